@@ -1,0 +1,100 @@
+//! Settings: built-in defaults, overridden by `ECOMM_*` environment variables, overridden by flags.
+//! Secrets (the database URL may carry a password) are kept out of Debug output.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "ecomm", version, about = "ecomm shop backend")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// json (production) or pretty.
+    #[arg(long, env = "ECOMM_LOG_FORMAT", default_value = "pretty", global = true)]
+    pub log_format: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (and the storefront with --static-dir).
+    Serve(ServeSettings),
+    /// Apply database migrations.
+    Migrate(StoreArgs),
+    /// Insert a deterministic demo catalog (safe to re-run).
+    Seed {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, default_value_t = 10_000)]
+        products: u32,
+    },
+    /// Account administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin (or promote an existing account and reset its password).
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, env = "ECOMM_ADMIN_EMAIL")]
+        email: String,
+        #[arg(long, env = "ECOMM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: secrecy::SecretString,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct StoreArgs {
+    /// sqlite://PATH or postgres://…
+    #[arg(long, env = "ECOMM_DATABASE_URL", default_value = "sqlite://./data/ecomm.db", hide_env_values = true)]
+    pub database_url: String,
+    /// file://DIR or s3://BUCKET?endpoint=URL&region=R
+    #[arg(long, env = "ECOMM_STORAGE_URL", default_value = "file://./data/media")]
+    pub storage_url: String,
+}
+
+impl std::fmt::Debug for StoreArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.database_url.split(':').next().unwrap_or("");
+        f.debug_struct("StoreArgs").field("database_url", &format!("{scheme}://[redacted]")).field("storage_url", &self.storage_url).finish()
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeSettings {
+    #[arg(long, env = "ECOMM_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// A built SPA to serve, with history fallback to index.html.
+    #[arg(long, env = "ECOMM_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// OTLP/gRPC endpoint for traces (e.g. the ADOT collector); traces are off without it.
+    #[arg(long, env = "ECOMM_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+    /// Public base URL for images (a CDN in front of the bucket).
+    #[arg(long, env = "ECOMM_MEDIA_BASE_URL")]
+    pub media_base_url: Option<String>,
+    /// Mark cookies Secure (behind TLS).
+    #[arg(long, env = "ECOMM_COOKIE_SECURE", default_value_t = false)]
+    pub cookie_secure: bool,
+    /// Apply migrations before serving.
+    #[arg(long, env = "ECOMM_MIGRATE", default_value_t = false)]
+    pub migrate: bool,
+    /// After SIGTERM, how long readiness reports 503 before we stop accepting connections.
+    #[arg(long, env = "ECOMM_DRAIN_SECONDS", default_value_t = 5)]
+    pub drain_seconds: u64,
+}
+
+impl std::ops::Deref for ServeSettings {
+    type Target = StoreArgs;
+    fn deref(&self) -> &StoreArgs {
+        &self.store
+    }
+}

@@ -1,0 +1,186 @@
+//! One error type for the whole API, rendered as RFC 9457 problem details.
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A field at fault, named by its dotted path in the request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// A line of a checkout that could not be filled.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ShortLine {
+    pub product_id: i64,
+    pub sku: String,
+    pub requested: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid request")]
+    Validation(Vec<FieldError>),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("insufficient stock")]
+    InsufficientStock(Vec<ShortLine>),
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    #[error("payment declined: {0}")]
+    PaymentDeclined(String),
+    #[error("payload too large")]
+    PayloadTooLarge(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("too many requests")]
+    TooManyRequests(u64),
+    #[error("service unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            Validation(_) | BadRequest(_) => StatusCode::BAD_REQUEST,
+            Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Forbidden => StatusCode::FORBIDDEN,
+            NotFound(_) => StatusCode::NOT_FOUND,
+            Conflict(_) | InsufficientStock(_) => StatusCode::CONFLICT,
+            Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PaymentDeclined(_) => StatusCode::PAYMENT_REQUIRED,
+            PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        use ApiError::*;
+        match self {
+            Validation(_) => ("validation", "Your request has invalid fields"),
+            BadRequest(_) => ("bad-request", "Bad request"),
+            Unauthorized => ("unauthorized", "Authentication required"),
+            InvalidCredentials => ("invalid-credentials", "Invalid email or password"),
+            Forbidden => ("forbidden", "You are not allowed to do this"),
+            NotFound(_) => ("not-found", "Not found"),
+            Conflict(_) => ("conflict", "Conflict"),
+            InsufficientStock(_) => ("insufficient-stock", "Insufficient stock"),
+            Unprocessable(_) => ("unprocessable", "Request cannot be processed"),
+            PaymentDeclined(_) => ("payment-declined", "Payment declined"),
+            PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            TooManyRequests(_) => ("rate-limited", "Too many requests"),
+            Unavailable => ("unavailable", "Service unavailable"),
+            Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let detail = match self {
+            ApiError::Validation(errs) => errs
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            ApiError::NotFound(what) => format!("{what} not found"),
+            ApiError::InsufficientStock(lines) => format!(
+                "not enough stock for {}",
+                lines.iter().map(|l| l.sku.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            ApiError::TooManyRequests(secs) => format!("try again in {secs} seconds"),
+            // Never leak internals to the client; the cause is logged instead.
+            ApiError::Internal(_) => "an unexpected error occurred".to_owned(),
+            other => other.to_string(),
+        };
+        Problem {
+            r#type: format!("https://ecomm.dev/problems/{slug}"),
+            title: title.to_owned(),
+            status: self.status().as_u16(),
+            detail,
+            errors: match self {
+                ApiError::Validation(errs) => Some(errs.clone()),
+                _ => None,
+            },
+            lines: match self {
+                ApiError::InsufficientStock(lines) => Some(lines.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<ShortLine>>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(err) = &self {
+            tracing::error!(error = ?err, "internal error");
+        }
+        let status = self.status();
+        let retry_after = match &self {
+            ApiError::TooManyRequests(secs) => Some(secs.to_string()),
+            _ => None,
+        };
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut res = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if let Some(v) = retry_after.and_then(|v| v.parse().ok()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Conflict(msg) => ApiError::Conflict(msg),
+            StoreError::InsufficientStock(lines) => ApiError::InsufficientStock(lines),
+            StoreError::Db(err) => ApiError::Internal(err.into()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,24 @@
+use utoipa::OpenApi;
+
+use crate::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ecomm API", version = "1.0.0", description = "Errors are RFC 9457 problem details (application/problem+json). Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines."),
+    paths(
+        catalog::list_products, catalog::get_product, catalog::list_categories,
+        inventory::stock_level, inventory::stock_levels,
+        auth::register, auth::login, auth::logout, auth::me,
+        cart::get_cart, cart::add_item, cart::update_item, cart::remove_item,
+        checkout::checkout,
+        orders::list_orders, orders::get_order,
+        admin::create_product, admin::update_product, admin::delete_product, admin::upload_image,
+        admin::set_stock, admin::stock_audit, admin::list_orders, admin::set_order_status, admin::ops_summary,
+    ),
+    tags((name = "catalog"), (name = "inventory"), (name = "auth"), (name = "cart"), (name = "checkout"), (name = "orders"), (name = "admin"))
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

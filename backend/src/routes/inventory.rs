@@ -1,0 +1,49 @@
+use axum::extract::State;
+use axum::http::Uri;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{Checks, Sku};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ApiPath;
+use crate::state::AppState;
+use crate::store::StockLevel;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/inventory", get(stock_levels)).route("/api/inventory/{sku}", get(stock_level))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockLevels {
+    pub items: Vec<StockLevel>,
+}
+
+#[utoipa::path(get, path = "/api/inventory/{sku}", tag = "inventory", params(("sku" = String, Path)),
+    responses((status = 200, body = StockLevel), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn stock_level(State(state): State<AppState>, ApiPath(sku): ApiPath<String>) -> ApiResult<Json<StockLevel>> {
+    let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
+    let mut levels = state.store.stock(&[sku.as_str().to_owned()]).await?;
+    levels.pop().map(Json).ok_or(ApiError::NotFound("product"))
+}
+
+/// Several SKUs at once: `?sku=A&sku=B` (at most 100). Unknown SKUs are left out of the answer.
+#[utoipa::path(get, path = "/api/inventory", tag = "inventory", params(("sku" = Vec<String>, Query)),
+    responses((status = 200, body = StockLevels), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn stock_levels(State(state): State<AppState>, uri: Uri) -> ApiResult<Json<StockLevels>> {
+    let mut c = Checks::default();
+    let mut skus = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        if k == "sku" {
+            if let Some(s) = c.check("sku", Sku::parse(&v)) {
+                skus.push(s.as_str().to_owned());
+            }
+        }
+    }
+    if skus.is_empty() || skus.len() > 100 {
+        c.check::<()>("sku", Err("give between 1 and 100 sku parameters".into()));
+    }
+    c.finish()?;
+    Ok(Json(StockLevels { items: state.store.stock(&skus).await? }))
+}

@@ -1,0 +1,107 @@
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Address;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ApiPath;
+use crate::session::{CartOwner, MaybeUser, RequireUser};
+use crate::state::{rfc3339, AppState};
+use crate::store::Order;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/orders", get(list_orders)).route("/api/orders/{id}", get(get_order))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderItemDto {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+    pub line_total_cents: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentSummary {
+    pub brand: String,
+    pub last4: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderDto {
+    pub id: String,
+    /// pending | paid | shipped | delivered | cancelled
+    pub status: String,
+    pub email: String,
+    pub items: Vec<OrderItemDto>,
+    pub subtotal_cents: i64,
+    pub total_cents: i64,
+    pub currency: String,
+    pub shipping_address: Address,
+    pub payment: PaymentSummary,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderList {
+    pub items: Vec<OrderDto>,
+}
+
+impl From<Order> for OrderDto {
+    fn from(o: Order) -> Self {
+        let r = o.row;
+        OrderDto {
+            shipping_address: serde_json::from_str(&r.shipping_address).unwrap_or(Address {
+                name: String::new(),
+                line1: String::new(),
+                line2: None,
+                city: String::new(),
+                postal_code: String::new(),
+                country: String::new(),
+            }),
+            items: o
+                .items
+                .into_iter()
+                .map(|i| OrderItemDto { line_total_cents: i.unit_price_cents * i.quantity, product_id: i.product_id, sku: i.sku, name: i.name, unit_price_cents: i.unit_price_cents, quantity: i.quantity })
+                .collect(),
+            id: r.id,
+            status: r.status,
+            email: r.email,
+            subtotal_cents: r.subtotal_cents,
+            total_cents: r.total_cents,
+            currency: r.currency,
+            payment: PaymentSummary { brand: r.payment_brand, last4: r.payment_last4 },
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/orders", tag = "orders",
+    responses((status = 200, body = OrderList), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_orders(State(state): State<AppState>, RequireUser(user): RequireUser) -> ApiResult<Json<OrderList>> {
+    let orders = state.store.orders_for_user(user.id).await?;
+    Ok(Json(OrderList { items: orders.into_iter().map(OrderDto::from).collect() }))
+}
+
+/// The owner sees it; so does the guest cart that placed it. Anyone else gets 404, not 403, so
+/// order ids cannot be probed.
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_order(State(state): State<AppState>, MaybeUser(user): MaybeUser, owner: CartOwner, ApiPath(id): ApiPath<String>) -> ApiResult<Json<OrderDto>> {
+    let not_found = ApiError::NotFound("order");
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(not_found);
+    }
+    let order = state.store.order(&id).await?;
+    let by_user = matches!((&user, order.row.user_id), (Some(u), Some(owner_id)) if u.id == owner_id);
+    let by_guest = order.row.user_id.is_none()
+        && !owner.fresh
+        && owner.guest_token.as_deref().map(CartOwner::guest_key) == order.row.cart_key;
+    if by_user || by_guest { Ok(Json(order.into())) } else { Err(not_found) }
+}

@@ -1,0 +1,135 @@
+//! Who is calling: session and cart cookies, and the extractors handlers use to require a role.
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState};
+use crate::store::User;
+
+pub const SESSION_COOKIE: &str = "ecomm_session";
+pub const CART_COOKIE: &str = "ecomm_cart";
+pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Only hashes of session tokens are stored, so a database leak does not leak sessions.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
+        .expect("cookie header is ASCII")
+}
+
+/// Secure cookies when configured or when a TLS-terminating proxy says so.
+pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.cookie_secure || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https")
+}
+
+/// The client address for rate limiting: the hop our proxy appended, else the peer.
+pub fn client_addr(parts: &Parts) -> String {
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().to_owned());
+    forwarded
+        .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The signed-in user, if any.
+pub struct MaybeUser(pub Option<User>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<User>() {
+            return Ok(MaybeUser(Some(user.clone())));
+        }
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(MaybeUser(None)) };
+        let user = state.store.session_user(&token_hash(token), now_ms()).await?;
+        if let Some(u) = &user {
+            parts.extensions.insert(u.clone());
+        }
+        Ok(MaybeUser(user))
+    }
+}
+
+pub struct RequireUser(pub User);
+
+impl FromRequestParts<AppState> for RequireUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        MaybeUser::from_request_parts(parts, state).await?.0.map(RequireUser).ok_or(ApiError::Unauthorized)
+    }
+}
+
+pub struct RequireAdmin(pub User);
+
+impl FromRequestParts<AppState> for RequireAdmin {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
+        if user.role == "admin" { Ok(RequireAdmin(user)) } else { Err(ApiError::Forbidden) }
+    }
+}
+
+/// Whose cart: a signed-in user's, or an anonymous one named by the cart cookie.
+pub struct CartOwner {
+    pub key: String,
+    pub user: Option<User>,
+    /// The anonymous cookie's token when there is one (a guest's orders are visible to it).
+    pub guest_token: Option<String>,
+    /// A guest without a cart cookie yet: the response must set it.
+    pub fresh: bool,
+}
+
+impl CartOwner {
+    pub fn user_key(id: i64) -> String {
+        format!("u:{id}")
+    }
+    pub fn guest_key(token: &str) -> String {
+        format!("a:{token}")
+    }
+}
+
+impl FromRequestParts<AppState> for CartOwner {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let existing = cookie(&parts.headers, CART_COOKIE).map(str::to_owned);
+        let fresh = user.is_none() && existing.is_none();
+        let guest_token = if fresh { Some(new_token()) } else { existing };
+        let key = match (&user, &guest_token) {
+            (Some(u), _) => Self::user_key(u.id),
+            (None, Some(t)) => Self::guest_key(t),
+            (None, None) => unreachable!("a guest always has a token"),
+        };
+        Ok(CartOwner { key, user, guest_token, fresh })
+    }
+}

@@ -1,0 +1,152 @@
+//! Wiring: the router with its layers, and the server with graceful shutdown.
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Uri};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower::ServiceExt;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::ServeSettings;
+use crate::error::ApiError;
+use crate::media::Media;
+use crate::payments::TestGateway;
+use crate::routes;
+use crate::state::{now_ms, AppState};
+
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let api = Router::new()
+        .merge(routes::catalog::router())
+        .merge(routes::inventory::router())
+        .merge(routes::auth::router())
+        .merge(routes::cart::router())
+        .merge(routes::checkout::router())
+        .merge(routes::orders::router())
+        .merge(routes::admin::router())
+        .merge(routes::health::router())
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::telemetry::track))
+        .with_state(state);
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::openapi::document()))
+        .fallback(move |uri: Uri, req: Request| fallback(uri, req, static_dir.clone()))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff")))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Unknown API paths are JSON 404s; anything else is the SPA (with history fallback to index.html).
+async fn fallback(uri: Uri, req: Request, static_dir: Option<PathBuf>) -> Response {
+    let path = uri.path();
+    let api_like = ["/api", "/media", "/health", "/metrics"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    match static_dir {
+        Some(dir) if !api_like => {
+            let spa = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
+            match spa.oneshot(req).await {
+                Ok(res) => res.into_response(),
+                Err(never) => match never {},
+            }
+        }
+        _ => ApiError::NotFound("resource").into_response(),
+    }
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+    port: u16,
+    drain_delay: Duration,
+}
+
+impl Application {
+    pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
+        let store = crate::store::connect(&settings.database_url).await?;
+        if settings.migrate {
+            store.migrate().await?;
+        }
+        let media = Media::from_url(&settings.storage_url, settings.media_base_url.clone())?;
+        let state = AppState::new(store, media, Arc::new(TestGateway), settings.cookie_secure);
+        Self::with_state(state, &settings.addr, settings.static_dir.clone(), Duration::from_secs(settings.drain_seconds)).await
+    }
+
+    pub async fn with_state(state: AppState, addr: &str, static_dir: Option<PathBuf>, drain_delay: Duration) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let port = listener.local_addr()?.port();
+        Ok(Application { router: router(state.clone(), static_dir), listener, state, port, drain_delay })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves: then readiness turns 503, we wait for load balancers to
+    /// notice, drain in-flight requests, and close the pool.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let reaper = tokio::spawn(reap_stale_orders(state.clone()));
+        let drain_delay = self.drain_delay;
+        let draining = state.draining.clone();
+        let signal = async move {
+            shutdown.await;
+            draining.store(true, Ordering::Relaxed);
+            tracing::info!(delay_secs = drain_delay.as_secs(), "shutting down: readiness is now 503, draining");
+            tokio::time::sleep(drain_delay).await;
+        };
+        let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, app).with_graceful_shutdown(signal).await?;
+        reaper.abort();
+        state.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// A checkout that crashed between taking stock and recording payment leaves a pending order;
+/// after ten minutes it is cancelled and its stock returned.
+async fn reap_stale_orders(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let Ok(ids) = state.store.stale_pending_orders(now_ms() - 10 * 60 * 1000).await else { continue };
+        for id in ids {
+            match state.store.transition_order(&id, "pending", "cancelled", now_ms()).await {
+                Ok(_) => tracing::warn!(order_id = %id, "cancelled a stale pending order"),
+                Err(e) => tracing::warn!(order_id = %id, error = %e, "could not cancel a stale pending order"),
+            }
+        }
+    }
+}
+
+/// SIGTERM (Kubernetes) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async { tokio::signal::ctrl_c().await.ok() };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
