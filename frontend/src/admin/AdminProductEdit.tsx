@@ -1,0 +1,290 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../api/client';
+import {
+  useCreateProduct, useInventoryAudit, useProduct, useSetStock, useUpdateProduct, useUploadImage,
+} from '../api/queries';
+import type { Product } from '../api/types';
+import { formatDate } from '../components/OrderView';
+import { productPath } from '../components/ProductCard';
+import { ErrorBox, Field, ProductImage, QueryState, Spinner } from '../components/ui';
+import { formatMoney, parseAmountToCents } from '../lib/money';
+import { useDocumentTitle } from '../lib/hooks';
+
+interface ProductFormValues {
+  sku: string;
+  name: string;
+  description: string;
+  category: string;
+  price: string;
+  available: string;
+}
+
+type FormErrors = Partial<Record<keyof ProductFormValues, string>>;
+
+export function validateProductForm(v: ProductFormValues, creating: boolean): FormErrors {
+  const e: FormErrors = {};
+  if (creating && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v.sku.trim())) e.sku = 'Use letters, digits, dot, dash or underscore.';
+  if (!v.name.trim()) e.name = 'Enter a name.';
+  if (!v.category.trim()) e.category = 'Enter a category.';
+  const cents = parseAmountToCents(v.price);
+  if (cents === null) e.price = 'Enter a price like 19.99.';
+  if (creating && !/^\d+$/.test(v.available.trim())) e.available = 'Enter a whole number, 0 or more.';
+  return e;
+}
+
+function ProductForm({ product }: { product?: Product }) {
+  const creating = !product;
+  const navigate = useNavigate();
+  const create = useCreateProduct();
+  const update = useUpdateProduct(product?.id ?? 0);
+  const mutation = creating ? create : update;
+  const [v, setV] = useState<ProductFormValues>(() => ({
+    sku: product?.sku ?? '',
+    name: product?.name ?? '',
+    description: product?.description ?? '',
+    category: product?.category ?? '',
+    price: product ? (product.price_cents / 100).toFixed(2) : '',
+    available: '0',
+  }));
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [saved, setSaved] = useState(false);
+  const set = (k: keyof ProductFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    setSaved(false);
+    setV({ ...v, [k]: e.target.value });
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errs = validateProductForm(v, creating);
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    const base = {
+      name: v.name.trim(),
+      description: v.description.trim(),
+      category: v.category.trim(),
+      price_cents: parseAmountToCents(v.price)!,
+    };
+    const onError = (err: unknown) => {
+      if (err instanceof ApiError) {
+        const fe = err.fieldErrors();
+        setErrors({ sku: fe.sku ?? (err.status === 409 ? 'This SKU already exists.' : undefined), name: fe.name, category: fe.category, price: fe.price_cents, available: fe.available });
+      }
+    };
+    if (creating)
+      create.mutate(
+        { ...base, sku: v.sku.trim(), available: Number(v.available) },
+        { onSuccess: (p) => navigate(`/admin/products/${p.id}`, { replace: true }), onError },
+      );
+    else update.mutate(base, { onSuccess: () => setSaved(true), onError });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="admin-form" aria-labelledby="details-title">
+      <h2 id="details-title">Details</h2>
+      {mutation.isError && <ErrorBox error={mutation.error} title="Could not save the product" />}
+      {creating ? (
+        <Field label="SKU" name="sku" value={v.sku} onChange={set('sku')} error={errors.sku} required />
+      ) : (
+        <p className="muted">SKU <code>{product.sku}</code></p>
+      )}
+      <Field label="Name" name="name" value={v.name} onChange={set('name')} error={errors.name} required />
+      <div className="field">
+        <label htmlFor="description">Description</label>
+        <textarea id="description" name="description" rows={4} value={v.description} onChange={set('description')} />
+      </div>
+      <div className="row">
+        <Field label="Category" name="category" value={v.category} onChange={set('category')} error={errors.category} required />
+        <Field label="Price (USD)" name="price" inputMode="decimal" value={v.price} onChange={set('price')} error={errors.price} required />
+      </div>
+      {creating && (
+        <Field label="Initial stock" name="available" inputMode="numeric" value={v.available} onChange={set('available')} error={errors.available} required />
+      )}
+      <button type="submit" className="btn btn-primary" disabled={mutation.isPending}>
+        {mutation.isPending ? 'Saving…' : creating ? 'Create product' : 'Save changes'}
+      </button>
+      <p aria-live="polite" className="success">{saved ? 'Saved.' : ''}</p>
+    </form>
+  );
+}
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+const MAX_IMAGE = 5 * 1024 * 1024;
+
+function ImageUpload({ product }: { product: Product }) {
+  const upload = useUploadImage(product.id);
+  const [file, setFile] = useState<File | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (!file) return setPreview(null);
+    const url = URL.createObjectURL(file);
+    setPreview(url);
+    return () => URL.revokeObjectURL(url);
+  }, [file]);
+
+  const choose = (f: File | null) => {
+    upload.reset();
+    setError(undefined);
+    if (f && !IMAGE_TYPES.includes(f.type)) {
+      setFile(null);
+      return setError('Choose a PNG, JPEG, WebP or GIF image.');
+    }
+    if (f && f.size > MAX_IMAGE) {
+      setFile(null);
+      return setError('The image must be 5 MB or smaller.');
+    }
+    setFile(f);
+  };
+
+  return (
+    <section aria-labelledby="image-title" className="admin-panel">
+      <h2 id="image-title">Image</h2>
+      <div className="image-row">
+        <figure>
+          <ProductImage src={product.image_url} alt={`Current image of ${product.name}`} width={160} height={160} className="thumb-lg" />
+          <figcaption>Current</figcaption>
+        </figure>
+        {preview && (
+          <figure>
+            <img src={preview} alt="Preview of the new image" width={160} height={160} className="thumb-lg" />
+            <figcaption>Preview</figcaption>
+          </figure>
+        )}
+      </div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (file) upload.mutate(file, { onSuccess: () => setFile(null) });
+        }}
+      >
+        <div className="field">
+          <label htmlFor="image-file">Choose image</label>
+          <input
+            id="image-file"
+            type="file"
+            accept={IMAGE_TYPES.join(',')}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'image-error' : 'image-hint'}
+            onChange={(e) => choose(e.target.files?.[0] ?? null)}
+          />
+          <p id="image-hint" className="hint">PNG, JPEG, WebP or GIF, up to 5 MB.</p>
+          {error && <p id="image-error" className="field-error">{error}</p>}
+        </div>
+        <button type="submit" className="btn btn-primary" disabled={!file || upload.isPending}>
+          {upload.isPending ? 'Uploading…' : 'Upload image'}
+        </button>
+      </form>
+      <div aria-live="polite">{upload.isSuccess && <p className="success">Image uploaded.</p>}</div>
+      {upload.isError && <ErrorBox error={upload.error} title="Upload failed" />}
+    </section>
+  );
+}
+
+function StockPanel({ product }: { product: Product }) {
+  const setStock = useSetStock(product.id, product.sku);
+  const audit = useInventoryAudit(product.sku);
+  const [value, setValue] = useState(String(product.available));
+  const [error, setError] = useState<string>();
+  useEffect(() => setValue(String(product.available)), [product.available]);
+  return (
+    <section aria-labelledby="stock-title" className="admin-panel">
+      <h2 id="stock-title">Stock</h2>
+      <p>
+        Available now: <strong data-testid="admin-available">{product.available}</strong>
+      </p>
+      <form
+        className="row"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!/^\d+$/.test(value.trim())) return setError('Enter a whole number, 0 or more.');
+          setError(undefined);
+          setStock.mutate(Number(value));
+        }}
+      >
+        <div className="field">
+          <label htmlFor="stock-available">Set available stock</label>
+          <input
+            id="stock-available"
+            inputMode="numeric"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'stock-error' : undefined}
+          />
+          {error && <p id="stock-error" className="field-error">{error}</p>}
+        </div>
+        <button type="submit" className="btn btn-primary" disabled={setStock.isPending}>
+          {setStock.isPending ? 'Saving…' : 'Set stock'}
+        </button>
+      </form>
+      <div aria-live="polite">{setStock.isSuccess && <p className="success">Stock set to {setStock.data.available}.</p>}</div>
+      {setStock.isError && <ErrorBox error={setStock.error} title="Could not set stock" />}
+      <h3>Stock history</h3>
+      <QueryState query={audit} loadingLabel="Loading stock history…">
+        {(a) =>
+          a.items.length === 0 ? (
+            <p className="muted">No stock changes yet.</p>
+          ) : (
+            <table className="admin-table" aria-label="Stock history">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">From</th>
+                  <th scope="col">To</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.items.map((e, i) => (
+                  <tr key={`${e.at}-${i}`}>
+                    <td>{formatDate(e.at)}</td>
+                    <td>{e.actor_email}</td>
+                    <td>{e.old_available}</td>
+                    <td>{e.new_available}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
+
+export function AdminProductEdit() {
+  const { id } = useParams();
+  const pid = Number(id);
+  const creating = !id;
+  const product = useProduct(creating ? 0 : pid);
+  useDocumentTitle(creating ? 'Admin · New product' : `Admin · ${product.data?.name ?? 'Product'}`);
+  if (creating)
+    return (
+      <section aria-labelledby="edit-title">
+        <h1 id="edit-title">New product</h1>
+        <ProductForm />
+      </section>
+    );
+  if (product.isPending) return <Spinner label="Loading product…" />;
+  if (product.isError) return <ErrorBox error={product.error} onRetry={() => void product.refetch()} />;
+  const p = product.data;
+  return (
+    <section aria-labelledby="edit-title">
+      <div className="results-header">
+        <h1 id="edit-title">Edit {p.name}</h1>
+        <p>
+          <Link to={productPath(p)}>View in shop</Link> · {formatMoney(p.price_cents, p.currency)}
+        </p>
+      </div>
+      <div className="admin-edit-grid">
+        <ProductForm key={p.id} product={p} />
+        <div>
+          <ImageUpload product={p} />
+          <StockPanel product={p} />
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { useCart, useLogout, useMe } from '../api/queries';
+
+function HeaderSearch() {
+  const navigate = useNavigate();
+  const [q, setQ] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    navigate(q.trim() ? `/products?q=${encodeURIComponent(q.trim())}` : '/products');
+  };
+  return (
+    <form role="search" className="header-search" onSubmit={submit}>
+      <label htmlFor="header-q" className="sr-only">
+        Search the shop
+      </label>
+      <input id="header-q" type="search" placeholder="Search products" value={q} onChange={(e) => setQ(e.target.value)} />
+      <button type="submit" className="btn btn-primary">
+        Search
+      </button>
+    </form>
+  );
+}
+
+export function Layout() {
+  const me = useMe();
+  const cart = useCart();
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const mainRef = useRef<HTMLElement>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const user = me.data ?? null;
+  const count = cart.data?.item_count ?? 0;
+
+  // Close the mobile menu on navigation.
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="container header-inner">
+          <Link to="/" className="brand" aria-label="ecomm home">
+            <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden="true">
+              <rect width="32" height="32" rx="6" fill="currentColor" />
+              <path d="M8 11h16l-2 12H10z" fill="#fff" />
+            </svg>
+            <span>ecomm</span>
+          </Link>
+          <HeaderSearch />
+          <button
+            type="button"
+            className="btn btn-ghost menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="primary-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            Menu
+          </button>
+          <nav id="primary-nav" aria-label="Main" className={`primary-nav ${menuOpen ? 'open' : ''}`}>
+            <ul>
+              <li><NavLink to="/products">Shop</NavLink></li>
+              {user && <li><NavLink to="/account/orders">Orders</NavLink></li>}
+              {user?.role === 'admin' && <li><NavLink to="/admin">Admin</NavLink></li>}
+              {user ? (
+                <li>
+                  <button
+                    type="button"
+                    className="btn btn-ghost"
+                    onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/') })}
+                  >
+                    Log out<span className="sr-only"> {user.email}</span>
+                  </button>
+                </li>
+              ) : (
+                <>
+                  <li><NavLink to="/login">Log in</NavLink></li>
+                  <li><NavLink to="/register">Register</NavLink></li>
+                </>
+              )}
+              <li>
+                <NavLink to="/cart" className="cart-link" aria-label={`Cart, ${count} ${count === 1 ? 'item' : 'items'}`}>
+                  Cart <span className="badge" aria-hidden="true">{count}</span>
+                </NavLink>
+              </li>
+            </ul>
+          </nav>
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1} className="container main">
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <div className="container">
+          <p>ecomm — test shop. Use card 4242 4242 4242 4242 at checkout.</p>
+        </div>
+      </footer>
+    </>
+  );
+}

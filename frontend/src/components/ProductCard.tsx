@@ -1,0 +1,30 @@
+import { Link } from 'react-router';
+import type { Product } from '../api/types';
+import { stockLabel } from '../lib/cart';
+import { Money, ProductImage } from './ui';
+
+export function productPath(p: Pick<Product, 'id' | 'slug'>) {
+  return `/products/${p.id}/${p.slug}`;
+}
+
+export function StockBadge({ available }: { available: number }) {
+  const s = stockLabel(available);
+  return <span className={`stock stock-${s.tone}`}>{s.text}</span>;
+}
+
+export function ProductCard({ product }: { product: Product }) {
+  return (
+    <article className="product-card" aria-labelledby={`p-${product.id}-name`}>
+      <Link to={productPath(product)} className="product-card-link">
+        <ProductImage src={product.image_url} alt={product.name} width={400} height={400} className="product-card-img" />
+        <h3 id={`p-${product.id}-name`} className="product-card-name">
+          {product.name}
+        </h3>
+      </Link>
+      <p className="product-card-meta">
+        <Money cents={product.price_cents} currency={product.currency} className="price" />
+        <StockBadge available={product.available} />
+      </p>
+    </article>
+  );
+}

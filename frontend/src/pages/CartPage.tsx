@@ -1,0 +1,136 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { useCart, useSetCartQuantity } from '../api/queries';
+import type { Cart, CartItem } from '../api/types';
+import { productPath } from '../components/ProductCard';
+import { ErrorBox, Money, ProductImage, QueryState } from '../components/ui';
+import { cartTotals, clampQuantity, MAX_QUANTITY } from '../lib/cart';
+import { useDocumentTitle } from '../lib/hooks';
+
+function QuantityControl({ item, onChange, disabled }: { item: CartItem; onChange: (q: number) => void; disabled?: boolean }) {
+  const [text, setText] = useState(String(item.quantity));
+  useEffect(() => setText(String(item.quantity)), [item.quantity]);
+  const max = Math.max(1, Math.min(MAX_QUANTITY, item.available));
+  const commit = () => {
+    const q = clampQuantity(Number(text), max);
+    setText(String(q));
+    if (q !== item.quantity) onChange(q);
+  };
+  const id = `qty-${item.product_id}`;
+  return (
+    <div className="qty-control">
+      <button type="button" className="btn btn-ghost" aria-label={`Decrease quantity of ${item.name}`} disabled={disabled || item.quantity <= 1} onClick={() => onChange(item.quantity - 1)}>
+        −
+      </button>
+      <label htmlFor={id} className="sr-only">
+        Quantity of {item.name}
+      </label>
+      <input
+        id={id}
+        type="number"
+        min={1}
+        max={max}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+      <button type="button" className="btn btn-ghost" aria-label={`Increase quantity of ${item.name}`} disabled={disabled || item.quantity >= max} onClick={() => onChange(item.quantity + 1)}>
+        +
+      </button>
+    </div>
+  );
+}
+
+export function CartSummary({ cart }: { cart: Pick<Cart, 'items' | 'currency'> }) {
+  const t = cartTotals(cart.items);
+  return (
+    <section className="summary" aria-labelledby="summary-title">
+      <h2 id="summary-title">Order summary</h2>
+      <dl>
+        <div><dt>Items</dt><dd data-testid="summary-count">{t.itemCount}</dd></div>
+        <div><dt>Subtotal</dt><dd data-testid="summary-subtotal"><Money cents={t.subtotalCents} currency={cart.currency} /></dd></div>
+        <div><dt>Shipping</dt><dd>{t.shippingCents === 0 ? 'Free' : <Money cents={t.shippingCents} currency={cart.currency} />}</dd></div>
+        <div className="total"><dt>Total</dt><dd data-testid="summary-total"><Money cents={t.totalCents} currency={cart.currency} /></dd></div>
+      </dl>
+    </section>
+  );
+}
+
+export function CartView({ cart }: { cart: Cart }) {
+  const setQty = useSetCartQuantity();
+  if (cart.items.length === 0)
+    return (
+      <div className="empty-state">
+        <h2>Your cart is empty</h2>
+        <Link className="btn btn-primary" to="/products">
+          Continue shopping
+        </Link>
+      </div>
+    );
+  return (
+    <div className="cart-layout">
+      <div>
+        <table className="cart-table">
+          <caption className="sr-only">Items in your cart</caption>
+          <thead>
+            <tr>
+              <th scope="col">Product</th>
+              <th scope="col">Price</th>
+              <th scope="col">Quantity</th>
+              <th scope="col">Total</th>
+              <th scope="col"><span className="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {cart.items.map((it) => (
+              <tr key={it.product_id}>
+                <td data-label="Product">
+                  <div className="cart-product">
+                    <ProductImage src={it.image_url} alt="" width={64} height={64} className="thumb" />
+                    <div>
+                      <Link to={productPath({ id: it.product_id, slug: it.slug })}>{it.name}</Link>
+                      {it.quantity > it.available && (
+                        <p className="field-error">Only {it.available} available — reduce the quantity.</p>
+                      )}
+                    </div>
+                  </div>
+                </td>
+                <td data-label="Price"><Money cents={it.unit_price_cents} currency={cart.currency} /></td>
+                <td data-label="Quantity">
+                  <QuantityControl item={it} onChange={(quantity) => setQty.mutate({ product_id: it.product_id, quantity })} />
+                </td>
+                <td data-label="Total"><Money cents={it.unit_price_cents * it.quantity} currency={cart.currency} /></td>
+                <td>
+                  <button type="button" className="btn btn-ghost" onClick={() => setQty.mutate({ product_id: it.product_id, quantity: 0 })}>
+                    Remove<span className="sr-only"> {it.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {setQty.isError && <ErrorBox error={setQty.error} title="Could not update the cart" />}
+      </div>
+      <div>
+        <CartSummary cart={cart} />
+        <Link className="btn btn-primary btn-lg btn-block" to="/checkout">
+          Checkout
+        </Link>
+      </div>
+    </div>
+  );
+}
+
+export function CartPage() {
+  useDocumentTitle('Cart');
+  const cart = useCart();
+  return (
+    <section aria-labelledby="cart-title">
+      <h1 id="cart-title">Your cart</h1>
+      <QueryState query={cart} loadingLabel="Loading your cart…">
+        {(c) => <CartView cart={c} />}
+      </QueryState>
+    </section>
+  );
+}

@@ -1,0 +1,202 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
+import { useProducts } from '../api/queries';
+import type { CategoryCount } from '../api/types';
+import { ProductCard } from '../components/ProductCard';
+import { ErrorBox, Pagination, Spinner } from '../components/ui';
+import {
+  filtersToApiQuery, filtersToSearch, parseFilters, SORTS, updateFilters, type CatalogFilters, PER_PAGE,
+} from '../lib/filters';
+import { useDebouncedValue, useDocumentTitle } from '../lib/hooks';
+import type { SortKey } from '../api/types';
+
+export const SEARCH_DEBOUNCE_MS = 300;
+
+/** Catalog filters live in the URL: shareable links, and the back button restores them. */
+export function useCatalogFilters() {
+  const [sp, setSp] = useSearchParams();
+  const filters = useMemo(() => parseFilters(sp), [sp]);
+  const set = (patch: Partial<CatalogFilters>, opts?: { replace?: boolean }) =>
+    setSp(filtersToSearch(updateFilters(filters, patch)), { replace: opts?.replace });
+  return [filters, set] as const;
+}
+
+function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
+  const [text, setText] = useState(value);
+  const debounced = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
+  // URL → box (back button, header search)
+  useEffect(() => setText(value), [value]);
+  // box → URL, debounced
+  useEffect(() => {
+    if (debounced.trim() !== value.trim()) onSearch(debounced);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  return (
+    <div className="field">
+      <label htmlFor="catalog-q">Search products</label>
+      <input
+        id="catalog-q"
+        type="search"
+        value={text}
+        placeholder="e.g. lamp"
+        autoComplete="off"
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') onSearch(text);
+        }}
+      />
+    </div>
+  );
+}
+
+function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply: (min: string, max: string) => void }) {
+  const [lo, setLo] = useState(min);
+  const [hi, setHi] = useState(max);
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    setLo(min);
+    setHi(max);
+  }, [min, max]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const ok = (s: string) => s === '' || /^\d+(\.\d{1,2})?$/.test(s);
+    if (!ok(lo) || !ok(hi)) return setError('Prices must be amounts like 10 or 9.99.');
+    if (lo && hi && parseFloat(lo) > parseFloat(hi)) return setError('The minimum must not exceed the maximum.');
+    setError(undefined);
+    onApply(lo, hi);
+  };
+  return (
+    <form className="price-filter" onSubmit={submit} aria-labelledby="price-legend" noValidate>
+      <h3 id="price-legend">Price</h3>
+      <div className="row">
+        <div className="field">
+          <label htmlFor="price-min">Min price ($)</label>
+          <input id="price-min" inputMode="decimal" value={lo} onChange={(e) => setLo(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'price-error' : undefined} />
+        </div>
+        <div className="field">
+          <label htmlFor="price-max">Max price ($)</label>
+          <input id="price-max" inputMode="decimal" value={hi} onChange={(e) => setHi(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'price-error' : undefined} />
+        </div>
+      </div>
+      {error && <p id="price-error" className="field-error" role="alert">{error}</p>}
+      <button type="submit" className="btn btn-secondary">
+        Apply price
+      </button>
+    </form>
+  );
+}
+
+function CategoryFacets({
+  facets, selected, onSelect,
+}: { facets: CategoryCount[]; selected: string; onSelect: (c: string) => void }) {
+  return (
+    <fieldset className="facets">
+      <legend>Category</legend>
+      <ul>
+        <li>
+          <label>
+            <input type="radio" name="category" checked={!selected} onChange={() => onSelect('')} />
+            All categories
+          </label>
+        </li>
+        {facets.map((c) => (
+          <li key={c.name}>
+            <label>
+              <input type="radio" name="category" checked={selected === c.name} onChange={() => onSelect(c.name)} />
+              {c.name} <span className="count">({c.count})</span>
+            </label>
+          </li>
+        ))}
+        {selected && !facets.some((c) => c.name === selected) && (
+          <li>
+            <label>
+              <input type="radio" name="category" checked onChange={() => onSelect(selected)} />
+              {selected} <span className="count">(0)</span>
+            </label>
+          </li>
+        )}
+      </ul>
+    </fieldset>
+  );
+}
+
+export function CatalogPage() {
+  const [filters, setFilters] = useCatalogFilters();
+  const query = useMemo(() => filtersToApiQuery(filters), [filters]);
+  const products = useProducts(query);
+  const [lastFacets, setLastFacets] = useState<CategoryCount[]>([]);
+  useEffect(() => {
+    if (products.data) setLastFacets(products.data.facets.categories);
+  }, [products.data]);
+  useDocumentTitle(filters.q ? `Search: ${filters.q}` : filters.category || 'Shop');
+
+  const data = products.data;
+  const heading = filters.category || (filters.q ? `Results for “${filters.q}”` : 'All products');
+  return (
+    <div className="catalog">
+      <aside className="catalog-filters" aria-label="Filters">
+        <SearchBox value={filters.q} onSearch={(q) => setFilters({ q })} />
+        <CategoryFacets facets={lastFacets} selected={filters.category} onSelect={(category) => setFilters({ category })} />
+        <PriceFilter min={filters.min} max={filters.max} onApply={(min, max) => setFilters({ min, max })} />
+        <div className="field checkbox">
+          <label>
+            <input type="checkbox" checked={filters.inStock} onChange={(e) => setFilters({ inStock: e.target.checked })} />
+            In stock only
+          </label>
+        </div>
+      </aside>
+      <section className="catalog-results" aria-labelledby="results-title">
+        <div className="results-header">
+          <h1 id="results-title">{heading}</h1>
+          <div className="field inline">
+            <label htmlFor="sort">Sort by</label>
+            <select id="sort" value={filters.sort} onChange={(e) => setFilters({ sort: e.target.value as SortKey })}>
+              {SORTS.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <p className="muted" role="status" aria-live="polite">
+          {data ? `${data.total} ${data.total === 1 ? 'product' : 'products'}` : ''}
+          {products.isFetching && data ? ' · updating…' : ''}
+        </p>
+        {products.isPending ? (
+          <Spinner label="Loading products…" />
+        ) : products.isError ? (
+          <ErrorBox error={products.error} onRetry={() => void products.refetch()} />
+        ) : data && data.items.length === 0 ? (
+          <div className="empty-state">
+            <h2>No products match</h2>
+            <p>Try a different search or clear the filters.</p>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => setFilters({ q: '', category: '', min: '', max: '', inStock: false })}
+            >
+              Clear filters
+            </button>
+          </div>
+        ) : data ? (
+          <>
+            <ul className={`product-grid ${products.isPlaceholderData ? 'stale' : ''}`} aria-label="Products">
+              {data.items.map((p) => (
+                <li key={p.id}>
+                  <ProductCard product={p} />
+                </li>
+              ))}
+            </ul>
+            <Pagination
+              page={filters.page}
+              perPage={data.per_page || PER_PAGE}
+              total={data.total}
+              onPage={(page) => setFilters({ page })}
+            />
+          </>
+        ) : null}
+      </section>
+    </div>
+  );
+}
