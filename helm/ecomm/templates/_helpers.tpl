@@ -1,0 +1,104 @@
+{{/* Chart name. */}}
+{{- define "ecomm.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Fully qualified app name. */}}
+{{- define "ecomm.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "ecomm.namespace" -}}
+{{- .Values.namespace.name | default .Release.Namespace -}}
+{{- end -}}
+
+{{- define "ecomm.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Standard app.kubernetes.io labels. */}}
+{{- define "ecomm.labels" -}}
+helm.sh/chart: {{ include "ecomm.chart" . }}
+app.kubernetes.io/name: {{ include "ecomm.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ecomm
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels for a component: (dict "ctx" $ "component" "backend"). */}}
+{{- define "ecomm.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ecomm.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Image reference: registry/repository:tag[@digest]. (dict "ctx" $ "image" .Values.backend.image "tag" "x") */}}
+{{- define "ecomm.image" -}}
+{{- $tag := .tag | default .image.tag -}}
+{{- if .image.digest -}}
+{{- printf "%s/%s:%s@%s" .ctx.Values.imageRegistry .image.repository $tag .image.digest -}}
+{{- else -}}
+{{- printf "%s/%s:%s" .ctx.Values.imageRegistry .image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "ecomm.backendName" -}}
+{{- printf "%s-backend" (include "ecomm.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "ecomm.frontendName" -}}
+{{- printf "%s-frontend" (include "ecomm.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of the Kubernetes Secret synced by the CSI driver from Secrets Manager. */}}
+{{- define "ecomm.dbSecretName" -}}
+{{- printf "%s-db" (include "ecomm.fullname" .) -}}
+{{- end -}}
+
+{{/* Tracks that exist, sorted (blue, green). */}}
+{{- define "ecomm.idleTrack" -}}
+{{- if eq .Values.blueGreen.activeTrack "blue" -}}green{{- else -}}blue{{- end -}}
+{{- end -}}
+
+{{/* Backend environment (contract names). Requires DB_USERNAME / DB_PASSWORD declared first. */}}
+{{- define "ecomm.backendEnv" -}}
+- name: DB_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ecomm.dbSecretName" . }}
+      key: username
+- name: DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ecomm.dbSecretName" . }}
+      key: password
+- name: ECOMM_ADDR
+  value: "0.0.0.0:{{ .Values.backend.port }}"
+- name: ECOMM_DATABASE_URL
+  value: {{ printf "postgres://$(DB_USERNAME):$(DB_PASSWORD)@%s:%d/%s?sslmode=%s" .Values.backend.database.host (int .Values.backend.database.port) .Values.backend.database.name .Values.backend.database.sslmode | quote }}
+- name: ECOMM_STORAGE_URL
+  value: {{ printf "s3://%s?region=%s" .Values.backend.storage.bucket .Values.backend.storage.region | quote }}
+- name: ECOMM_LOG_FORMAT
+  value: {{ .Values.backend.env.logFormat | quote }}
+- name: ECOMM_OTLP_ENDPOINT
+  value: {{ .Values.backend.env.otlpEndpoint | quote }}
+- name: ECOMM_COOKIE_SECURE
+  value: {{ .Values.backend.env.cookieSecure | quote }}
+- name: RUST_LOG
+  value: {{ .Values.backend.env.rustLog | quote }}
+- name: AWS_REGION
+  value: {{ .Values.backend.storage.region | quote }}
+{{- end -}}
