@@ -5,10 +5,7 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { api, ApiError, NetworkError, qs } from './client';
-import type {
-  AdminOrderPage, AuditList, Cart, CategoryCount, CheckoutRequest, InventoryLevel, OpsSummary,
-  Order, OrderList, OrderStatus, Product, ProductCreate, ProductPage, ProductUpdate, User,
-} from './types';
+import type { AdminOrderPage, Body, Cart, CheckoutRequest, Ok, Order, OrderList, OrderStatus, Product, User } from './types';
 import { withQuantity } from '../lib/cart';
 
 export const keys = {
@@ -43,7 +40,7 @@ export function useMe() {
     queryFn: async () => {
       if (!sessionHint.get()) return null;
       try {
-        return await api<User>('/api/me');
+        return await api<Ok<'/api/me', 'get'>>('/api/me');
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
           sessionHint.set(false);
@@ -70,8 +67,8 @@ function useSessionChange() {
 export function useLogin() {
   const changed = useSessionChange();
   return useMutation({
-    mutationFn: (body: { email: string; password: string }) =>
-      api<User>('/api/auth/login', { method: 'POST', body }),
+    mutationFn: (body: Body<'/api/auth/login', 'post'>) =>
+      api<Ok<'/api/auth/login', 'post'>>('/api/auth/login', { method: 'POST', body }),
     onSuccess: changed,
   });
 }
@@ -79,8 +76,8 @@ export function useLogin() {
 export function useRegister() {
   const changed = useSessionChange();
   return useMutation({
-    mutationFn: (body: { email: string; password: string; name: string }) =>
-      api<User>('/api/auth/register', { method: 'POST', body }),
+    mutationFn: (body: Body<'/api/auth/register', 'post'>) =>
+      api<Ok<'/api/auth/register', 'post'>>('/api/auth/register', { method: 'POST', body }),
     onSuccess: changed,
   });
 }
@@ -88,7 +85,7 @@ export function useRegister() {
 export function useLogout() {
   const changed = useSessionChange();
   return useMutation({
-    mutationFn: () => api<void>('/api/auth/logout', { method: 'POST' }),
+    mutationFn: () => api<Ok<'/api/auth/logout', 'post'>>('/api/auth/logout', { method: 'POST' }),
     onSettled: () => changed(null),
   });
 }
@@ -99,7 +96,7 @@ export type ProductQuery = Record<string, string | number | undefined>;
 export function useProducts(query: ProductQuery) {
   return useQuery({
     queryKey: keys.products(query),
-    queryFn: ({ signal }) => api<ProductPage>(`/api/products${qs(query)}`, { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/products', 'get'>>(`/api/products${qs(query)}`, { signal }),
     placeholderData: keepPreviousData,
   });
 }
@@ -107,7 +104,7 @@ export function useProducts(query: ProductQuery) {
 export function useProduct(id: number) {
   return useQuery({
     queryKey: keys.product(id),
-    queryFn: ({ signal }) => api<Product>(`/api/products/${id}`, { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/products/{id}', 'get'>>(`/api/products/${id}`, { signal }),
     enabled: Number.isFinite(id) && id > 0,
   });
 }
@@ -115,7 +112,7 @@ export function useProduct(id: number) {
 export function useCategories() {
   return useQuery({
     queryKey: keys.categories,
-    queryFn: ({ signal }) => api<CategoryCount[]>('/api/categories', { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/categories', 'get'>>('/api/categories', { signal }),
     staleTime: 5 * 60_000,
   });
 }
@@ -124,15 +121,15 @@ export function useCategories() {
 export function useCart() {
   return useQuery({
     queryKey: keys.cart,
-    queryFn: ({ signal }) => api<Cart>('/api/cart', { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/cart', 'get'>>('/api/cart', { signal }),
   });
 }
 
 export function useAddToCart() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: { product_id: number; quantity: number }) =>
-      api<Cart>('/api/cart/items', { method: 'POST', body: b }),
+    mutationFn: (b: Body<'/api/cart/items', 'post'>) =>
+      api<Ok<'/api/cart/items', 'post'>>('/api/cart/items', { method: 'POST', body: b }),
     onSuccess: (cart) => qc.setQueryData(keys.cart, cart),
   });
 }
@@ -143,8 +140,8 @@ export function useSetCartQuantity() {
   return useMutation({
     mutationFn: ({ product_id, quantity }: { product_id: number; quantity: number }) =>
       quantity > 0
-        ? api<Cart>(`/api/cart/items/${product_id}`, { method: 'PATCH', body: { quantity } })
-        : api<Cart>(`/api/cart/items/${product_id}`, { method: 'DELETE' }),
+        ? api<Ok<'/api/cart/items/{product_id}', 'patch'>>(`/api/cart/items/${product_id}`, { method: 'PATCH', body: { quantity } satisfies Body<'/api/cart/items/{product_id}', 'patch'> })
+        : api<Ok<'/api/cart/items/{product_id}', 'delete'>>(`/api/cart/items/${product_id}`, { method: 'DELETE' }),
     onMutate: async ({ product_id, quantity }) => {
       await qc.cancelQueries({ queryKey: keys.cart });
       const prev = qc.getQueryData<Cart>(keys.cart);
@@ -162,11 +159,11 @@ export function useSetCartQuantity() {
 const RETRYABLE = new Set([502, 503, 504]);
 
 /** POST /api/checkout, retried on transport failures with the same Idempotency-Key. */
-export async function placeOrder(body: CheckoutRequest, key: string, attempts = 3): Promise<Order> {
+export async function placeOrder(body: Body<'/api/checkout', 'post'>, key: string, attempts = 3): Promise<Order> {
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
-      return await api<Order>('/api/checkout', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
+      return (await api<Ok<'/api/checkout', 'post'>>('/api/checkout', { method: 'POST', body, headers: { 'Idempotency-Key': key } })) as Order;
     } catch (e) {
       last = e;
       const retryable = e instanceof NetworkError || (e instanceof ApiError && RETRYABLE.has(e.status));
@@ -198,7 +195,7 @@ export function useCheckout() {
 export function useOrders(enabled: boolean) {
   return useQuery({
     queryKey: keys.orders,
-    queryFn: ({ signal }) => api<OrderList>('/api/orders', { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/orders', 'get'>>('/api/orders', { signal }) as Promise<OrderList>,
     enabled,
   });
 }
@@ -206,7 +203,7 @@ export function useOrders(enabled: boolean) {
 export function useOrder(id: string) {
   return useQuery({
     queryKey: keys.order(id),
-    queryFn: ({ signal }) => api<Order>(`/api/orders/${encodeURIComponent(id)}`, { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/orders/{id}', 'get'>>(`/api/orders/${encodeURIComponent(id)}`, { signal }) as Promise<Order>,
   });
 }
 
@@ -214,7 +211,7 @@ export function useOrder(id: string) {
 export function useCreateProduct() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: ProductCreate) => api<Product>('/api/admin/products', { method: 'POST', body: b }),
+    mutationFn: (b: Body<'/api/admin/products', 'post'>) => api<Ok<'/api/admin/products', 'post'>>('/api/admin/products', { method: 'POST', body: b }),
     onSuccess: (p) => {
       qc.setQueryData(keys.product(p.id), p);
       qc.invalidateQueries({ queryKey: ['products'] });
@@ -225,7 +222,7 @@ export function useCreateProduct() {
 export function useUpdateProduct(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: ProductUpdate) => api<Product>(`/api/admin/products/${id}`, { method: 'PATCH', body: b }),
+    mutationFn: (b: Body<'/api/admin/products/{id}', 'patch'>) => api<Ok<'/api/admin/products/{id}', 'patch'>>(`/api/admin/products/${id}`, { method: 'PATCH', body: b }),
     onSuccess: (p) => {
       qc.setQueryData(keys.product(p.id), p);
       qc.invalidateQueries({ queryKey: ['products'] });
@@ -239,7 +236,7 @@ export function useUploadImage(id: number) {
     mutationFn: (file: File) => {
       const form = new FormData();
       form.append('image', file);
-      return api<Product>(`/api/admin/products/${id}/image`, { method: 'POST', form });
+      return api<Ok<'/api/admin/products/{id}/image', 'post'>>(`/api/admin/products/${id}/image`, { method: 'POST', form });
     },
     onSuccess: (p) => {
       qc.setQueryData(keys.product(p.id), p);
@@ -252,7 +249,7 @@ export function useSetStock(productId: number, sku: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (available: number) =>
-      api<InventoryLevel>(`/api/admin/inventory/${encodeURIComponent(sku)}`, { method: 'PUT', body: { available } }),
+      api<Ok<'/api/admin/inventory/{sku}', 'put'>>(`/api/admin/inventory/${encodeURIComponent(sku)}`, { method: 'PUT', body: { available } satisfies Body<'/api/admin/inventory/{sku}', 'put'> }),
     onSuccess: (lvl) => {
       qc.setQueryData<Product>(keys.product(productId), (p) => (p ? { ...p, available: lvl.available } : p));
       qc.invalidateQueries({ queryKey: keys.audit(sku) });
@@ -264,7 +261,7 @@ export function useSetStock(productId: number, sku: string) {
 export function useInventoryAudit(sku: string | undefined) {
   return useQuery({
     queryKey: keys.audit(sku ?? ''),
-    queryFn: ({ signal }) => api<AuditList>(`/api/admin/inventory/${encodeURIComponent(sku!)}/audit`, { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/admin/inventory/{sku}/audit', 'get'>>(`/api/admin/inventory/${encodeURIComponent(sku!)}/audit`, { signal }),
     enabled: !!sku,
   });
 }
@@ -272,7 +269,7 @@ export function useInventoryAudit(sku: string | undefined) {
 export function useAdminOrders(query: { status?: string; page: number; per_page: number }) {
   return useQuery({
     queryKey: keys.adminOrders(query),
-    queryFn: ({ signal }) => api<AdminOrderPage>(`/api/admin/orders${qs(query)}`, { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/admin/orders', 'get'>>(`/api/admin/orders${qs(query)}`, { signal }) as Promise<AdminOrderPage>,
     placeholderData: keepPreviousData,
   });
 }
@@ -281,7 +278,7 @@ export function useSetOrderStatus() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, status }: { id: string; status: OrderStatus }) =>
-      api<Order>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { method: 'POST', body: { status } }),
+      api<Ok<'/api/admin/orders/{id}/status', 'post'>>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { method: 'POST', body: { status } satisfies Body<'/api/admin/orders/{id}/status', 'post'> }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['admin', 'orders'] }),
   });
 }
@@ -289,7 +286,7 @@ export function useSetOrderStatus() {
 export function useOpsSummary(intervalMs: number) {
   return useQuery({
     queryKey: keys.ops,
-    queryFn: ({ signal }) => api<OpsSummary>('/api/admin/ops/summary', { signal }),
+    queryFn: ({ signal }) => api<Ok<'/api/admin/ops/summary', 'get'>>('/api/admin/ops/summary', { signal }),
     refetchInterval: intervalMs,
     refetchIntervalInBackground: false,
   });

@@ -1,167 +1,59 @@
-// Hand-written from docs/api-contract.md. Replaced by types derived from the generated
-// OpenAPI schema (src/api/schema.d.ts) once backend/openapi.json exists.
+// API types, derived from the generated OpenAPI schema (src/api/schema.d.ts ← backend/openapi.json,
+// `npm run gen:api`). Only enum-like strings are narrowed here; everything else is the backend's.
+// The `Ok`/`Body` helpers tie each request in queries.ts to a path+method of the spec, so a renamed
+// endpoint or a changed response shape fails `tsc`.
+import type { components, paths } from './schema';
+
+type S = components['schemas'];
 
 export type Role = 'customer' | 'admin';
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
 export type SortKey = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
 
-export interface Product {
-  id: number;
-  sku: string;
-  slug: string;
-  name: string;
-  description: string;
-  category: string;
-  price_cents: number;
-  currency: string;
-  image_url: string | null;
-  available: number;
-  created_at: string;
-}
+export type Product = S['ProductDto'];
+export type CategoryCount = S['CategoryCount'];
+export type ProductPage = S['ProductPage'];
+export type User = Omit<S['UserDto'], 'role'> & { role: Role | (string & {}) };
+export type CartItem = S['CartLineDto'];
+export type Cart = S['CartDto'];
+export type Address = S['Address'];
+export type OrderItem = S['OrderItemDto'];
+export type Order = Omit<S['OrderDto'], 'status'> & { status: OrderStatus };
+export type OrderList = { items: Order[] };
+export type AdminOrderPage = Omit<S['AdminOrderPage'], 'items'> & { items: Order[] };
+export type InventoryLevel = S['StockLevel'];
+export type AuditEntry = S['AuditEntryDto'];
+export type AuditList = S['AuditList'];
+export type OpsSummary = S['OpsSummary'];
+export type CheckoutRequest = S['CheckoutRequest'];
+export type ProductCreate = S['CreateProduct'];
+export type ProductUpdate = S['UpdateProduct'];
+export type FieldError = S['FieldError'];
+export type StockLine = S['ShortLine'];
+/** A problem document as received: every member may be missing on a non-backend error (proxy 502…). */
+export type Problem = Partial<S['Problem']>;
 
-export interface CategoryCount {
-  name: string;
-  count: number;
-}
+// ---- spec-checked request/response helpers ---------------------------------------------------
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Op<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 
-export interface ProductPage {
-  items: Product[];
-  total: number;
-  page: number;
-  per_page: number;
-  facets: { categories: CategoryCount[] };
-}
+/** The success (200/201) JSON body of `M P` (void for 204). */
+export type Ok<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { responses: infer R }
+    ? R extends { 200: infer X } ? JsonOf<X>
+    : R extends { 201: infer X } ? JsonOf<X>
+    : R extends { 204: unknown } ? void
+    : never
+    : never;
 
-export interface User {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-}
+/** The JSON request body of `M P`. */
+export type Body<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { requestBody?: { content: { 'application/json': infer T } } } ? T : never;
 
-export interface CartItem {
-  product_id: number;
-  sku: string;
-  slug: string;
-  name: string;
-  image_url: string | null;
-  unit_price_cents: number;
-  quantity: number;
-  line_total_cents: number;
-  available: number;
-}
+/** Compile-time check that A is assignable to B. */
+export type Assert<A extends B, B> = A;
 
-export interface Cart {
-  items: CartItem[];
-  item_count: number;
-  subtotal_cents: number;
-  currency: string;
-}
-
-export interface Address {
-  name: string;
-  line1: string;
-  line2?: string | null;
-  city: string;
-  postal_code: string;
-  country: string;
-}
-
-export interface OrderItem {
-  product_id: number;
-  sku: string;
-  name: string;
-  unit_price_cents: number;
-  quantity: number;
-  line_total_cents: number;
-}
-
-export interface Order {
-  id: string;
-  status: OrderStatus;
-  email: string;
-  items: OrderItem[];
-  subtotal_cents: number;
-  total_cents: number;
-  currency: string;
-  shipping_address: Address;
-  payment: { brand: string; last4: string };
-  created_at: string;
-  updated_at: string;
-}
-
-export interface OrderList {
-  items: Order[];
-}
-
-export interface AdminOrderPage {
-  items: Order[];
-  total: number;
-  page: number;
-  per_page: number;
-}
-
-export interface InventoryLevel {
-  sku: string;
-  available: number;
-}
-
-export interface AuditEntry {
-  at: string;
-  actor_email: string;
-  old_available: number;
-  new_available: number;
-}
-
-export interface AuditList {
-  items: AuditEntry[];
-}
-
-export interface OpsSummary {
-  generated_at: string;
-  window_seconds: number;
-  requests_per_second: number;
-  p50_ms: number;
-  p99_ms: number;
-  error_rate: number;
-  orders_per_minute: number;
-  inventory_updates_per_minute: number;
-}
-
-export interface CheckoutRequest {
-  email: string;
-  shipping_address: Address;
-  payment: { card_number: string; exp_month: number; exp_year: number; cvc: string };
-}
-
-export interface ProductCreate {
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  price_cents: number;
-  available: number;
-}
-
-export type ProductUpdate = Partial<Pick<ProductCreate, 'name' | 'description' | 'category' | 'price_cents'>>;
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export interface StockLine {
-  product_id: number;
-  sku: string;
-  requested: number;
-  available: number;
-}
-
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  errors?: FieldError[];
-  lines?: StockLine[];
-}
+// The narrowed types still match the wire types.
+export type _OrderCheck = Assert<Order, S['OrderDto']>;
+export type _UserCheck = Assert<User, S['UserDto']>;

@@ -50,7 +50,7 @@ const PALETTE = ['#1d4ed8', '#047857', '#b45309', '#7c3aed', '#be123c', '#0e7490
 /** Product image with fixed intrinsic size (no layout shift); an SVG placeholder when absent. */
 export function ProductImage({
   src, alt, width, height, className, eager,
-}: { src: string | null; alt: string; width: number; height: number; className?: string; eager?: boolean }) {
+}: { src: string | null | undefined; alt: string; width: number; height: number; className?: string; eager?: boolean }) {
   if (src)
     return (
       <img

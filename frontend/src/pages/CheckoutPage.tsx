@@ -65,7 +65,7 @@ export function CheckoutForm({
   // Server-side field errors (422) are shown inline next to the fields.
   if (serverError !== lastServerError) {
     setLastServerError(serverError);
-    if (serverError instanceof ApiError && serverError.status === 422) {
+    if (serverError instanceof ApiError && (serverError.status === 422 || serverError.status === 400)) {
       const fe: Errors<CheckoutField> = {};
       for (const [path, msg] of Object.entries(serverError.fieldErrors())) {
         const f = apiFieldToFormField(path);
@@ -187,7 +187,7 @@ function CheckoutErrorMessage({ error }: { error: unknown }) {
         </p>
       </div>
     );
-  if (error instanceof ApiError && error.status === 422 && (error.problem.errors ?? []).length > 0)
+  if (error instanceof ApiError && (error.status === 422 || error.status === 400) && (error.problem.errors ?? []).length > 0)
     return (
       <div className="error-box" role="alert">
         <strong>Please check your details</strong>

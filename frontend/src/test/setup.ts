@@ -6,5 +6,5 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   vi.useRealTimers();
-  localStorage.clear();
+  if (typeof localStorage !== "undefined") localStorage.clear();
 });
