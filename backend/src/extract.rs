@@ -43,12 +43,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(de).map_err(|err| {
-            let field = path_of(&err, "body");
             let inner = err.inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("malformed JSON: {inner}")
+            let (field, message) = if inner.is_syntax() || inner.is_eof() {
+                ("body".to_owned(), format!("malformed JSON: {inner}"))
             } else {
-                inner.to_string()
+                (path_of(&err, "body"), inner.to_string())
             };
             ApiError::Validation(vec![FieldError::new(field, message)])
         })?;

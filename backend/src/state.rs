@@ -18,6 +18,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, media: Media, payments: Arc<dyn PaymentGateway>, cookie_secure: bool) -> Self {
+        // Metrics recorded before the recorder exists are lost, so install it with the state.
+        crate::telemetry::prometheus();
         AppState { store, media, payments, ops: Arc::new(OpsWindow::default()), draining: Arc::new(AtomicBool::new(false)), cookie_secure }
     }
     pub fn is_draining(&self) -> bool {

@@ -1,0 +1,12 @@
+//! The API suite: one binary, a fresh database per test, every test run on SQLite and on Postgres.
+#[macro_use]
+mod helpers;
+mod admin;
+mod auth;
+mod authz;
+mod cart;
+mod catalog;
+mod checkout;
+mod concurrency;
+mod health;
+mod s3;
