@@ -106,7 +106,11 @@ DOCKERFILES=()
 for d in backend/Dockerfile frontend/Dockerfile; do
   if [[ -f $d ]]; then DOCKERFILES+=("$d"); else echo "SKIP  $d does not exist yet (hadolint/checkov will lint it once it is added)"; fi
 done
-[[ ${#DOCKERFILES[@]} -gt 0 ]] && check "checkov dockerfile (${DOCKERFILES[*]})" "${CHECKOV[@]}" --framework dockerfile $(printf -- '-f %s ' "${DOCKERFILES[@]}")
+[[ -f backend/Dockerfile ]] && check "checkov dockerfile backend/Dockerfile" "${CHECKOV[@]}" --framework dockerfile -f backend/Dockerfile
+# Skip CKV_DOCKER_2 (HEALTHCHECK) for frontend/Dockerfile — reason: Kubernetes ignores HEALTHCHECK;
+# the chart's startup/liveness/readiness probes on /health are the health checks. (The file is owned
+# by the frontend team, so the reason lives here rather than as an inline checkov:skip comment.)
+[[ -f frontend/Dockerfile ]] && check "checkov dockerfile frontend/Dockerfile" "${CHECKOV[@]}" --framework dockerfile -f frontend/Dockerfile --skip-check CKV_DOCKER_2
 check "checkov github_actions" "${CHECKOV[@]}" --framework github_actions -d .github
 must_fail "checkov: privileged: true via values" "CKV_K8S_16" \
   "${CHECKOV[@]}" --framework kubernetes -f "$OUT/rendered-privileged.yaml" --check CKV_K8S_16,CKV_K8S_20
