@@ -10,7 +10,12 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// json (production) or pretty.
-    #[arg(long, env = "ECOMM_LOG_FORMAT", default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        env = "ECOMM_LOG_FORMAT",
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: String,
 }
 
@@ -52,7 +57,12 @@ pub enum AdminCommand {
 #[derive(Args, Clone)]
 pub struct StoreArgs {
     /// sqlite://PATH or postgres://…
-    #[arg(long, env = "ECOMM_DATABASE_URL", default_value = "sqlite://./data/ecomm.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ECOMM_DATABASE_URL",
+        default_value = "sqlite://./data/ecomm.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// file://DIR or s3://BUCKET?endpoint=URL&region=R
     #[arg(long, env = "ECOMM_STORAGE_URL", default_value = "file://./data/media")]
@@ -62,7 +72,10 @@ pub struct StoreArgs {
 impl std::fmt::Debug for StoreArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let scheme = self.database_url.split(':').next().unwrap_or("");
-        f.debug_struct("StoreArgs").field("database_url", &format!("{scheme}://[redacted]")).field("storage_url", &self.storage_url).finish()
+        f.debug_struct("StoreArgs")
+            .field("database_url", &format!("{scheme}://[redacted]"))
+            .field("storage_url", &self.storage_url)
+            .finish()
     }
 }
 

@@ -13,7 +13,11 @@ impl Checks {
         r.map_err(|m| self.0.push(FieldError::new(field, m))).ok()
     }
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
     }
 }
 
@@ -26,12 +30,17 @@ impl Sku {
         if s.is_empty() || s.len() > 64 {
             return Err("must be 1 to 64 characters".into());
         }
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
             return Err("may contain only letters, digits, '-', '_' and '.'".into());
         }
         Ok(Sku(s.to_owned()))
     }
-    pub fn as_str(&self) -> &str { &self.0 }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,10 +57,18 @@ impl Email {
                     && !domain.ends_with('.')
                     && !domain.contains('@')
             })
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
-        if valid { Ok(Email(s)) } else { Err("is not a valid email address".into()) }
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        if valid {
+            Ok(Email(s))
+        } else {
+            Err("is not a valid email address".into())
+        }
     }
-    pub fn as_str(&self) -> &str { &self.0 }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +77,15 @@ pub struct Quantity(i64);
 impl Quantity {
     pub const MAX: i64 = 99;
     pub fn parse(n: i64) -> Result<Quantity, String> {
-        if (1..=Self::MAX).contains(&n) { Ok(Quantity(n)) } else { Err(format!("must be between 1 and {}", Self::MAX)) }
+        if (1..=Self::MAX).contains(&n) {
+            Ok(Quantity(n))
+        } else {
+            Err(format!("must be between 1 and {}", Self::MAX))
+        }
     }
-    pub fn get(self) -> i64 { self.0 }
+    pub fn get(self) -> i64 {
+        self.0
+    }
 }
 
 /// Money in cents; never floats.
@@ -72,9 +95,15 @@ pub struct Money(i64);
 impl Money {
     pub const MAX_CENTS: i64 = 100_000_000;
     pub fn parse(cents: i64) -> Result<Money, String> {
-        if (0..=Self::MAX_CENTS).contains(&cents) { Ok(Money(cents)) } else { Err(format!("must be between 0 and {} cents", Self::MAX_CENTS)) }
+        if (0..=Self::MAX_CENTS).contains(&cents) {
+            Ok(Money(cents))
+        } else {
+            Err(format!("must be between 0 and {} cents", Self::MAX_CENTS))
+        }
     }
-    pub fn cents(self) -> i64 { self.0 }
+    pub fn cents(self) -> i64 {
+        self.0
+    }
 }
 
 /// Free text: trimmed, non-empty unless optional, bounded, no control characters. Stored verbatim
@@ -126,14 +155,31 @@ impl Address {
         let postal_code = checks.check(
             &f("postal_code"),
             text(&raw.postal_code, 16).and_then(|p| {
-                if p.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') { Ok(p) } else { Err("may contain only letters, digits, spaces and '-'".into()) }
+                if p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+                {
+                    Ok(p)
+                } else {
+                    Err("may contain only letters, digits, spaces and '-'".into())
+                }
             }),
         );
         let country = checks.check(&f("country"), {
             let c = raw.country.trim().to_ascii_uppercase();
-            if c.len() == 2 && c.chars().all(|c| c.is_ascii_uppercase()) { Ok(c) } else { Err("must be an ISO 3166-1 alpha-2 code such as US".into()) }
+            if c.len() == 2 && c.chars().all(|c| c.is_ascii_uppercase()) {
+                Ok(c)
+            } else {
+                Err("must be an ISO 3166-1 alpha-2 code such as US".into())
+            }
         });
-        Some(Address { name: name?, line1: line1?, line2: line2?, city: city?, postal_code: postal_code?, country: country? })
+        Some(Address {
+            name: name?,
+            line1: line1?,
+            line2: line2?,
+            city: city?,
+            postal_code: postal_code?,
+            country: country?,
+        })
     }
 }
 
@@ -151,7 +197,14 @@ impl std::fmt::Debug for Card {
 }
 
 impl Card {
-    pub fn parse(number: &str, exp_month: i64, exp_year: i64, cvc: &str, today: (i32, u32), checks: &mut Checks) -> Option<Card> {
+    pub fn parse(
+        number: &str,
+        exp_month: i64,
+        exp_year: i64,
+        cvc: &str,
+        today: (i32, u32),
+        checks: &mut Checks,
+    ) -> Option<Card> {
         let number = checks.check("payment.card_number", {
             let digits: String = number.chars().filter(|c| *c != ' ' && *c != '-').collect();
             if !(12..=19).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -162,21 +215,47 @@ impl Card {
                 Ok(digits)
             }
         });
-        let month = checks.check("payment.exp_month", if (1..=12).contains(&exp_month) { Ok(exp_month as u32) } else { Err("must be between 1 and 12".into()) });
+        let month = checks.check(
+            "payment.exp_month",
+            if (1..=12).contains(&exp_month) {
+                Ok(exp_month as u32)
+            } else {
+                Err("must be between 1 and 12".into())
+            },
+        );
         let year = checks.check("payment.exp_year", {
             let (y, _) = today;
-            if (i64::from(y)..=i64::from(y) + 20).contains(&exp_year) { Ok(exp_year as i32) } else { Err(format!("must be between {y} and {}", y + 20)) }
+            if (i64::from(y)..=i64::from(y) + 20).contains(&exp_year) {
+                Ok(exp_year as i32)
+            } else {
+                Err(format!("must be between {y} and {}", y + 20))
+            }
         });
         if let (Some(m), Some(y)) = (month, year) {
             if (y, m) < today {
                 checks.check::<()>("payment.exp_month", Err("card has expired".into()));
             }
         }
-        checks.check("payment.cvc", if (3..=4).contains(&cvc.len()) && cvc.chars().all(|c| c.is_ascii_digit()) { Ok(()) } else { Err("must be 3 or 4 digits".into()) });
-        Some(Card { number: number?, exp_month: month?, exp_year: year? })
+        checks.check(
+            "payment.cvc",
+            if (3..=4).contains(&cvc.len()) && cvc.chars().all(|c| c.is_ascii_digit()) {
+                Ok(())
+            } else {
+                Err("must be 3 or 4 digits".into())
+            },
+        );
+        Some(Card {
+            number: number?,
+            exp_month: month?,
+            exp_year: year?,
+        })
     }
-    pub fn number(&self) -> &str { &self.number }
-    pub fn last4(&self) -> &str { &self.number[self.number.len().saturating_sub(4)..] }
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+    pub fn last4(&self) -> &str {
+        &self.number[self.number.len().saturating_sub(4)..]
+    }
     pub fn brand(&self) -> &'static str {
         match self.number.as_bytes().first() {
             Some(b'4') => "visa",
@@ -194,10 +273,19 @@ fn luhn(digits: &str) -> bool {
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0');
-            if i % 2 == 1 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { d }
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 pub fn slugify(s: &str) -> String {
@@ -233,7 +321,10 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
         for bad in ["", "ann", "ann@", "@x.com", "a@b", "a b@c.com", "a@b@c.com"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

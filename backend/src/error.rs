@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -115,7 +118,11 @@ impl ApiError {
             ApiError::NotFound(what) => format!("{what} not found"),
             ApiError::InsufficientStock(lines) => format!(
                 "not enough stock for {}",
-                lines.iter().map(|l| l.sku.as_str()).collect::<Vec<_>>().join(", ")
+                lines
+                    .iter()
+                    .map(|l| l.sku.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             ApiError::TooManyRequests(secs) => format!("try again in {secs} seconds"),
             // Never leak internals to the client; the cause is logged instead.
@@ -163,7 +170,12 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        let mut res = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        let mut res = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
         if let Some(v) = retry_after.and_then(|v| v.parse().ok()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }

@@ -23,15 +23,26 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve(settings) => {
             let app = ecomm::Application::build(&settings).await?;
             tracing::info!(addr = %settings.addr, port = app.port(), "listening");
-            app.run_until_stopped(ecomm::startup::shutdown_signal()).await
+            app.run_until_stopped(ecomm::startup::shutdown_signal())
+                .await
         }
         Command::Migrate(store) => {
-            ecomm::store::connect(&store.database_url).await?.migrate().await?;
+            ecomm::store::connect(&store.database_url)
+                .await?
+                .migrate()
+                .await?;
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::Seed { store, products } => ecomm::seed::run(&store, products).await,
-        Command::Admin { command: AdminCommand::Create { store, email, password } } => {
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    store,
+                    email,
+                    password,
+                },
+        } => {
             let db = ecomm::store::connect(&store.database_url).await?;
             let user = ecomm::routes::auth::ensure_admin(db.as_ref(), &email, password).await?;
             println!("admin ready: {}", user.email);

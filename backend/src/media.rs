@@ -44,23 +44,40 @@ impl Media {
     /// `file://DIR` or `s3://BUCKET?endpoint=URL&region=R` (credentials from the AWS environment).
     pub fn from_url(url: &str, public_base: Option<String>) -> anyhow::Result<Media> {
         if let Some(dir) = url.strip_prefix("file://") {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating media directory {dir}"))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating media directory {dir}"))?;
             let fs = LocalFileSystem::new_with_prefix(dir)?;
-            return Ok(Media { store: Arc::new(fs), signer: None, public_base });
+            return Ok(Media {
+                store: Arc::new(fs),
+                signer: None,
+                public_base,
+            });
         }
         let parsed = url::Url::parse(url).context("storage URL")?;
-        anyhow::ensure!(parsed.scheme() == "s3", "unsupported storage URL scheme (expected file:// or s3://)");
-        let bucket = parsed.host_str().context("storage URL needs a bucket: s3://BUCKET")?;
+        anyhow::ensure!(
+            parsed.scheme() == "s3",
+            "unsupported storage URL scheme (expected file:// or s3://)"
+        );
+        let bucket = parsed
+            .host_str()
+            .context("storage URL needs a bucket: s3://BUCKET")?;
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
         for (k, v) in parsed.query_pairs() {
             builder = match k.as_ref() {
-                "endpoint" => builder.with_endpoint(v.as_ref()).with_allow_http(v.starts_with("http://")).with_virtual_hosted_style_request(false),
+                "endpoint" => builder
+                    .with_endpoint(v.as_ref())
+                    .with_allow_http(v.starts_with("http://"))
+                    .with_virtual_hosted_style_request(false),
                 "region" => builder.with_region(v.as_ref()),
                 other => anyhow::bail!("unknown storage URL parameter {other}"),
             };
         }
         let s3 = Arc::new(builder.build()?);
-        Ok(Media { store: s3.clone(), signer: Some(s3), public_base })
+        Ok(Media {
+            store: s3.clone(),
+            signer: Some(s3),
+            public_base,
+        })
     }
 
     /// Stores bytes under a content-addressed key; the same image is stored once.
@@ -68,7 +85,10 @@ impl Media {
         let key = format!("products/{}.{ext}", hex::encode(Sha256::digest(&bytes)));
         let path = Path::from(key.as_str());
         if self.store.head(&path).await.is_err() {
-            self.store.put(&path, PutPayload::from(bytes)).await.context("storing image")?;
+            self.store
+                .put(&path, PutPayload::from(bytes))
+                .await
+                .context("storing image")?;
         }
         Ok(key)
     }
@@ -91,8 +111,16 @@ impl Media {
 
     /// In S3 mode `/media` redirects to a short-lived presigned URL instead of proxying bytes.
     pub async fn presigned(&self, key: &str) -> anyhow::Result<Option<String>> {
-        let Some(s3) = &self.signer else { return Ok(None) };
-        let url = s3.signed_url(http::Method::GET, &Path::from(key), Duration::from_secs(900)).await?;
+        let Some(s3) = &self.signer else {
+            return Ok(None);
+        };
+        let url = s3
+            .signed_url(
+                http::Method::GET,
+                &Path::from(key),
+                Duration::from_secs(900),
+            )
+            .await?;
         Ok(Some(url.to_string()))
     }
 
@@ -125,7 +153,10 @@ mod tests {
         let a = media.put(Bytes::from_static(b"same"), "png").await.unwrap();
         let b = media.put(Bytes::from_static(b"same"), "png").await.unwrap();
         assert_eq!(a, b);
-        assert_eq!(media.get(&a).await.unwrap().unwrap(), Bytes::from_static(b"same"));
+        assert_eq!(
+            media.get(&a).await.unwrap().unwrap(),
+            Bytes::from_static(b"same")
+        );
         assert!(media.get("products/missing.png").await.unwrap().is_none());
         std::fs::remove_dir_all(dir).ok();
     }

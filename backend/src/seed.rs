@@ -10,22 +10,163 @@ use crate::state::now_ms;
 use crate::store::NewProduct;
 
 const CATEGORIES: [(&str, &[&str]); 12] = [
-    ("Kitchen", &["Mug", "Teapot", "Skillet", "Chef Knife", "Cutting Board", "Spice Jar"]),
-    ("Outdoors", &["Tent", "Backpack", "Water Bottle", "Headlamp", "Camp Stove", "Hammock"]),
-    ("Electronics", &["Headphones", "Speaker", "Charger", "Keyboard", "Mouse", "Webcam"]),
-    ("Home", &["Lamp", "Throw Blanket", "Vase", "Candle", "Wall Clock", "Cushion"]),
-    ("Books", &["Notebook", "Cookbook", "Field Guide", "Atlas", "Journal", "Sketchbook"]),
-    ("Toys", &["Puzzle", "Kite", "Building Set", "Plush Bear", "Yo-Yo", "Board Game"]),
-    ("Garden", &["Planter", "Watering Can", "Trowel", "Seed Kit", "Hose Reel", "Bird Feeder"]),
-    ("Fitness", &["Yoga Mat", "Kettlebell", "Jump Rope", "Foam Roller", "Dumbbell", "Resistance Band"]),
-    ("Apparel", &["Hoodie", "T-Shirt", "Beanie", "Scarf", "Rain Jacket", "Socks"]),
-    ("Office", &["Desk Organizer", "Pen Set", "Monitor Stand", "Stapler", "Desk Mat", "Planner"]),
-    ("Pets", &["Dog Bed", "Cat Toy", "Leash", "Pet Bowl", "Scratching Post", "Treat Pouch"]),
-    ("Beauty", &["Soap Bar", "Face Cream", "Hair Brush", "Lip Balm", "Bath Salts", "Hand Lotion"]),
+    (
+        "Kitchen",
+        &[
+            "Mug",
+            "Teapot",
+            "Skillet",
+            "Chef Knife",
+            "Cutting Board",
+            "Spice Jar",
+        ],
+    ),
+    (
+        "Outdoors",
+        &[
+            "Tent",
+            "Backpack",
+            "Water Bottle",
+            "Headlamp",
+            "Camp Stove",
+            "Hammock",
+        ],
+    ),
+    (
+        "Electronics",
+        &[
+            "Headphones",
+            "Speaker",
+            "Charger",
+            "Keyboard",
+            "Mouse",
+            "Webcam",
+        ],
+    ),
+    (
+        "Home",
+        &[
+            "Lamp",
+            "Throw Blanket",
+            "Vase",
+            "Candle",
+            "Wall Clock",
+            "Cushion",
+        ],
+    ),
+    (
+        "Books",
+        &[
+            "Notebook",
+            "Cookbook",
+            "Field Guide",
+            "Atlas",
+            "Journal",
+            "Sketchbook",
+        ],
+    ),
+    (
+        "Toys",
+        &[
+            "Puzzle",
+            "Kite",
+            "Building Set",
+            "Plush Bear",
+            "Yo-Yo",
+            "Board Game",
+        ],
+    ),
+    (
+        "Garden",
+        &[
+            "Planter",
+            "Watering Can",
+            "Trowel",
+            "Seed Kit",
+            "Hose Reel",
+            "Bird Feeder",
+        ],
+    ),
+    (
+        "Fitness",
+        &[
+            "Yoga Mat",
+            "Kettlebell",
+            "Jump Rope",
+            "Foam Roller",
+            "Dumbbell",
+            "Resistance Band",
+        ],
+    ),
+    (
+        "Apparel",
+        &[
+            "Hoodie",
+            "T-Shirt",
+            "Beanie",
+            "Scarf",
+            "Rain Jacket",
+            "Socks",
+        ],
+    ),
+    (
+        "Office",
+        &[
+            "Desk Organizer",
+            "Pen Set",
+            "Monitor Stand",
+            "Stapler",
+            "Desk Mat",
+            "Planner",
+        ],
+    ),
+    (
+        "Pets",
+        &[
+            "Dog Bed",
+            "Cat Toy",
+            "Leash",
+            "Pet Bowl",
+            "Scratching Post",
+            "Treat Pouch",
+        ],
+    ),
+    (
+        "Beauty",
+        &[
+            "Soap Bar",
+            "Face Cream",
+            "Hair Brush",
+            "Lip Balm",
+            "Bath Salts",
+            "Hand Lotion",
+        ],
+    ),
 ];
-const ADJECTIVES: [&str; 16] = ["Classic", "Rustic", "Modern", "Compact", "Deluxe", "Everyday", "Vintage", "Ultralight", "Handmade", "Cozy", "Sturdy", "Sleek", "Bright", "Essential", "Premium", "Nordic"];
-const MATERIALS: [&str; 10] = ["Oak", "Steel", "Ceramic", "Cotton", "Bamboo", "Copper", "Wool", "Linen", "Glass", "Recycled"];
-const COLORS: [&str; 8] = ["#2f6f8f", "#8f2f4f", "#3f8f2f", "#8f6f2f", "#5f2f8f", "#2f8f7f", "#8f3f2f", "#4f4f4f"];
+const ADJECTIVES: [&str; 16] = [
+    "Classic",
+    "Rustic",
+    "Modern",
+    "Compact",
+    "Deluxe",
+    "Everyday",
+    "Vintage",
+    "Ultralight",
+    "Handmade",
+    "Cozy",
+    "Sturdy",
+    "Sleek",
+    "Bright",
+    "Essential",
+    "Premium",
+    "Nordic",
+];
+const MATERIALS: [&str; 10] = [
+    "Oak", "Steel", "Ceramic", "Cotton", "Bamboo", "Copper", "Wool", "Linen", "Glass", "Recycled",
+];
+const COLORS: [&str; 8] = [
+    "#2f6f8f", "#8f2f4f", "#3f8f2f", "#8f6f2f", "#5f2f8f", "#2f8f7f", "#8f3f2f", "#4f4f4f",
+];
 
 /// splitmix64: a tiny deterministic mixer, so product i is the same on every machine.
 fn mix(mut x: u64) -> u64 {
@@ -48,7 +189,11 @@ pub fn product(i: u32) -> NewProduct {
     let name = format!("{adjective} {material} {noun} No. {i}");
     // Prices end in 99 cents between $4.99 and $499.99; about 5% of the catalog is sold out.
     let price_cents = ((h >> 32) % 495 + 4) as i64 * 100 + 99;
-    let available = if (h >> 40) % 20 == 0 { 0 } else { ((h >> 44) % 200) as i64 + 1 };
+    let available = if (h >> 40).is_multiple_of(20) {
+        0
+    } else {
+        ((h >> 44) % 200) as i64 + 1
+    };
     NewProduct {
         sku: sku(i),
         slug: slugify(&name),
@@ -67,7 +212,12 @@ pub fn product(i: u32) -> NewProduct {
 /// A small SVG card per product: unique bytes, so content addressing stores one object each.
 pub fn image(p: &NewProduct, i: u32) -> Bytes {
     let color = COLORS[(mix(u64::from(i) ^ 0xabcdef) % COLORS.len() as u64) as usize];
-    let initials: String = p.name.split_whitespace().take(3).filter_map(|w| w.chars().next()).collect();
+    let initials: String = p
+        .name
+        .split_whitespace()
+        .take(3)
+        .filter_map(|w| w.chars().next())
+        .collect();
     Bytes::from(format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400"><rect width="400" height="400" fill="{color}"/><text x="200" y="215" font-family="sans-serif" font-size="96" fill="#fff" text-anchor="middle">{initials}</text><text x="200" y="300" font-family="sans-serif" font-size="22" fill="#fff" text-anchor="middle">{}</text></svg>"##,
         p.sku
@@ -87,7 +237,9 @@ pub async fn run(args: &StoreArgs, count: u32) -> anyhow::Result<()> {
         return Ok(());
     }
     let bar = ProgressBar::new(u64::from(count));
-    bar.set_style(ProgressStyle::with_template("seeding {bar:40} {pos}/{len} products ({eta})")?);
+    bar.set_style(ProgressStyle::with_template(
+        "seeding {bar:40} {pos}/{len} products ({eta})",
+    )?);
     let mut inserted = 0;
     let ids: Vec<u32> = (1..=count).collect();
     for chunk in ids.chunks(500) {
@@ -127,6 +279,9 @@ mod tests {
             assert!((499..=49_999).contains(&p.price_cents), "{}", p.price_cents);
             assert!(p.available >= 0);
         }
-        assert!((1..2000).any(|i| product(i).available == 0), "some products are sold out");
+        assert!(
+            (1..2000).any(|i| product(i).available == 0),
+            "some products are sold out"
+        );
     }
 }

@@ -40,13 +40,18 @@ pub fn token_hash(token: &str) -> String {
 
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
-        .expect("cookie header is ASCII")
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("cookie header is ASCII")
 }
 
 /// Secure cookies when configured or when a TLS-terminating proxy says so.
 pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.cookie_secure || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https")
+    state.cookie_secure
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes() == b"https")
 }
 
 /// The client address for rate limiting: the hop our proxy appended, else the peer.
@@ -58,7 +63,12 @@ pub fn client_addr(parts: &Parts) -> String {
         .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
     forwarded
-        .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -67,12 +77,20 @@ pub struct MaybeUser(pub Option<User>);
 
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(user) = parts.extensions.get::<User>() {
             return Ok(MaybeUser(Some(user.clone())));
         }
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(MaybeUser(None)) };
-        let user = state.store.session_user(&token_hash(token), now_ms()).await?;
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(MaybeUser(None));
+        };
+        let user = state
+            .store
+            .session_user(&token_hash(token), now_ms())
+            .await?;
         if let Some(u) = &user {
             parts.extensions.insert(u.clone());
         }
@@ -84,8 +102,15 @@ pub struct RequireUser(pub User);
 
 impl FromRequestParts<AppState> for RequireUser {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        MaybeUser::from_request_parts(parts, state).await?.0.map(RequireUser).ok_or(ApiError::Unauthorized)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        MaybeUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .map(RequireUser)
+            .ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -93,9 +118,16 @@ pub struct RequireAdmin(pub User);
 
 impl FromRequestParts<AppState> for RequireAdmin {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
-        if user.role == "admin" { Ok(RequireAdmin(user)) } else { Err(ApiError::Forbidden) }
+        if user.role == "admin" {
+            Ok(RequireAdmin(user))
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 }
 
@@ -120,7 +152,10 @@ impl CartOwner {
 
 impl FromRequestParts<AppState> for CartOwner {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let existing = cookie(&parts.headers, CART_COOKIE).map(str::to_owned);
         let fresh = user.is_none() && existing.is_none();
@@ -130,6 +165,11 @@ impl FromRequestParts<AppState> for CartOwner {
             (None, Some(t)) => Self::guest_key(t),
             (None, None) => unreachable!("a guest always has a token"),
         };
-        Ok(CartOwner { key, user, guest_token, fresh })
+        Ok(CartOwner {
+            key,
+            user,
+            guest_token,
+            fresh,
+        })
     }
 }

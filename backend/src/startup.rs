@@ -37,14 +37,20 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(routes::orders::router())
         .merge(routes::admin::router())
         .merge(routes::health::router())
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::telemetry::track))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::telemetry::track,
+        ))
         .with_state(state);
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::openapi::document()))
         .fallback(move |uri: Uri, req: Request| fallback(uri, req, static_dir.clone()))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -53,7 +59,9 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
 /// Unknown API paths are JSON 404s; anything else is the SPA (with history fallback to index.html).
 async fn fallback(uri: Uri, req: Request, static_dir: Option<PathBuf>) -> Response {
     let path = uri.path();
-    let api_like = ["/api", "/media", "/health", "/metrics"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let api_like = ["/api", "/media", "/health", "/metrics"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     match static_dir {
         Some(dir) if !api_like => {
             let spa = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
@@ -82,13 +90,30 @@ impl Application {
         }
         let media = Media::from_url(&settings.storage_url, settings.media_base_url.clone())?;
         let state = AppState::new(store, media, Arc::new(TestGateway), settings.cookie_secure);
-        Self::with_state(state, &settings.addr, settings.static_dir.clone(), Duration::from_secs(settings.drain_seconds)).await
+        Self::with_state(
+            state,
+            &settings.addr,
+            settings.static_dir.clone(),
+            Duration::from_secs(settings.drain_seconds),
+        )
+        .await
     }
 
-    pub async fn with_state(state: AppState, addr: &str, static_dir: Option<PathBuf>, drain_delay: Duration) -> anyhow::Result<Self> {
+    pub async fn with_state(
+        state: AppState,
+        addr: &str,
+        static_dir: Option<PathBuf>,
+        drain_delay: Duration,
+    ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let port = listener.local_addr()?.port();
-        Ok(Application { router: router(state.clone(), static_dir), listener, state, port, drain_delay })
+        Ok(Application {
+            router: router(state.clone(), static_dir),
+            listener,
+            state,
+            port,
+            drain_delay,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -101,7 +126,10 @@ impl Application {
 
     /// Serves until `shutdown` resolves: then readiness turns 503, we wait for load balancers to
     /// notice, drain in-flight requests, and close the pool.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let reaper = tokio::spawn(reap_stale_orders(state.clone()));
         let drain_delay = self.drain_delay;
@@ -109,11 +137,18 @@ impl Application {
         let signal = async move {
             shutdown.await;
             draining.store(true, Ordering::Relaxed);
-            tracing::info!(delay_secs = drain_delay.as_secs(), "shutting down: readiness is now 503, draining");
+            tracing::info!(
+                delay_secs = drain_delay.as_secs(),
+                "shutting down: readiness is now 503, draining"
+            );
             tokio::time::sleep(drain_delay).await;
         };
-        let app = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(signal).await?;
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(signal)
+            .await?;
         reaper.abort();
         state.store.close().await;
         tracing::info!("stopped");
@@ -127,11 +162,23 @@ async fn reap_stale_orders(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let Ok(ids) = state.store.stale_pending_orders(now_ms() - 10 * 60 * 1000).await else { continue };
+        let Ok(ids) = state
+            .store
+            .stale_pending_orders(now_ms() - 10 * 60 * 1000)
+            .await
+        else {
+            continue;
+        };
         for id in ids {
-            match state.store.transition_order(&id, "pending", "cancelled", now_ms()).await {
+            match state
+                .store
+                .transition_order(&id, "pending", "cancelled", now_ms())
+                .await
+            {
                 Ok(_) => tracing::warn!(order_id = %id, "cancelled a stale pending order"),
-                Err(e) => tracing::warn!(order_id = %id, error = %e, "could not cancel a stale pending order"),
+                Err(e) => {
+                    tracing::warn!(order_id = %id, error = %e, "could not cancel a stale pending order")
+                }
             }
         }
     }
@@ -142,7 +189,8 @@ pub async fn shutdown_signal() {
     let ctrl_c = async { tokio::signal::ctrl_c().await.ok() };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -18,28 +18,49 @@ use utoipa::ToSchema;
 use crate::state::AppState;
 
 /// Installs the global subscriber. Returns the tracer provider so it can be flushed at shutdown.
-pub fn init_tracing(json: bool, otlp_endpoint: Option<&str>) -> anyhow::Result<Option<opentelemetry_sdk::trace::SdkTracerProvider>> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+pub fn init_tracing(
+    json: bool,
+    otlp_endpoint: Option<&str>,
+) -> anyhow::Result<Option<opentelemetry_sdk::trace::SdkTracerProvider>> {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let provider = match otlp_endpoint {
         Some(endpoint) => {
             use opentelemetry_otlp::WithExportConfig;
-            let exporter = opentelemetry_otlp::SpanExporter::builder().with_tonic().with_endpoint(endpoint).build()?;
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(endpoint)
+                .build()?;
             let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
                 .with_batch_exporter(exporter)
                 .with_id_generator(opentelemetry_aws::trace::XrayIdGenerator::default())
-                .with_resource(opentelemetry_sdk::Resource::builder().with_service_name("ecomm-backend").build())
+                .with_resource(
+                    opentelemetry_sdk::Resource::builder()
+                        .with_service_name("ecomm-backend")
+                        .build(),
+                )
                 .build();
-            opentelemetry::global::set_text_map_propagator(opentelemetry_aws::trace::XrayPropagator::default());
+            opentelemetry::global::set_text_map_propagator(
+                opentelemetry_aws::trace::XrayPropagator::default(),
+            );
             opentelemetry::global::set_tracer_provider(provider.clone());
             Some(provider)
         }
         None => None,
     };
-    let otel = provider.as_ref().map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("ecomm")));
+    let otel = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("ecomm")));
     tracing_subscriber::registry()
         .with(filter)
         .with(otel)
-        .with(json.then(|| tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false)))
+        .with(json.then(|| {
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+        }))
         .with((!json).then(tracing_subscriber::fmt::layer))
         .try_init()?;
     Ok(provider)
@@ -52,7 +73,9 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("http_request_duration_seconds".into()),
-                &[0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5],
+                &[
+                    0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
             )
             .expect("valid buckets")
             .build_recorder();
@@ -66,12 +89,17 @@ pub fn prometheus() -> &'static PrometheusHandle {
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = std::time::Instant::now();
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
     let res = next.run(req).await;
     let elapsed = start.elapsed();
     let status = res.status().as_u16();
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.to_string()).increment(1);
-    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route).record(elapsed.as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(elapsed.as_secs_f64());
     state.ops.record_request(elapsed, status);
     res
 }
@@ -108,7 +136,10 @@ pub struct OpsSummary {
 }
 
 fn epoch_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 impl OpsWindow {
@@ -116,7 +147,10 @@ impl OpsWindow {
         let now = epoch_secs();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.back().is_none_or(|b| b.sec != now) {
-            buckets.push_back(Bucket { sec: now, ..Default::default() });
+            buckets.push_back(Bucket {
+                sec: now,
+                ..Default::default()
+            });
         }
         while buckets.front().is_some_and(|b| b.sec + WINDOW_SECS <= now) {
             buckets.pop_front();
@@ -131,7 +165,8 @@ impl OpsWindow {
                 b.errors += 1;
             }
             if b.latencies_us.len() < SAMPLES_PER_SEC {
-                b.latencies_us.push(elapsed.as_micros().min(u128::from(u32::MAX)) as u32);
+                b.latencies_us
+                    .push(elapsed.as_micros().min(u128::from(u32::MAX)) as u32);
             }
         });
     }
@@ -151,14 +186,28 @@ impl OpsWindow {
     pub fn summary(&self) -> OpsSummary {
         let now = epoch_secs();
         let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let live: Vec<&Bucket> = buckets.iter().filter(|b| b.sec + WINDOW_SECS > now).collect();
-        let span = live.first().map(|b| (now - b.sec + 1).min(WINDOW_SECS)).unwrap_or(1).max(1);
+        let live: Vec<&Bucket> = buckets
+            .iter()
+            .filter(|b| b.sec + WINDOW_SECS > now)
+            .collect();
+        let span = live
+            .first()
+            .map(|b| (now - b.sec + 1).min(WINDOW_SECS))
+            .unwrap_or(1)
+            .max(1);
         let requests: u64 = live.iter().map(|b| b.requests).sum();
         let errors: u64 = live.iter().map(|b| b.errors).sum();
-        let mut lat: Vec<u32> = live.iter().flat_map(|b| b.latencies_us.iter().copied()).collect();
+        let mut lat: Vec<u32> = live
+            .iter()
+            .flat_map(|b| b.latencies_us.iter().copied())
+            .collect();
         lat.sort_unstable();
         let pct = |p: f64| -> f64 {
-            if lat.is_empty() { 0.0 } else { f64::from(lat[((lat.len() - 1) as f64 * p).round() as usize]) / 1000.0 }
+            if lat.is_empty() {
+                0.0
+            } else {
+                f64::from(lat[((lat.len() - 1) as f64 * p).round() as usize]) / 1000.0
+            }
         };
         OpsSummary {
             generated_at: crate::state::rfc3339(crate::state::now_ms()),
@@ -166,32 +215,14 @@ impl OpsWindow {
             requests_per_second: requests as f64 / span as f64,
             p50_ms: pct(0.50),
             p99_ms: pct(0.99),
-            error_rate: if requests == 0 { 0.0 } else { errors as f64 / requests as f64 },
+            error_rate: if requests == 0 {
+                0.0
+            } else {
+                errors as f64 / requests as f64
+            },
             orders_per_minute: live.iter().map(|b| b.orders).sum(),
             inventory_updates_per_minute: live.iter().map(|b| b.inventory).sum(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summary_reports_percentiles_errors_and_business_counts() {
-        let w = OpsWindow::default();
-        for ms in 1..=100 {
-            w.record_request(Duration::from_millis(ms), if ms % 10 == 0 { 500 } else { 200 });
-        }
-        w.record_order("paid");
-        w.record_order("cancelled");
-        w.record_inventory_update();
-        let s = w.summary();
-        assert!((s.p50_ms - 50.0).abs() <= 1.0, "{}", s.p50_ms);
-        assert!((s.p99_ms - 99.0).abs() <= 1.0, "{}", s.p99_ms);
-        assert!((s.error_rate - 0.1).abs() < 1e-9);
-        assert_eq!(s.orders_per_minute, 1);
-        assert_eq!(s.inventory_updates_per_minute, 1);
     }
 }
 
@@ -199,9 +230,15 @@ mod tests {
 /// X-Ray or W3C trace header).
 pub fn make_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     use tracing_opentelemetry::OpenTelemetrySpanExt;
-    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let span = tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id, trace_id = tracing::field::Empty);
-    let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(req.headers())));
+    let parent = opentelemetry::global::get_text_map_propagator(|p| {
+        p.extract(&HeaderExtractor(req.headers()))
+    });
     span.set_parent(parent);
     let trace_id = {
         use opentelemetry::trace::TraceContextExt;
@@ -221,5 +258,30 @@ impl opentelemetry::propagation::Extractor for HeaderExtractor<'_> {
     }
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(|k| k.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_reports_percentiles_errors_and_business_counts() {
+        let w = OpsWindow::default();
+        for ms in 1..=100 {
+            w.record_request(
+                Duration::from_millis(ms),
+                if ms % 10 == 0 { 500 } else { 200 },
+            );
+        }
+        w.record_order("paid");
+        w.record_order("cancelled");
+        w.record_inventory_update();
+        let s = w.summary();
+        assert!((s.p50_ms - 50.0).abs() <= 1.0, "{}", s.p50_ms);
+        assert!((s.p99_ms - 99.0).abs() <= 1.0, "{}", s.p99_ms);
+        assert!((s.error_rate - 0.1).abs() < 1e-9);
+        assert_eq!(s.orders_per_minute, 1);
+        assert_eq!(s.inventory_updates_per_minute, 1);
     }
 }

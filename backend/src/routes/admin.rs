@@ -24,8 +24,14 @@ const MAX_STOCK: i64 = 1_000_000;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/admin/products", post(create_product))
-        .route("/api/admin/products/{id}", patch(update_product).delete(delete_product))
-        .route("/api/admin/products/{id}/image", post(upload_image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES * 2)))
+        .route(
+            "/api/admin/products/{id}",
+            patch(update_product).delete(delete_product),
+        )
+        .route(
+            "/api/admin/products/{id}/image",
+            post(upload_image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES * 2)),
+        )
         .route("/api/admin/inventory/{sku}", put(set_stock))
         .route("/api/admin/inventory/{sku}/audit", get(stock_audit))
         .route("/api/admin/orders", get(list_orders))
@@ -52,12 +58,20 @@ pub struct UpdateProduct {
 }
 
 fn stock(n: i64) -> Result<i64, String> {
-    if (0..=MAX_STOCK).contains(&n) { Ok(n) } else { Err(format!("must be between 0 and {MAX_STOCK}")) }
+    if (0..=MAX_STOCK).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("must be between 0 and {MAX_STOCK}"))
+    }
 }
 
 #[utoipa::path(post, path = "/api/admin/products", tag = "admin", request_body = CreateProduct,
     responses((status = 201, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_product(State(state): State<AppState>, _: RequireAdmin, ApiJson(req): ApiJson<CreateProduct>) -> ApiResult<(StatusCode, Json<ProductDto>)> {
+pub async fn create_product(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiJson(req): ApiJson<CreateProduct>,
+) -> ApiResult<(StatusCode, Json<ProductDto>)> {
     let mut c = Checks::default();
     let sku = c.check("sku", Sku::parse(&req.sku));
     let name = c.check("name", text(&req.name, 200));
@@ -83,7 +97,12 @@ pub async fn create_product(State(state): State<AppState>, _: RequireAdmin, ApiJ
 
 #[utoipa::path(patch, path = "/api/admin/products/{id}", tag = "admin", request_body = UpdateProduct, params(("id" = i64, Path)),
     responses((status = 200, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn update_product(State(state): State<AppState>, _: RequireAdmin, ApiPath(id): ApiPath<i64>, ApiJson(req): ApiJson<UpdateProduct>) -> ApiResult<Json<ProductDto>> {
+pub async fn update_product(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateProduct>,
+) -> ApiResult<Json<ProductDto>> {
     let mut c = Checks::default();
     let mut patch = ProductPatch::default();
     if let Some(n) = &req.name {
@@ -100,12 +119,19 @@ pub async fn update_product(State(state): State<AppState>, _: RequireAdmin, ApiP
         patch.price_cents = c.check("price_cents", Money::parse(p)).map(Money::cents);
     }
     c.finish()?;
-    Ok(Json(ProductDto::from(state.store.update_product(id, &patch, now_ms()).await?, &state)))
+    Ok(Json(ProductDto::from(
+        state.store.update_product(id, &patch, now_ms()).await?,
+        &state,
+    )))
 }
 
 #[utoipa::path(delete, path = "/api/admin/products/{id}", tag = "admin", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn delete_product(State(state): State<AppState>, _: RequireAdmin, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+pub async fn delete_product(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     state.store.delete_product(id, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -114,24 +140,53 @@ pub async fn delete_product(State(state): State<AppState>, _: RequireAdmin, ApiP
     request_body(content_type = "multipart/form-data", description = "field `image`: PNG, JPEG, WebP or GIF, at most 5 MiB"),
     responses((status = 200, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")))]
-pub async fn upload_image(State(state): State<AppState>, _: RequireAdmin, ApiPath(id): ApiPath<i64>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> ApiResult<Json<ProductDto>> {
-    let mut multipart = multipart.map_err(|_| ApiError::UnsupportedMediaType("expected multipart/form-data with an `image` field".into()))?;
+pub async fn upload_image(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Json<ProductDto>> {
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::UnsupportedMediaType("expected multipart/form-data with an `image` field".into())
+    })?;
     state.store.product(id).await?;
-    let too_large = || ApiError::PayloadTooLarge(format!("images are limited to {} MiB", MAX_IMAGE_BYTES / 1024 / 1024));
-    while let Some(field) = multipart.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) })? {
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "images are limited to {} MiB",
+            MAX_IMAGE_BYTES / 1024 / 1024
+        ))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })? {
         if field.name() != Some("image") {
             continue;
         }
-        let bytes = field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) })?;
+        let bytes = field.bytes().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::BadRequest(e.body_text())
+            }
+        })?;
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err(too_large());
         }
-        let ext = sniff_image(&bytes).ok_or_else(|| ApiError::UnsupportedMediaType("the image must be PNG, JPEG, WebP or GIF".into()))?;
+        let ext = sniff_image(&bytes).ok_or_else(|| {
+            ApiError::UnsupportedMediaType("the image must be PNG, JPEG, WebP or GIF".into())
+        })?;
         let key = state.media.put(bytes, ext).await?;
         let product = state.store.set_product_image(id, &key, now_ms()).await?;
         return Ok(Json(ProductDto::from(product, &state)));
     }
-    Err(ApiError::field("image", "a file field named `image` is required"))
+    Err(ApiError::field(
+        "image",
+        "a file field named `image` is required",
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -141,10 +196,18 @@ pub struct SetStock {
 
 #[utoipa::path(put, path = "/api/admin/inventory/{sku}", tag = "admin", request_body = SetStock, params(("sku" = String, Path)),
     responses((status = 200, body = StockLevel), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn set_stock(State(state): State<AppState>, RequireAdmin(admin): RequireAdmin, ApiPath(sku): ApiPath<String>, ApiJson(req): ApiJson<SetStock>) -> ApiResult<Json<StockLevel>> {
+pub async fn set_stock(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    ApiPath(sku): ApiPath<String>,
+    ApiJson(req): ApiJson<SetStock>,
+) -> ApiResult<Json<StockLevel>> {
     let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
     let available = stock(req.available).map_err(|m| ApiError::field("available", m))?;
-    let level = state.store.set_stock(sku.as_str(), available, &admin.email, now_ms()).await?;
+    let level = state
+        .store
+        .set_stock(sku.as_str(), available, &admin.email, now_ms())
+        .await?;
     state.ops.record_inventory_update();
     Ok(Json(level))
 }
@@ -164,13 +227,22 @@ pub struct AuditList {
 
 #[utoipa::path(get, path = "/api/admin/inventory/{sku}/audit", tag = "admin", params(("sku" = String, Path)),
     responses((status = 200, body = AuditList), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn stock_audit(State(state): State<AppState>, _: RequireAdmin, ApiPath(sku): ApiPath<String>) -> ApiResult<Json<AuditList>> {
+pub async fn stock_audit(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiPath(sku): ApiPath<String>,
+) -> ApiResult<Json<AuditList>> {
     let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
     let items = state.store.stock_audit(sku.as_str()).await?;
     Ok(Json(AuditList {
         items: items
             .into_iter()
-            .map(|e| AuditEntryDto { at: rfc3339(e.at_ms), actor_email: e.actor_email, old_available: e.old_available, new_available: e.new_available })
+            .map(|e| AuditEntryDto {
+                at: rfc3339(e.at_ms),
+                actor_email: e.actor_email,
+                old_available: e.old_available,
+                new_available: e.new_available,
+            })
             .collect(),
     }))
 }
@@ -179,7 +251,13 @@ pub const ORDER_STATUSES: [&str; 5] = ["pending", "paid", "shipped", "delivered"
 
 /// pending → paid → shipped → delivered; pending or paid → cancelled.
 pub fn can_transition(from: &str, to: &str) -> bool {
-    matches!((from, to), ("pending", "paid") | ("paid", "shipped") | ("shipped", "delivered") | ("pending" | "paid", "cancelled"))
+    matches!(
+        (from, to),
+        ("pending", "paid")
+            | ("paid", "shipped")
+            | ("shipped", "delivered")
+            | ("pending" | "paid", "cancelled")
+    )
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -199,19 +277,46 @@ pub struct AdminOrderPage {
 
 #[utoipa::path(get, path = "/api/admin/orders", tag = "admin", params(AdminOrderQuery),
     responses((status = 200, body = AdminOrderPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_orders(State(state): State<AppState>, _: RequireAdmin, ApiQuery(q): ApiQuery<AdminOrderQuery>) -> ApiResult<Json<AdminOrderPage>> {
+pub async fn list_orders(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiQuery(q): ApiQuery<AdminOrderQuery>,
+) -> ApiResult<Json<AdminOrderPage>> {
     let mut c = Checks::default();
-    let status = c.check("status", match q.status.as_deref() {
-        None | Some("") => Ok(None),
-        Some(s) if ORDER_STATUSES.contains(&s) => Ok(Some(s)),
-        Some(_) => Err(format!("must be one of {}", ORDER_STATUSES.join(", "))),
-    });
-    let page = c.check("page", match q.page.unwrap_or(1) { p @ 1..=10_000 => Ok(p), _ => Err("must be between 1 and 10000".to_owned()) });
-    let per_page = c.check("per_page", match q.per_page.unwrap_or(25) { p @ 1..=100 => Ok(p), _ => Err("must be between 1 and 100".to_owned()) });
+    let status = c.check(
+        "status",
+        match q.status.as_deref() {
+            None | Some("") => Ok(None),
+            Some(s) if ORDER_STATUSES.contains(&s) => Ok(Some(s)),
+            Some(_) => Err(format!("must be one of {}", ORDER_STATUSES.join(", "))),
+        },
+    );
+    let page = c.check(
+        "page",
+        match q.page.unwrap_or(1) {
+            p @ 1..=10_000 => Ok(p),
+            _ => Err("must be between 1 and 10000".to_owned()),
+        },
+    );
+    let per_page = c.check(
+        "per_page",
+        match q.per_page.unwrap_or(25) {
+            p @ 1..=100 => Ok(p),
+            _ => Err("must be between 1 and 100".to_owned()),
+        },
+    );
     c.finish()?;
     let (page, per_page) = (page.expect("checked"), per_page.expect("checked"));
-    let (orders, total) = state.store.orders(status.flatten(), per_page, (page - 1) * per_page).await?;
-    Ok(Json(AdminOrderPage { items: orders.into_iter().map(OrderDto::from).collect(), total, page, per_page }))
+    let (orders, total) = state
+        .store
+        .orders(status.flatten(), per_page, (page - 1) * per_page)
+        .await?;
+    Ok(Json(AdminOrderPage {
+        items: orders.into_iter().map(OrderDto::from).collect(),
+        total,
+        page,
+        per_page,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -222,9 +327,17 @@ pub struct SetOrderStatus {
 #[utoipa::path(post, path = "/api/admin/orders/{id}/status", tag = "admin", request_body = SetOrderStatus, params(("id" = String, Path)),
     responses((status = 200, body = OrderDto), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
-pub async fn set_order_status(State(state): State<AppState>, _: RequireAdmin, ApiPath(id): ApiPath<String>, ApiJson(req): ApiJson<SetOrderStatus>) -> ApiResult<Json<OrderDto>> {
+pub async fn set_order_status(
+    State(state): State<AppState>,
+    _: RequireAdmin,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<SetOrderStatus>,
+) -> ApiResult<Json<OrderDto>> {
     if !ORDER_STATUSES.contains(&req.status.as_str()) {
-        return Err(ApiError::field("status", format!("must be one of {}", ORDER_STATUSES.join(", "))));
+        return Err(ApiError::field(
+            "status",
+            format!("must be one of {}", ORDER_STATUSES.join(", ")),
+        ));
     }
     if uuid::Uuid::parse_str(&id).is_err() {
         return Err(ApiError::NotFound("order"));
@@ -232,12 +345,21 @@ pub async fn set_order_status(State(state): State<AppState>, _: RequireAdmin, Ap
     let current = state.store.order(&id).await?;
     let from = current.row.status.clone();
     if !can_transition(&from, &req.status) {
-        return Err(ApiError::Conflict(format!("an order cannot go from {from} to {}", req.status)));
+        return Err(ApiError::Conflict(format!(
+            "an order cannot go from {from} to {}",
+            req.status
+        )));
     }
-    let order = state.store.transition_order(&id, &from, &req.status, now_ms()).await?;
+    let order = state
+        .store
+        .transition_order(&id, &from, &req.status, now_ms())
+        .await?;
     if req.status == "cancelled" {
         state.ops.record_order("cancelled");
-        order.items.iter().for_each(|_| state.ops.record_inventory_update());
+        order
+            .items
+            .iter()
+            .for_each(|_| state.ops.record_inventory_update());
     }
     Ok(Json(order.into()))
 }

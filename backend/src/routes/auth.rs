@@ -1,4 +1,6 @@
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,7 +14,10 @@ use utoipa::ToSchema;
 use crate::domain::{password, text, Checks, Email};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
-use crate::session::{self, cookie, set_cookie, token_hash, CartOwner, RequireUser, CART_COOKIE, SESSION_COOKIE, SESSION_TTL_MS};
+use crate::session::{
+    self, cookie, set_cookie, token_hash, CartOwner, RequireUser, CART_COOKIE, SESSION_COOKIE,
+    SESSION_TTL_MS,
+};
 use crate::state::{now_ms, AppState};
 use crate::store::{Store, User};
 
@@ -34,7 +39,12 @@ pub struct UserDto {
 
 impl From<User> for UserDto {
     fn from(u: User) -> Self {
-        UserDto { id: u.id, email: u.email, name: u.name, role: u.role }
+        UserDto {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+        }
     }
 }
 
@@ -57,7 +67,10 @@ pub struct LoginRequest {
 pub async fn hash_password(pw: SecretString) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(pw.expose_secret().as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing: {e}"))
+        Argon2::default()
+            .hash_password(pw.expose_secret().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing: {e}"))
     })
     .await?
 }
@@ -69,43 +82,82 @@ async fn verify_password(pw: SecretString, hash: Option<String>) -> anyhow::Resu
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| {
             DUMMY
-                .get_or_init(|| Argon2::default().hash_password(b"not-a-password", &SaltString::generate(&mut OsRng)).expect("hashing").to_string())
+                .get_or_init(|| {
+                    Argon2::default()
+                        .hash_password(b"not-a-password", &SaltString::generate(&mut OsRng))
+                        .expect("hashing")
+                        .to_string()
+                })
                 .clone()
         });
         let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        Ok(Argon2::default().verify_password(pw.expose_secret().as_bytes(), &parsed).is_ok() && known)
+        Ok(Argon2::default()
+            .verify_password(pw.expose_secret().as_bytes(), &parsed)
+            .is_ok()
+            && known)
     })
     .await?
 }
 
 /// Creates an admin, or promotes and resets an existing account (used by `ecomm admin create`).
-pub async fn ensure_admin(store: &dyn Store, email: &str, pw: SecretString) -> anyhow::Result<User> {
+pub async fn ensure_admin(
+    store: &dyn Store,
+    email: &str,
+    pw: SecretString,
+) -> anyhow::Result<User> {
     let email = Email::parse(email).map_err(|m| anyhow::anyhow!("email {m}"))?;
     password(pw.expose_secret()).map_err(|m| anyhow::anyhow!("password {m}"))?;
     let hash = hash_password(pw).await?;
     if let Some((user, _)) = store.user_credentials(email.as_str()).await? {
         store.set_password(user.id, &hash, "admin").await?;
-        return Ok(User { role: "admin".into(), ..user });
+        return Ok(User {
+            role: "admin".into(),
+            ..user
+        });
     }
-    Ok(store.create_user(email.as_str(), "Store admin", &hash, "admin", now_ms()).await?)
+    Ok(store
+        .create_user(email.as_str(), "Store admin", &hash, "admin", now_ms())
+        .await?)
 }
 
 /// Starts a session and folds the guest cart into the user's.
-async fn sign_in(state: &AppState, headers: &HeaderMap, user: User, status: StatusCode) -> ApiResult<Response> {
+async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: User,
+    status: StatusCode,
+) -> ApiResult<Response> {
     let token = session::new_token();
-    state.store.create_session(&token_hash(&token), user.id, now_ms() + SESSION_TTL_MS).await?;
+    state
+        .store
+        .create_session(&token_hash(&token), user.id, now_ms() + SESSION_TTL_MS)
+        .await?;
     if let Some(guest) = cookie(headers, CART_COOKIE) {
-        state.store.merge_carts(&CartOwner::guest_key(guest), &CartOwner::user_key(user.id), crate::domain::Quantity::MAX).await?;
+        state
+            .store
+            .merge_carts(
+                &CartOwner::guest_key(guest),
+                &CartOwner::user_key(user.id),
+                crate::domain::Quantity::MAX,
+            )
+            .await?;
     }
     let secure = session::secure(state, headers);
     let mut res = (status, Json(UserDto::from(user))).into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, secure));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, secure),
+    );
     Ok(res)
 }
 
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = UserDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
-pub async fn register(State(state): State<AppState>, headers: HeaderMap, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<Response> {
     let mut c = Checks::default();
     let email = c.check("email", Email::parse(&req.email));
     c.check("password", password(req.password.expose_secret()));
@@ -113,7 +165,10 @@ pub async fn register(State(state): State<AppState>, headers: HeaderMap, ApiJson
     c.finish()?;
     let (email, name) = (email.expect("checked"), name.expect("checked"));
     let hash = hash_password(req.password).await?;
-    let user = state.store.create_user(email.as_str(), &name, &hash, "customer", now_ms()).await?;
+    let user = state
+        .store
+        .create_user(email.as_str(), &name, &hash, "customer", now_ms())
+        .await?;
     sign_in(&state, &headers, user, StatusCode::CREATED).await
 }
 
@@ -123,11 +178,19 @@ const MAX_FAILURES_PER_CLIENT: i64 = 20;
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = UserDto), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
-pub async fn login(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
     let email = Email::parse(&req.email).map_err(|m| ApiError::field("email", m))?;
     let now = now_ms();
     // Counted in the database so every replica enforces the same limit.
-    let (by_account, by_client) = state.store.login_failures(email.as_str(), &client.0, now - FAILURE_WINDOW_MS).await?;
+    let (by_account, by_client) = state
+        .store
+        .login_failures(email.as_str(), &client.0, now - FAILURE_WINDOW_MS)
+        .await?;
     if by_account >= MAX_FAILURES_PER_ACCOUNT || by_client >= MAX_FAILURES_PER_CLIENT {
         return Err(ApiError::TooManyRequests((FAILURE_WINDOW_MS / 1000) as u64));
     }
@@ -139,12 +202,14 @@ pub async fn login(State(state): State<AppState>, client: ClientAddr, headers: H
             sign_in(&state, &headers, user, StatusCode::OK).await
         }
         _ => {
-            state.store.record_login_failure(email.as_str(), &client.0, now).await?;
+            state
+                .store
+                .record_login_failure(email.as_str(), &client.0, now)
+                .await?;
             Err(ApiError::InvalidCredentials)
         }
     }
 }
-
 
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
@@ -153,7 +218,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     }
     let secure = session::secure(&state, &headers);
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, secure));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, secure),
+    );
     Ok(res)
 }
 
@@ -168,7 +236,10 @@ pub struct ClientAddr(pub String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(session::client_addr(parts)))
     }
 }

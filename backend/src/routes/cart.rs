@@ -17,7 +17,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/cart", get(get_cart))
         .route("/api/cart/items", post(add_item))
-        .route("/api/cart/items/{product_id}", patch(update_item).delete(remove_item))
+        .route(
+            "/api/cart/items/{product_id}",
+            patch(update_item).delete(remove_item),
+        )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,35 +83,75 @@ async fn respond(state: &AppState, owner: &CartOwner, headers: &HeaderMap) -> Ap
     let cart = cart_dto(state.store.cart(&owner.key).await?, state);
     let mut res = Json(cart).into_response();
     if let (true, Some(token)) = (owner.fresh, &owner.guest_token) {
-        res.headers_mut().append(header::SET_COOKIE, set_cookie(CART_COOKIE, token, 90 * 24 * 3600, session::secure(state, headers)));
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                CART_COOKIE,
+                token,
+                90 * 24 * 3600,
+                session::secure(state, headers),
+            ),
+        );
     }
     Ok(res)
 }
 
 #[utoipa::path(get, path = "/api/cart", tag = "cart", responses((status = 200, body = CartDto)))]
-pub async fn get_cart(State(state): State<AppState>, owner: CartOwner, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn get_cart(
+    State(state): State<AppState>,
+    owner: CartOwner,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     respond(&state, &owner, &headers).await
 }
 
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart", request_body = AddItem,
     responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn add_item(State(state): State<AppState>, owner: CartOwner, headers: HeaderMap, ApiJson(req): ApiJson<AddItem>) -> ApiResult<Response> {
+pub async fn add_item(
+    State(state): State<AppState>,
+    owner: CartOwner,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<AddItem>,
+) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| ApiError::field("quantity", m))?;
-    state.store.add_to_cart(&owner.key, req.product_id, qty.get(), Quantity::MAX, now_ms()).await?;
+    state
+        .store
+        .add_to_cart(
+            &owner.key,
+            req.product_id,
+            qty.get(),
+            Quantity::MAX,
+            now_ms(),
+        )
+        .await?;
     respond(&state, &owner, &headers).await
 }
 
 #[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path)),
     responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn update_item(State(state): State<AppState>, owner: CartOwner, headers: HeaderMap, ApiPath(product_id): ApiPath<i64>, ApiJson(req): ApiJson<SetQuantity>) -> ApiResult<Response> {
+pub async fn update_item(
+    State(state): State<AppState>,
+    owner: CartOwner,
+    headers: HeaderMap,
+    ApiPath(product_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<SetQuantity>,
+) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| ApiError::field("quantity", m))?;
-    state.store.set_cart_quantity(&owner.key, product_id, qty.get()).await?;
+    state
+        .store
+        .set_cart_quantity(&owner.key, product_id, qty.get())
+        .await?;
     respond(&state, &owner, &headers).await
 }
 
 #[utoipa::path(delete, path = "/api/cart/items/{product_id}", tag = "cart", params(("product_id" = i64, Path)),
     responses((status = 200, body = CartDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn remove_item(State(state): State<AppState>, owner: CartOwner, headers: HeaderMap, ApiPath(product_id): ApiPath<i64>) -> ApiResult<Response> {
+pub async fn remove_item(
+    State(state): State<AppState>,
+    owner: CartOwner,
+    headers: HeaderMap,
+    ApiPath(product_id): ApiPath<i64>,
+) -> ApiResult<Response> {
     state.store.remove_from_cart(&owner.key, product_id).await?;
     respond(&state, &owner, &headers).await
 }

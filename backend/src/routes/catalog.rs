@@ -94,9 +94,24 @@ pub fn search_words(q: &str) -> Vec<String> {
 impl ProductQuery {
     fn parse(self) -> ApiResult<(ProductFilter, i64, i64)> {
         let mut c = Checks::default();
-        let page = c.check("page", match self.page.unwrap_or(1) { p @ 1..=10_000 => Ok(p), _ => Err("must be between 1 and 10000".to_owned()) });
-        let per_page = c.check("per_page", match self.per_page.unwrap_or(24) { p @ 1..=100 => Ok(p), _ => Err("must be between 1 and 100".to_owned()) });
-        let price = |v: Option<i64>| match v { Some(p) if p < 0 => Err("must not be negative".to_owned()), v => Ok(v) };
+        let page = c.check(
+            "page",
+            match self.page.unwrap_or(1) {
+                p @ 1..=10_000 => Ok(p),
+                _ => Err("must be between 1 and 10000".to_owned()),
+            },
+        );
+        let per_page = c.check(
+            "per_page",
+            match self.per_page.unwrap_or(24) {
+                p @ 1..=100 => Ok(p),
+                _ => Err("must be between 1 and 100".to_owned()),
+            },
+        );
+        let price = |v: Option<i64>| match v {
+            Some(p) if p < 0 => Err("must not be negative".to_owned()),
+            v => Ok(v),
+        };
         let min_price = c.check("min_price", price(self.min_price));
         let max_price = c.check("max_price", price(self.max_price));
         if let (Some(Some(lo)), Some(Some(hi))) = (min_price, max_price) {
@@ -104,12 +119,23 @@ impl ProductQuery {
                 c.check::<()>("max_price", Err("must not be below min_price".into()));
             }
         }
-        let q = c.check("q", match self.q.as_deref() { Some(q) if q.chars().count() > 200 => Err("must be at most 200 characters".to_owned()), q => Ok(q.unwrap_or("")) });
+        let q = c.check(
+            "q",
+            match self.q.as_deref() {
+                Some(q) if q.chars().count() > 200 => {
+                    Err("must be at most 200 characters".to_owned())
+                }
+                q => Ok(q.unwrap_or("")),
+            },
+        );
         c.finish()?;
         let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(24));
         let filter = ProductFilter {
             words: search_words(q.unwrap_or("")),
-            category: self.category.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            category: self
+                .category
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
             min_price: min_price.flatten(),
             max_price: max_price.flatten(),
             in_stock: self.in_stock.unwrap_or(false),
@@ -123,11 +149,17 @@ impl ProductQuery {
 
 #[utoipa::path(get, path = "/api/products", tag = "catalog", params(ProductQuery),
     responses((status = 200, body = ProductPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_products(State(state): State<AppState>, ApiQuery(query): ApiQuery<ProductQuery>) -> ApiResult<Json<ProductPage>> {
+pub async fn list_products(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ProductQuery>,
+) -> ApiResult<Json<ProductPage>> {
     let (filter, page, per_page) = query.parse()?;
     let (items, total, categories) = state.store.list_products(&filter).await?;
     Ok(Json(ProductPage {
-        items: items.into_iter().map(|p| ProductDto::from(p, &state)).collect(),
+        items: items
+            .into_iter()
+            .map(|p| ProductDto::from(p, &state))
+            .collect(),
         total,
         page,
         per_page,
@@ -137,8 +169,14 @@ pub async fn list_products(State(state): State<AppState>, ApiQuery(query): ApiQu
 
 #[utoipa::path(get, path = "/api/products/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = ProductDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_product(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<ProductDto>> {
-    Ok(Json(ProductDto::from(state.store.product(id).await?, &state)))
+pub async fn get_product(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ProductDto>> {
+    Ok(Json(ProductDto::from(
+        state.store.product(id).await?,
+        &state,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/categories", tag = "catalog", responses((status = 200, body = Vec<CategoryCount>)))]
@@ -152,7 +190,10 @@ mod tests {
 
     #[test]
     fn search_words_strip_query_syntax() {
-        assert_eq!(search_words("Red MUG\" OR 1=1; --*"), vec!["red", "mug", "or", "1", "1"]);
+        assert_eq!(
+            search_words("Red MUG\" OR 1=1; --*"),
+            vec!["red", "mug", "or", "1", "1"]
+        );
         assert!(search_words("\"*():^").is_empty());
     }
 }

@@ -44,7 +44,10 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
         .to_str()
         .map_err(|_| ApiError::field("Idempotency-Key", "must be printable ASCII"))?;
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::field("Idempotency-Key", "must be 1 to 255 printable characters"));
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "must be 1 to 255 printable characters",
+        ));
     }
     Ok(key.to_owned())
 }
@@ -52,7 +55,15 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
 /// What makes two requests "the same": who pays for which cart, where it goes, and the card's
 /// public parts (never the number).
 fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) -> String {
-    let doc = serde_json::json!([cart_key, email.as_str(), address, card.brand(), card.last4(), card.exp_month, card.exp_year]);
+    let doc = serde_json::json!([
+        cart_key,
+        email.as_str(),
+        address,
+        card.brand(),
+        card.last4(),
+        card.exp_month,
+        card.exp_year
+    ]);
     hex::encode(Sha256::digest(doc.to_string().as_bytes()))
 }
 
@@ -64,16 +75,32 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
         (status = 402, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn checkout(State(state): State<AppState>, owner: CartOwner, headers: HeaderMap, ApiJson(req): ApiJson<CheckoutRequest>) -> ApiResult<Response> {
+pub async fn checkout(
+    State(state): State<AppState>,
+    owner: CartOwner,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CheckoutRequest>,
+) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
     let today = time::OffsetDateTime::now_utc();
     let mut c = Checks::default();
     let email = c.check("email", Email::parse(&req.email));
     let address = Address::parse(&req.shipping_address, "shipping_address", &mut c);
     let p = &req.payment;
-    let card = Card::parse(&p.card_number, p.exp_month, p.exp_year, &p.cvc, (today.year(), today.month() as u32), &mut c);
+    let card = Card::parse(
+        &p.card_number,
+        p.exp_month,
+        p.exp_year,
+        &p.cvc,
+        (today.year(), today.month() as u32),
+        &mut c,
+    );
     c.finish()?;
-    let (email, address, card) = (email.expect("checked"), address.expect("checked"), card.expect("checked"));
+    let (email, address, card) = (
+        email.expect("checked"),
+        address.expect("checked"),
+        card.expect("checked"),
+    );
 
     let new = NewOrder {
         id: uuid::Uuid::new_v4().to_string(),
@@ -89,21 +116,44 @@ pub async fn checkout(State(state): State<AppState>, owner: CartOwner, headers: 
     let order = match state.store.begin_checkout(&new, now_ms()).await {
         Ok(CheckoutStart::Started(order)) => order,
         Ok(CheckoutStart::Replay(rec)) => return replay(&state, &key, &new.fingerprint, rec).await,
-        Err(crate::store::StoreError::Conflict(msg)) if msg == "cart is empty" => return Err(ApiError::Unprocessable("your cart is empty".into())),
+        Err(crate::store::StoreError::Conflict(msg)) if msg == "cart is empty" => {
+            return Err(ApiError::Unprocessable("your cart is empty".into()))
+        }
         Err(e) => return Err(e.into()),
     };
 
-    let outcome = state.payments.charge(&card, order.row.total_cents, &key).await;
+    let outcome = state
+        .payments
+        .charge(&card, order.row.total_cents, &key)
+        .await;
     let (paid, status, body) = match outcome {
         Ok(PaymentOutcome::Approved { .. }) => (true, StatusCode::CREATED, String::new()),
-        Ok(PaymentOutcome::Declined { reason }) => (false, StatusCode::PAYMENT_REQUIRED, problem_body(&ApiError::PaymentDeclined(reason))),
+        Ok(PaymentOutcome::Declined { reason }) => (
+            false,
+            StatusCode::PAYMENT_REQUIRED,
+            problem_body(&ApiError::PaymentDeclined(reason)),
+        ),
         Err(err) => {
             tracing::error!(error = ?err, "payment gateway failed");
-            (false, StatusCode::SERVICE_UNAVAILABLE, problem_body(&ApiError::Unavailable))
+            (
+                false,
+                StatusCode::SERVICE_UNAVAILABLE,
+                problem_body(&ApiError::Unavailable),
+            )
         }
     };
     let lines = order.items.len();
-    let order = state.store.finish_checkout(&order.row.id, &key, paid, i64::from(status.as_u16()), &body, now_ms()).await?;
+    let order = state
+        .store
+        .finish_checkout(
+            &order.row.id,
+            &key,
+            paid,
+            i64::from(status.as_u16()),
+            &body,
+            now_ms(),
+        )
+        .await?;
     if paid {
         state.ops.record_order("paid");
         (0..lines).for_each(|_| state.ops.record_inventory_update());
@@ -121,26 +171,48 @@ fn respond(status: StatusCode, body: &str, order: OrderDto) -> Response {
     if status == StatusCode::CREATED {
         (status, Json(order)).into_response()
     } else {
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_owned()).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_owned(),
+        )
+            .into_response()
     }
 }
 
 /// A retry: the same answer as the first time, once the first attempt has one.
-async fn replay(state: &AppState, key: &str, fingerprint: &str, mut rec: IdempotencyRecord) -> ApiResult<Response> {
+async fn replay(
+    state: &AppState,
+    key: &str,
+    fingerprint: &str,
+    mut rec: IdempotencyRecord,
+) -> ApiResult<Response> {
     if rec.fingerprint != fingerprint {
-        return Err(ApiError::Unprocessable("this Idempotency-Key was used with a different request".into()));
+        return Err(ApiError::Unprocessable(
+            "this Idempotency-Key was used with a different request".into(),
+        ));
     }
     for _ in 0..400 {
         if rec.response_status.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
-        rec = state.store.idempotency_record(key).await?.ok_or(ApiError::NotFound("idempotency key"))?;
+        rec = state
+            .store
+            .idempotency_record(key)
+            .await?
+            .ok_or(ApiError::NotFound("idempotency key"))?;
     }
     let (Some(status), Some(order_id)) = (rec.response_status, rec.order_id) else {
-        return Err(ApiError::Conflict("a request with this Idempotency-Key is still in progress".into()));
+        return Err(ApiError::Conflict(
+            "a request with this Idempotency-Key is still in progress".into(),
+        ));
     };
     let status = StatusCode::from_u16(status as u16).map_err(anyhow::Error::from)?;
     let order = state.store.order(&order_id).await?;
-    Ok(respond(status, rec.response_body.as_deref().unwrap_or(""), order.into()))
+    Ok(respond(
+        status,
+        rec.response_body.as_deref().unwrap_or(""),
+        order.into(),
+    ))
 }

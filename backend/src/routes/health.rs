@@ -26,7 +26,11 @@ pub async fn live() -> Json<serde_json::Value> {
 /// Readiness: database and object storage answer, and we are not draining.
 pub async fn ready(State(state): State<AppState>) -> Response {
     if state.is_draining() {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "draining"}))).into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "draining"})),
+        )
+            .into_response();
     }
     let (db, storage) = tokio::join!(state.store.ping(), state.media.ping());
     let body = json!({
@@ -40,7 +44,11 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     if let Err(e) = &storage {
         tracing::warn!(error = %e, "readiness: storage down");
     }
-    let status = if db.is_ok() && storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if db.is_ok() && storage.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body)).into_response()
 }
 
@@ -48,24 +56,42 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let pool = state.store.pool_stats();
     metrics::gauge!("ecomm_db_pool_connections", "state" => "open").set(f64::from(pool.size));
     metrics::gauge!("ecomm_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::prometheus().render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::telemetry::prometheus().render(),
+    )
+        .into_response()
 }
 
 /// Product images: bytes in file mode, a presigned redirect in S3 mode.
-pub async fn media(State(state): State<AppState>, ApiPath(key): ApiPath<String>) -> ApiResult<Response> {
-    if key.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") || !key.starts_with("products/") {
+pub async fn media(
+    State(state): State<AppState>,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Response> {
+    if key
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+        || !key.starts_with("products/")
+    {
         return Err(ApiError::NotFound("image"));
     }
     if let Some(url) = state.media.presigned(&key).await? {
         return Ok(Redirect::temporary(&url).into_response());
     }
-    let bytes = state.media.get(&key).await?.ok_or(ApiError::NotFound("image"))?;
+    let bytes = state
+        .media
+        .get(&key)
+        .await?
+        .ok_or(ApiError::NotFound("image"))?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type(&key)),
             // Content-addressed keys never change content.
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            ),
         ],
         bytes,
     )

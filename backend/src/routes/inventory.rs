@@ -12,7 +12,9 @@ use crate::state::AppState;
 use crate::store::StockLevel;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/inventory", get(stock_levels)).route("/api/inventory/{sku}", get(stock_level))
+    Router::new()
+        .route("/api/inventory", get(stock_levels))
+        .route("/api/inventory/{sku}", get(stock_level))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -22,7 +24,10 @@ pub struct StockLevels {
 
 #[utoipa::path(get, path = "/api/inventory/{sku}", tag = "inventory", params(("sku" = String, Path)),
     responses((status = 200, body = StockLevel), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn stock_level(State(state): State<AppState>, ApiPath(sku): ApiPath<String>) -> ApiResult<Json<StockLevel>> {
+pub async fn stock_level(
+    State(state): State<AppState>,
+    ApiPath(sku): ApiPath<String>,
+) -> ApiResult<Json<StockLevel>> {
     let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
     let mut levels = state.store.stock(&[sku.as_str().to_owned()]).await?;
     levels.pop().map(Json).ok_or(ApiError::NotFound("product"))
@@ -45,5 +50,7 @@ pub async fn stock_levels(State(state): State<AppState>, uri: Uri) -> ApiResult<
         c.check::<()>("sku", Err("give between 1 and 100 sku parameters".into()));
     }
     c.finish()?;
-    Ok(Json(StockLevels { items: state.store.stock(&skus).await? }))
+    Ok(Json(StockLevels {
+        items: state.store.stock(&skus).await?,
+    }))
 }

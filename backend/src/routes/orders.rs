@@ -12,7 +12,9 @@ use crate::state::{rfc3339, AppState};
 use crate::store::Order;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/orders", get(list_orders)).route("/api/orders/{id}", get(get_order))
+    Router::new()
+        .route("/api/orders", get(list_orders))
+        .route("/api/orders/{id}", get(get_order))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,7 +69,14 @@ impl From<Order> for OrderDto {
             items: o
                 .items
                 .into_iter()
-                .map(|i| OrderItemDto { line_total_cents: i.unit_price_cents * i.quantity, product_id: i.product_id, sku: i.sku, name: i.name, unit_price_cents: i.unit_price_cents, quantity: i.quantity })
+                .map(|i| OrderItemDto {
+                    line_total_cents: i.unit_price_cents * i.quantity,
+                    product_id: i.product_id,
+                    sku: i.sku,
+                    name: i.name,
+                    unit_price_cents: i.unit_price_cents,
+                    quantity: i.quantity,
+                })
                 .collect(),
             id: r.id,
             status: r.status,
@@ -75,7 +84,10 @@ impl From<Order> for OrderDto {
             subtotal_cents: r.subtotal_cents,
             total_cents: r.total_cents,
             currency: r.currency,
-            payment: PaymentSummary { brand: r.payment_brand, last4: r.payment_last4 },
+            payment: PaymentSummary {
+                brand: r.payment_brand,
+                last4: r.payment_last4,
+            },
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
         }
@@ -84,24 +96,39 @@ impl From<Order> for OrderDto {
 
 #[utoipa::path(get, path = "/api/orders", tag = "orders",
     responses((status = 200, body = OrderList), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_orders(State(state): State<AppState>, RequireUser(user): RequireUser) -> ApiResult<Json<OrderList>> {
+pub async fn list_orders(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+) -> ApiResult<Json<OrderList>> {
     let orders = state.store.orders_for_user(user.id).await?;
-    Ok(Json(OrderList { items: orders.into_iter().map(OrderDto::from).collect() }))
+    Ok(Json(OrderList {
+        items: orders.into_iter().map(OrderDto::from).collect(),
+    }))
 }
 
 /// The owner sees it; so does the guest cart that placed it. Anyone else gets 404, not 403, so
 /// order ids cannot be probed.
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = String, Path)),
     responses((status = 200, body = OrderDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_order(State(state): State<AppState>, MaybeUser(user): MaybeUser, owner: CartOwner, ApiPath(id): ApiPath<String>) -> ApiResult<Json<OrderDto>> {
+pub async fn get_order(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    owner: CartOwner,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<OrderDto>> {
     let not_found = ApiError::NotFound("order");
     if uuid::Uuid::parse_str(&id).is_err() {
         return Err(not_found);
     }
     let order = state.store.order(&id).await?;
-    let by_user = matches!((&user, order.row.user_id), (Some(u), Some(owner_id)) if u.id == owner_id);
+    let by_user =
+        matches!((&user, order.row.user_id), (Some(u), Some(owner_id)) if u.id == owner_id);
     let by_guest = order.row.user_id.is_none()
         && !owner.fresh
         && owner.guest_token.as_deref().map(CartOwner::guest_key) == order.row.cart_key;
-    if by_user || by_guest { Ok(Json(order.into())) } else { Err(not_found) }
+    if by_user || by_guest {
+        Ok(Json(order.into()))
+    } else {
+        Err(not_found)
+    }
 }

@@ -202,7 +202,10 @@ pub trait Store: Send + Sync + 'static {
     fn pool_stats(&self) -> PoolStats;
     async fn close(&self);
 
-    async fn list_products(&self, f: &ProductFilter) -> StoreResult<(Vec<Product>, i64, Vec<CategoryCount>)>;
+    async fn list_products(
+        &self,
+        f: &ProductFilter,
+    ) -> StoreResult<(Vec<Product>, i64, Vec<CategoryCount>)>;
     async fn product(&self, id: i64) -> StoreResult<Product>;
     async fn categories(&self) -> StoreResult<Vec<CategoryCount>>;
     async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>>;
@@ -212,33 +215,87 @@ pub trait Store: Send + Sync + 'static {
     async fn update_product(&self, id: i64, p: &ProductPatch, now: i64) -> StoreResult<Product>;
     async fn delete_product(&self, id: i64, now: i64) -> StoreResult<()>;
     async fn set_product_image(&self, id: i64, key: &str, now: i64) -> StoreResult<Product>;
-    async fn set_stock(&self, sku: &str, available: i64, actor: &str, now: i64) -> StoreResult<StockLevel>;
+    async fn set_stock(
+        &self,
+        sku: &str,
+        available: i64,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<StockLevel>;
     async fn stock_audit(&self, sku: &str) -> StoreResult<Vec<AuditEntry>>;
 
-    async fn create_user(&self, email: &str, name: &str, password_hash: &str, role: &str, now: i64) -> StoreResult<User>;
+    async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        role: &str,
+        now: i64,
+    ) -> StoreResult<User>;
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn set_password(&self, user_id: i64, password_hash: &str, role: &str) -> StoreResult<()>;
-    async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: i64) -> StoreResult<()>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
     async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn record_login_failure(&self, email: &str, client: &str, now: i64) -> StoreResult<()>;
     /// Failures since `since`: (for this account, from this client).
-    async fn login_failures(&self, email: &str, client: &str, since: i64) -> StoreResult<(i64, i64)>;
+    async fn login_failures(
+        &self,
+        email: &str,
+        client: &str,
+        since: i64,
+    ) -> StoreResult<(i64, i64)>;
     async fn clear_login_failures(&self, email: &str) -> StoreResult<()>;
 
     async fn cart(&self, cart_key: &str) -> StoreResult<Vec<CartLine>>;
-    async fn add_to_cart(&self, cart_key: &str, product_id: i64, quantity: i64, max: i64, now: i64) -> StoreResult<()>;
-    async fn set_cart_quantity(&self, cart_key: &str, product_id: i64, quantity: i64) -> StoreResult<()>;
+    async fn add_to_cart(
+        &self,
+        cart_key: &str,
+        product_id: i64,
+        quantity: i64,
+        max: i64,
+        now: i64,
+    ) -> StoreResult<()>;
+    async fn set_cart_quantity(
+        &self,
+        cart_key: &str,
+        product_id: i64,
+        quantity: i64,
+    ) -> StoreResult<()>;
     async fn remove_from_cart(&self, cart_key: &str, product_id: i64) -> StoreResult<()>;
     async fn merge_carts(&self, from: &str, into: &str, max: i64) -> StoreResult<()>;
 
     async fn begin_checkout(&self, o: &NewOrder, now: i64) -> StoreResult<CheckoutStart>;
-    async fn finish_checkout(&self, order_id: &str, key: &str, paid: bool, status: i64, body: &str, now: i64) -> StoreResult<Order>;
+    async fn finish_checkout(
+        &self,
+        order_id: &str,
+        key: &str,
+        paid: bool,
+        status: i64,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<Order>;
     async fn idempotency_record(&self, key: &str) -> StoreResult<Option<IdempotencyRecord>>;
     async fn order(&self, id: &str) -> StoreResult<Order>;
     async fn orders_for_user(&self, user_id: i64) -> StoreResult<Vec<Order>>;
-    async fn orders(&self, status: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<Order>, i64)>;
-    async fn transition_order(&self, id: &str, from: &str, to: &str, now: i64) -> StoreResult<Order>;
+    async fn orders(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<Order>, i64)>;
+    async fn transition_order(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        now: i64,
+    ) -> StoreResult<Order>;
     async fn stale_pending_orders(&self, before: i64) -> StoreResult<Vec<String>>;
 }
 

@@ -14,29 +14,45 @@ impl PgStore {
     const FOR_UPDATE: &'static str = " FOR UPDATE";
 
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let max = std::env::var("ECOMM_DB_MAX_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
+        let max = std::env::var("ECOMM_DB_MAX_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(16);
         let pool = PgPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy(url)?;
-        Ok(Self { reader: pool.clone(), writer: pool })
+        Ok(Self {
+            reader: pool.clone(),
+            writer: pool,
+        })
     }
 
     async fn run_migrations(&self) -> anyhow::Result<()> {
-        sqlx::migrate!("./migrations/postgres").run(&self.writer).await?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.writer)
+            .await?;
         Ok(())
     }
 
     fn tsquery(words: &[String]) -> String {
-        words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ")
+        words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & ")
     }
 
     fn push_text_match(qb: &mut sqlx::QueryBuilder<'_, Postgres>, words: &[String]) {
-        qb.push("p.search @@ to_tsquery('english', ").push_bind(Self::tsquery(words)).push(")");
+        qb.push("p.search @@ to_tsquery('english', ")
+            .push_bind(Self::tsquery(words))
+            .push(")");
     }
 
     fn push_rank(qb: &mut sqlx::QueryBuilder<'_, Postgres>, words: &[String]) {
-        qb.push("ts_rank(p.search, to_tsquery('english', ").push_bind(Self::tsquery(words)).push(")) DESC");
+        qb.push("ts_rank(p.search, to_tsquery('english', ")
+            .push_bind(Self::tsquery(words))
+            .push(")) DESC");
     }
 }
 

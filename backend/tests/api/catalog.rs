@@ -3,20 +3,34 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 async fn seed(app: &TestApp) {
-    app.product_named("MUG-1", "Blue Ceramic Mug", "Kitchen", 1299, 5).await;
-    app.product_named("MUG-2", "Red Enamel Mug", "Outdoors", 899, 0).await;
-    app.product_named("TENT-1", "Two Person Tent", "Outdoors", 19999, 3).await;
-    app.product_named("KNIFE-1", "Chef Knife", "Kitchen", 4999, 10).await;
+    app.product_named("MUG-1", "Blue Ceramic Mug", "Kitchen", 1299, 5)
+        .await;
+    app.product_named("MUG-2", "Red Enamel Mug", "Outdoors", 899, 0)
+        .await;
+    app.product_named("TENT-1", "Two Person Tent", "Outdoors", 19999, 3)
+        .await;
+    app.product_named("KNIFE-1", "Chef Knife", "Kitchen", 4999, 10)
+        .await;
 }
 
 async fn list(app: &TestApp, query: &str) -> Value {
-    let res = app.client.get(app.url(&format!("/api/products?{query}"))).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(&format!("/api/products?{query}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{query}");
     res.json().await.unwrap()
 }
 
 fn skus(v: &Value) -> Vec<&str> {
-    v["items"].as_array().unwrap().iter().map(|p| p["sku"].as_str().unwrap()).collect()
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sku"].as_str().unwrap())
+        .collect()
 }
 
 db_test! {

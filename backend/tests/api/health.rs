@@ -60,7 +60,11 @@ db_test! {
 
 #[test]
 fn committed_openapi_snapshot_matches_the_code() {
-    let committed: serde_json::Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi.json")).unwrap();
     let live = serde_json::to_value(ecomm::openapi::document()).unwrap();
-    assert!(committed == live, "backend/openapi.json is stale: run `cargo run -p ecomm -- openapi > backend/openapi.json`");
+    assert!(
+        committed == live,
+        "backend/openapi.json is stale: run `cargo run -p ecomm -- openapi > backend/openapi.json`"
+    );
 }

@@ -55,13 +55,20 @@ pub fn temp_path(prefix: &str) -> std::path::PathBuf {
 
 async fn database_url(db: Db) -> String {
     match db {
-        Db::Sqlite => format!("sqlite://{}", temp_path("ecomm-test").with_extension("db").display()),
+        Db::Sqlite => format!(
+            "sqlite://{}",
+            temp_path("ecomm-test").with_extension("db").display()
+        ),
         Db::Postgres => {
             let admin = std::env::var("ECOMM_TEST_PG_URL")
                 .expect("ECOMM_TEST_PG_URL must name a Postgres superuser URL; `make test` starts a temporary cluster and sets it");
             let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.expect("connect to the test cluster");
-            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("connect to the test cluster");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create test database");
             let (base, _) = admin.rsplit_once('/').expect("URL has a database");
             format!("{base}/{name}")
         }
@@ -69,24 +76,43 @@ async fn database_url(db: Db) -> String {
 }
 
 pub fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(60)).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
 }
 
 impl TestApp {
     pub async fn spawn(db: Db) -> TestApp {
-        Self::spawn_with_media(db, &format!("file://{}", temp_path("ecomm-media").display())).await
+        Self::spawn_with_media(
+            db,
+            &format!("file://{}", temp_path("ecomm-media").display()),
+        )
+        .await
     }
 
     pub async fn spawn_with_media(db: Db, storage_url: &str) -> TestApp {
         init();
-        let store = ecomm::store::connect(&database_url(db).await).await.expect("store");
+        let store = ecomm::store::connect(&database_url(db).await)
+            .await
+            .expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
         let state = AppState::new(store.clone(), media, Arc::new(TestGateway), false);
-        let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO).await.expect("bind");
+        let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
+            .await
+            .expect("bind");
         let port = app.port();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
-        TestApp { addr: format!("http://127.0.0.1:{port}"), client: client(), store, state, db }
+        TestApp {
+            addr: format!("http://127.0.0.1:{port}"),
+            client: client(),
+            store,
+            state,
+            db,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -94,10 +120,24 @@ impl TestApp {
     }
 
     pub async fn product(&self, sku: &str, price_cents: i64, available: i64) -> Product {
-        self.product_named(sku, &format!("Product {sku}"), "Kitchen", price_cents, available).await
+        self.product_named(
+            sku,
+            &format!("Product {sku}"),
+            "Kitchen",
+            price_cents,
+            available,
+        )
+        .await
     }
 
-    pub async fn product_named(&self, sku: &str, name: &str, category: &str, price_cents: i64, available: i64) -> Product {
+    pub async fn product_named(
+        &self,
+        sku: &str,
+        name: &str,
+        category: &str,
+        price_cents: i64,
+        available: i64,
+    ) -> Product {
         let p = NewProduct {
             sku: sku.into(),
             slug: ecomm::domain::slugify(name),
@@ -108,7 +148,10 @@ impl TestApp {
             available,
             image_key: None,
         };
-        self.store.create_product(&p, ecomm::state::now_ms()).await.expect("create product")
+        self.store
+            .create_product(&p, ecomm::state::now_ms())
+            .await
+            .expect("create product")
     }
 
     pub async fn stock_of(&self, sku: &str) -> i64 {
@@ -118,26 +161,51 @@ impl TestApp {
     /// A client signed in as a fresh customer.
     pub async fn customer(&self, email: &str) -> Client {
         let c = client();
-        let res = c.post(self.url("/api/auth/register")).json(&json!({"email": email, "password": "correct horse", "name": "Shopper"})).send().await.unwrap();
+        let res = c
+            .post(self.url("/api/auth/register"))
+            .json(&json!({"email": email, "password": "correct horse", "name": "Shopper"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
         c
     }
 
     pub async fn admin(&self) -> Client {
         let email = format!("admin-{}@example.com", uuid::Uuid::new_v4().simple());
-        ecomm::routes::auth::ensure_admin(self.store.as_ref(), &email, "admin password".to_owned().into()).await.unwrap();
+        ecomm::routes::auth::ensure_admin(
+            self.store.as_ref(),
+            &email,
+            "admin password".to_owned().into(),
+        )
+        .await
+        .unwrap();
         let c = client();
-        let res = c.post(self.url("/api/auth/login")).json(&json!({"email": email, "password": "admin password"})).send().await.unwrap();
+        let res = c
+            .post(self.url("/api/auth/login"))
+            .json(&json!({"email": email, "password": "admin password"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         c
     }
 
     pub async fn add_to_cart(&self, c: &Client, product_id: i64, quantity: i64) -> Response {
-        c.post(self.url("/api/cart/items")).json(&json!({"product_id": product_id, "quantity": quantity})).send().await.unwrap()
+        c.post(self.url("/api/cart/items"))
+            .json(&json!({"product_id": product_id, "quantity": quantity}))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn checkout(&self, c: &Client, key: &str, body: &Value) -> Response {
-        c.post(self.url("/api/checkout")).header("Idempotency-Key", key).json(body).send().await.unwrap()
+        c.post(self.url("/api/checkout"))
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn count_orders(&self, status: &str) -> i64 {
@@ -159,7 +227,11 @@ pub const DECLINE: &str = "4000 0000 0000 0002";
 /// Asserts an RFC 9457 problem with the given status, returning its body.
 pub async fn problem(res: Response, status: StatusCode) -> Value {
     assert_eq!(res.status(), status, "unexpected status");
-    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     assert_eq!(ct, "application/problem+json");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());
@@ -171,7 +243,15 @@ pub async fn problem(res: Response, status: StatusCode) -> Value {
 /// Asserts a 400 naming `field` among its errors.
 pub async fn field_error(res: Response, field: &str) -> Value {
     let body = problem(res, StatusCode::BAD_REQUEST).await;
-    let fields: Vec<&str> = body["errors"].as_array().expect("errors").iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&field), "expected an error on {field}, got {fields:?}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&field),
+        "expected an error on {field}, got {fields:?}"
+    );
     body
 }

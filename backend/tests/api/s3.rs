@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 fn s3_url() -> String {
-    std::env::var("ECOMM_TEST_S3_URL").expect("ECOMM_TEST_S3_URL must point at an S3 server; `make test` starts one")
+    std::env::var("ECOMM_TEST_S3_URL")
+        .expect("ECOMM_TEST_S3_URL must point at an S3 server; `make test` starts one")
 }
 
 #[tokio::test]
@@ -20,7 +21,11 @@ async fn the_s3_backend_stores_and_reads_back_through_a_real_server() {
     let key = media.put(body.clone(), "png").await.unwrap();
     assert_eq!(media.get(&key).await.unwrap().unwrap(), body);
     assert!(media.get("products/absent.png").await.unwrap().is_none());
-    let signed = media.presigned(&key).await.unwrap().expect("S3 mode presigns");
+    let signed = media
+        .presigned(&key)
+        .await
+        .unwrap()
+        .expect("S3 mode presigns");
     assert!(signed.contains("X-Amz-Signature="), "{signed}");
     let fetched = client().get(&signed).send().await.unwrap();
     assert_eq!(fetched.status(), StatusCode::OK);
@@ -42,7 +47,13 @@ async fn wrong_credentials_are_refused_by_the_server() {
         .with_secret_access_key("definitely-wrong")
         .build()
         .unwrap();
-    assert!(s3.put(&Path::from("products/nope.png"), Bytes::from_static(b"nope").into()).await.is_err());
+    assert!(s3
+        .put(
+            &Path::from("products/nope.png"),
+            Bytes::from_static(b"nope").into()
+        )
+        .await
+        .is_err());
 }
 
 db_test! {

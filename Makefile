@@ -1,0 +1,43 @@
+# ecomm — two commands set everything up on a fresh machine:
+#   make run    the shop on http://127.0.0.1:8080 (SQLite + local files, 10,000 products)
+#   make test   every test (starts its own Postgres, S3 server, nginx, Chromium)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run test test-backend test-frontend test-e2e verify bench fmt lint openapi
+
+help:
+	@echo "make run    - build and serve the shop at http://127.0.0.1:8080 (seeds 10,000 products on first run)"
+	@echo "make test   - run every test (backend on SQLite and Postgres, S3, frontend, browser e2e, offline cluster checks)"
+	@echo "make verify - offline checks of the Helm chart, policies, Terraform, Dockerfiles and workflows"
+	@echo "make bench  - load benchmarks with same-run baselines"
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+test-backend:
+	scripts/test.sh backend
+
+test-frontend:
+	scripts/test.sh frontend
+
+test-e2e:
+	scripts/test.sh e2e
+
+verify:
+	scripts/verify.sh
+
+bench:
+	scripts/bench.sh
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+openapi:
+	cargo run -q -p ecomm -- openapi > backend/openapi.json

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make test`: every test, on a fresh machine. Starts what it needs and stops it afterwards:
+# a temporary PostgreSQL 15 cluster, a Garage S3 server, then the backend suites (each API test on
+# SQLite and on Postgres), the frontend unit tests, the browser journeys, and the offline cluster checks.
+#   scripts/test.sh [backend|frontend|e2e|verify ...]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=(backend frontend e2e verify)
+want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+
+work=$(mktemp -d /tmp/ecomm-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  scripts/s3-temp.sh stop "$work/s3" || true
+  scripts/pg-temp.sh stop "$work/pg" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n==== %s ====\n' "$*"; }
+started=$(date +%s)
+
+if want backend || want e2e; then
+  step "starting a temporary PostgreSQL cluster"
+  export ECOMM_TEST_PG_URL; ECOMM_TEST_PG_URL=$(scripts/pg-temp.sh start "$work/pg")
+  echo "$ECOMM_TEST_PG_URL"
+fi
+
+if want backend; then
+  step "starting a Garage S3 server"
+  eval "$(scripts/s3-temp.sh start "$work/s3")"
+  echo "$ECOMM_TEST_S3_URL"
+  step "backend: format, lints, unit and API tests (SQLite + Postgres + S3)"
+  cargo fmt --all -- --check
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  cargo test --workspace --locked
+fi
+
+if want frontend && [ -x frontend/scripts/unit.sh ]; then
+  step "frontend: unit tests"
+  frontend/scripts/unit.sh
+fi
+
+if want e2e && [ -x frontend/e2e/run.sh ]; then
+  step "browser journeys (Chromium) against the backend on Postgres"
+  cargo build --locked -p ecomm
+  psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE e2e" >/dev/null
+  ECOMM_BIN="$root/target/debug/ecomm" ECOMM_E2E_DATABASE_URL="${ECOMM_TEST_PG_URL%/*}/e2e" frontend/e2e/run.sh
+fi
+
+if want verify && [ -x scripts/verify.sh ]; then
+  step "offline checks: chart, policies, Terraform, Dockerfiles, workflows"
+  scripts/verify.sh
+fi
+
+step "all green in $(( $(date +%s) - started ))s"
