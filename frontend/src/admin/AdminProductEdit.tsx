@@ -116,6 +116,7 @@ function ImageUpload({ product }: { product: Product }) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [error, setError] = useState<string>();
+  const [inputKey, setInputKey] = useState(0);
   useEffect(() => {
     if (!file) return setPreview(null);
     const url = URL.createObjectURL(file);
@@ -155,12 +156,19 @@ function ImageUpload({ product }: { product: Product }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (file) upload.mutate(file, { onSuccess: () => setFile(null) });
+          if (file)
+            upload.mutate(file, {
+              onSuccess: () => {
+                setFile(null);
+                setInputKey((k) => k + 1); // clear the file input
+              },
+            });
         }}
       >
         <div className="field">
           <label htmlFor="image-file">Choose image</label>
           <input
+            key={inputKey}
             id="image-file"
             type="file"
             accept={IMAGE_TYPES.join(',')}

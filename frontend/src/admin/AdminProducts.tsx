@@ -53,7 +53,7 @@ export function AdminProducts() {
             <tbody>
               {products.data.items.map((p) => (
                 <tr key={p.id}>
-                  <td><ProductImage src={p.image_url} alt="" width={40} height={40} className="thumb" /></td>
+                  <td><ProductImage src={p.image_url} alt="" label={p.name} width={40} height={40} className="thumb" /></td>
                   <td data-label="Name"><Link to={`/admin/products/${p.id}`}>{p.name}</Link></td>
                   <td data-label="SKU"><code>{p.sku}</code></td>
                   <td data-label="Category">{p.category}</td>

@@ -27,6 +27,9 @@ export function LineChart({
   const W = 320;
   const H = 120;
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  // The x axis grows with the history until `capacity` samples, then scrolls.
+  const span = Math.min(capacity, Math.max(12, ...series.map((s) => s.values.length)));
+
   const latest = series.map((s) => `${s.label} ${s.values.length ? format(s.values[s.values.length - 1]!) : '–'} ${unit}`).join(', ');
   const id = title.replace(/\W+/g, '-').toLowerCase();
   return (
@@ -52,7 +55,9 @@ export function LineChart({
           </g>
         ))}
         {series.map((s) => (
-          <path key={s.label} d={linePath(s.values, W, H, max, capacity)} fill="none" stroke={s.color} strokeWidth="2" strokeLinejoin="round" vectorEffect="non-scaling-stroke" />
+          <g key={s.label}>
+            <path d={linePath(s.values, W, H, max, span)} fill="none" stroke={s.color} strokeWidth="2" strokeLinejoin="round" vectorEffect="non-scaling-stroke" />
+          </g>
         ))}
       </svg>
     </figure>

@@ -49,8 +49,8 @@ const PALETTE = ['#1d4ed8', '#047857', '#b45309', '#7c3aed', '#be123c', '#0e7490
 
 /** Product image with fixed intrinsic size (no layout shift); an SVG placeholder when absent. */
 export function ProductImage({
-  src, alt, width, height, className, eager,
-}: { src: string | null | undefined; alt: string; width: number; height: number; className?: string; eager?: boolean }) {
+  src, alt, label, width, height, className, eager,
+}: { src: string | null | undefined; alt: string; label?: string; width: number; height: number; className?: string; eager?: boolean }) {
   if (src)
     return (
       <img
@@ -64,11 +64,11 @@ export function ProductImage({
       />
     );
   let h = 0;
-  for (const c of alt) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  for (const c of label ?? alt) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   const color = PALETTE[h % PALETTE.length];
-  const initials = alt.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('');
+  const initials = (label ?? alt).split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('');
   return (
-    <svg className={className} role="img" aria-label={alt} width={width} height={height} viewBox="0 0 400 400" preserveAspectRatio="xMidYMid slice">
+    <svg className={className} {...(alt ? { role: 'img', 'aria-label': alt } : { 'aria-hidden': true })} width={width} height={height} viewBox="0 0 400 400" preserveAspectRatio="xMidYMid slice">
       <rect width="400" height="400" fill={color} opacity="0.14" />
       <circle cx="200" cy="200" r="110" fill={color} opacity="0.22" />
       <text x="200" y="228" textAnchor="middle" fontSize="96" fontWeight="700" fill={color} fontFamily="system-ui, sans-serif">

@@ -87,7 +87,7 @@ export function CartView({ cart }: { cart: Cart }) {
               <tr key={it.product_id}>
                 <td data-label="Product">
                   <div className="cart-product">
-                    <ProductImage src={it.image_url} alt="" width={64} height={64} className="thumb" />
+                    <ProductImage src={it.image_url} alt="" label={it.name} width={64} height={64} className="thumb" />
                     <div>
                       <Link to={productPath({ id: it.product_id, slug: it.slug })}>{it.name}</Link>
                       {it.quantity > it.available && (

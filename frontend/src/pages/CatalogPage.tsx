@@ -129,6 +129,11 @@ export function CatalogPage() {
     if (products.data) setLastFacets(products.data.facets.categories);
   }, [products.data]);
   useDocumentTitle(filters.q ? `Search: ${filters.q}` : filters.category || 'Shop');
+  // Filters are open on desktop and collapsed behind a "Filters" toggle on phones.
+  const [filtersOpen, setFiltersOpen] = useState(
+    () => typeof window === 'undefined' || typeof window.matchMedia !== 'function' || window.matchMedia('(min-width: 761px)').matches,
+  );
+  const activeCount = [filters.category, filters.min || filters.max, filters.inStock].filter(Boolean).length;
 
   const data = products.data;
   const heading = filters.category || (filters.q ? `Results for “${filters.q}”` : 'All products');
@@ -136,6 +141,8 @@ export function CatalogPage() {
     <div className="catalog">
       <aside className="catalog-filters" aria-label="Filters">
         <SearchBox value={filters.q} onSearch={(q) => setFilters({ q })} />
+        <details className="filters-details" open={filtersOpen} onToggle={(e) => setFiltersOpen(e.currentTarget.open)}>
+        <summary className="btn btn-secondary">Filters{activeCount ? ` (${activeCount})` : ''}</summary>
         <CategoryFacets facets={lastFacets} selected={filters.category} onSelect={(category) => setFilters({ category })} />
         <PriceFilter min={filters.min} max={filters.max} onApply={(min, max) => setFilters({ min, max })} />
         <div className="field checkbox">
@@ -144,6 +151,7 @@ export function CatalogPage() {
             In stock only
           </label>
         </div>
+        </details>
       </aside>
       <section className="catalog-results" aria-labelledby="results-title">
         <div className="results-header">
