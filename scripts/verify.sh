@@ -8,7 +8,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 export ROOT TOOLS="$ROOT/.cache/tools"
 K8S_VERSION=${K8S_VERSION:-1.33.0}
 CHART=helm/ecomm
@@ -27,7 +27,8 @@ red() { printf '\033[31m%s\033[0m\n' "$*"; }
 # check NAME CMD... : CMD must succeed.
 check() {
   local name=$1; shift
-  local log="$OUT/$(echo "$name" | tr -c 'A-Za-z0-9' '_').log"
+  local log
+  log="$OUT/$(echo "$name" | tr -c 'A-Za-z0-9' '_').log"
   if "$@" >"$log" 2>&1; then
     green "PASS  $name"; pass=$((pass + 1))
   else
@@ -38,7 +39,8 @@ check() {
 # must_fail NAME PATTERN CMD... : CMD must FAIL and its output must match PATTERN (the proof).
 must_fail() {
   local name=$1 pattern=$2; shift 2
-  local log="$OUT/neg_$(echo "$name" | tr -c 'A-Za-z0-9' '_').log"
+  local log
+  log="$OUT/neg_$(echo "$name" | tr -c 'A-Za-z0-9' '_').log"
   if "$@" >"$log" 2>&1; then
     red "FAIL  [negative] $name: the check PASSED on a bad fixture"; fail=$((fail + 1)); FAILED+=("$name")
   elif grep -Eq -- "$pattern" "$log"; then
@@ -90,12 +92,12 @@ check "gatekeeper: rendered chart (default) admitted" gk --expect allow "$OUT/re
 check "gatekeeper: rendered chart (prod) admitted" gk --expect allow "$OUT/rendered-prod.yaml"
 check "gatekeeper: good fixtures admitted" gk --expect allow policies/gatekeeper/fixtures/good/*.yaml
 for f in policies/gatekeeper/fixtures/bad/*.yaml; do
-  must_fail "gatekeeper denies $(basename "$f")" "DENIED" gk --expect allow "$f"
+  must_fail "gatekeeper denies $(basename "$f")" "VIOLATION" gk --expect allow "$f"
   check "gatekeeper denies $(basename "$f") with its expected constraint" gk --expect deny "$f"
 done
-must_fail "gatekeeper: privileged: true via values" "DENIED \[deny-privileged-containers\]" \
+must_fail "gatekeeper: privileged: true via values" "VIOLATION \[deny-privileged-containers\]" \
   gk --expect allow "$OUT/rendered-privileged.yaml"
-must_fail "gatekeeper: latest tag via values" "DENIED \[deny-latest-tag\]" \
+must_fail "gatekeeper: latest tag via values" "VIOLATION \[deny-latest-tag\]" \
   gk --expect allow "$OUT/rendered-latest.yaml"
 
 echo "== checkov (0 failed; skips carry their reason inline)"
