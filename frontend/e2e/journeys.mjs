@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const env = (k, d) => process.env[k] ?? d;
 const DIRECT = env('E2E_DIRECT_URL');
@@ -28,6 +31,23 @@ const CHROMIUM_ARGS = [
 // ---- helpers -----------------------------------------------------------------------------------
 const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const screenshots = [];
+const a11yReport = [];
+
+/** axe-core audit of the current page (WCAG 2.x A/AA rules); serious or critical findings fail. */
+async function a11y(page, name) {
+  // evaluate() runs through the DevTools protocol, so a strict CSP does not block it
+  const result = await page.evaluate(async (src) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  }, AXE_SOURCE);
+  a11yReport.push({ page: name, violations: result });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `accessibility violations on ${name}: ${JSON.stringify(bad, null, 1)}`);
+  if (result.length) log(`a11y ${name}: minor findings ${result.map((v) => v.id).join(', ')}`);
+}
 
 async function shot(page, name, opts = {}) {
   const path = join(ARTIFACTS, `${name}.png`);
@@ -163,7 +183,10 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   await page.getByLabel(/^Password/).fill('correct-horse-battery');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('button', { name: /Log out/ }).waitFor();
-  if (tag === 'j1') await shot(page, '01-home');
+  if (tag === 'j1') {
+    await shot(page, '01-home');
+    await a11y(page, 'home');
+  }
 
   // search (debounced) + category facet, all in the URL
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shop' }).click();
@@ -181,7 +204,10 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   const api = await getJson(base, `/api/products?${new URLSearchParams({ q: word, category, per_page: '24' })}`);
   await grid.locator('article').nth(api.items.length - 1).waitFor();
   assert.equal(await grid.locator('article').count(), api.items.length, 'cards = API results');
-  if (tag === 'j1') await shot(page, '02-catalog-search-filter');
+  if (tag === 'j1') {
+    await shot(page, '02-catalog-search-filter');
+    await a11y(page, 'catalog');
+  }
 
   // back button restores the previous filter state, forward re-applies it
   await page.goBack();
@@ -201,7 +227,10 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.getByText('Added to your cart.').waitFor();
     await page.getByRole('link', { name: `Cart, ${i + 1} ${i === 0 ? 'item' : 'items'}` }).waitFor();
-    if (tag === 'j1' && i === 0) await shot(page, '03-product');
+    if (tag === 'j1' && i === 0) {
+      await shot(page, '03-product');
+      await a11y(page, 'product');
+    }
     await page.goBack();
     await page.waitForURL((u) => u.searchParams.get('category') === category);
   }
@@ -215,7 +244,10 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   const expected = picks[0].price_cents * 2 + picks[1].price_cents;
   const fmt = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(expected / 100);
   await page.getByTestId('summary-total').filter({ hasText: fmt }).waitFor();
-  if (tag === 'j1') await shot(page, '04-cart');
+  if (tag === 'j1') {
+    await shot(page, '04-cart');
+    await a11y(page, 'cart');
+  }
 
   // checkout: inline validation first, then pay with 4242…
   await page.getByRole('link', { name: 'Checkout' }).click();
@@ -225,7 +257,10 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   await page.getByRole('button', { name: 'Place order' }).click();
   await page.getByText('Enter the recipient’s full name.').waitFor();
   assert.equal(await page.getByRole('textbox', { name: /^Full name/ }).getAttribute('aria-invalid'), 'true');
-  if (tag === 'j1') await shot(page, '05-checkout-validation');
+  if (tag === 'j1') {
+    await shot(page, '05-checkout-validation');
+    await a11y(page, 'checkout (with errors)');
+  }
   await fillCheckout(page, { card: '4242 4242 4242 4242' });
   const before = await Promise.all(picks.map((p) => getJson(base, `/api/inventory/${p.sku}`)));
   await page.getByRole('button', { name: 'Place order' }).click();
@@ -245,6 +280,7 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   await page.getByRole('link', { name: `#${orderId.slice(0, 8)}` }).waitFor();
   await page.getByRole('table', { name: /Your orders/ }).getByText('paid', { exact: true }).first().waitFor();
   await shot(page, tag === 'j1' ? '07-order-history' : '42-nginx-order-history');
+  if (tag === 'j1') await a11y(page, 'order history');
 
   // the catalog on a phone
   if (tag === 'j1') {
@@ -253,6 +289,7 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
     await page.getByRole('heading', { level: 1, name: category }).waitFor();
     await page.getByRole('button', { name: 'Menu' }).waitFor();
     await shot(page, '08-catalog-phone', { fullPage: false });
+    await a11y(page, 'catalog (phone)');
   }
   checkConsole();
   await context.close();
@@ -270,7 +307,16 @@ async function declinedJourney(browser, base) {
   ]);
   await page.goto(new URL(`/products/${p.id}/${p.slug}`, base).href);
   await page.getByRole('heading', { level: 1, name: p.name }).waitFor();
-  await page.getByRole('button', { name: 'Add to cart' }).click();
+  // keyboard only: Tab to "Add to cart" (focus must be visible), Enter
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.textContent?.trim() === 'Add to cart');
+  }
+  assert.ok(reached, 'Add to cart reachable with Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'visible focus indicator');
+  await page.keyboard.press('Enter');
   await page.getByRole('link', { name: 'Cart, 1 item' }).waitFor();
   await page.getByRole('link', { name: 'Cart, 1 item' }).click();
   await page.getByRole('link', { name: 'Checkout' }).click();
@@ -283,6 +329,7 @@ async function declinedJourney(browser, base) {
   // the form keeps what was typed so the shopper can change the card
   assert.equal(await page.getByRole('textbox', { name: /^City/ }).inputValue(), 'London');
   await shot(page, '10-declined-card');
+  await a11y(page, 'checkout (declined)');
   const stockAfter = (await getJson(base, `/api/inventory/${p.sku}`)).available;
   assert.equal(stockAfter, stockBefore, 'stock unchanged after a declined payment');
   // the storefront agrees, and the cart still holds the item
@@ -348,6 +395,7 @@ async function adminJourney(browser, base) {
   const audit = page.getByRole('table', { name: 'Stock history' });
   await audit.getByRole('row').filter({ hasText: ADMIN_EMAIL }).filter({ hasText: String(p.available) }).first().waitFor();
   await shot(page, '22-admin-stock-audit');
+  await a11y(page, 'admin product edit');
   assert.equal((await getJson(base, `/api/inventory/${p.sku}`)).available, 0);
 
   // orders: change one status (journey 1's order is paid)
@@ -373,6 +421,7 @@ async function adminJourney(browser, base) {
   const paths = await page.locator('.chart path').count();
   assert.ok(paths >= 6, 'six series drawn');
   await shot(page, '24-ops-dashboard');
+  await a11y(page, 'ops dashboard');
   checkConsole();
   await context.close();
 
@@ -491,6 +540,7 @@ for (const [id, name, run] of journeys) {
 }
 await browser.close();
 writeFileSync(join(ARTIFACTS, 'timings.json'), JSON.stringify({ results, screenshots }, null, 2));
+writeFileSync(join(ARTIFACTS, 'a11y.json'), JSON.stringify(a11yReport, null, 2));
 console.log('\nE2E SUMMARY');
 for (const r of results) console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  journey ${r.journey}  ${String(r.ms).padStart(6)} ms  ${r.name}`);
 console.log(`  screenshots: ${screenshots.length} in ${ARTIFACTS}`);

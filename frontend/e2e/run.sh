@@ -26,6 +26,7 @@ PIDS=()
 PG_DIR=""
 log() { printf '[e2e] %s\n' "$*" >&2; }
 
+# shellcheck disable=SC2329  # invoked by the EXIT trap
 cleanup() {
   local rc=$?
   set +e
@@ -44,7 +45,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 wait_http() { # URL, seconds
   local url=$1 deadline=$((SECONDS + ${2:-30}))
-  until curl -fsS -o /dev/null --max-time 2 "$url"; do
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
     if [ $SECONDS -ge $deadline ]; then log "timed out waiting for $url"; return 1; fi
     sleep 0.3
   done
@@ -67,7 +68,7 @@ fi
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 
 cd "$FRONT"
-# shellcheck source=../scripts/ensure-deps.sh
+# shellcheck source=scripts/ensure-deps.sh disable=SC1091
 . scripts/ensure-deps.sh
 if [ ! -f dist/index.html ] || [ -n "$(find src public index.html package.json package-lock.json vite.config.ts -newer dist/index.html -print -quit)" ]; then
   log "building the SPA"

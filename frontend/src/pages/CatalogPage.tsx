@@ -66,8 +66,9 @@ function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply:
     onApply(lo, hi);
   };
   return (
-    <form className="price-filter" onSubmit={submit} aria-labelledby="price-legend" noValidate>
-      <h3 id="price-legend">Price</h3>
+    <form className="price-filter" onSubmit={submit} noValidate>
+      <fieldset>
+      <legend>Price</legend>
       <div className="row">
         <div className="field">
           <label htmlFor="price-min">Min price ($)</label>
@@ -82,6 +83,7 @@ function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply:
       <button type="submit" className="btn btn-secondary">
         Apply price
       </button>
+      </fieldset>
     </form>
   );
 }
@@ -189,6 +191,7 @@ export function CatalogPage() {
           </div>
         ) : data ? (
           <>
+            <h2 className="sr-only">Products</h2>
             <ul className={`product-grid ${products.isPlaceholderData ? 'stale' : ''}`} aria-label="Products">
               {data.items.map((p) => (
                 <li key={p.id}>
