@@ -21,7 +21,7 @@ resource "aws_sns_topic_subscription" "oncall" {
 
 resource "aws_cloudwatch_metric_alarm" "pod_cpu_high" {
   alarm_name          = "${var.name}-backend-pod-cpu-over-80pct-of-limit"
-  alarm_description   = "Backend pod CPU > 80% of its limit for 2 periods. Runbook: docs/ecomm-architecture.md, section \"Runbook: pod CPU above 80% of limit\"."
+  alarm_description   = "Backend pod CPU > 80% of its limit for 2 periods. Runbook: docs/runbook.md#high-cpu (section \"High CPU (pod CPU > 80% of limit)\")."
   namespace           = "ContainerInsights"
   metric_name         = "pod_cpu_utilization_over_pod_limit"
   statistic           = "Average"
@@ -41,7 +41,7 @@ resource "aws_cloudwatch_metric_alarm" "pod_cpu_high" {
 
 resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
   alarm_name          = "${var.name}-alb-5xx"
-  alarm_description   = "5xx responses (targets + ALB) above 1% of requests. Also the stop condition of every FIS experiment. Runbook: docs/ecomm-architecture.md, section \"Runbook: 5xx\"."
+  alarm_description   = "5xx responses (targets + ALB) above 1% of requests. Also the stop condition of every FIS experiment. Runbook: docs/runbook.md#errors (section \"5xx errors / readiness failing\")."
   comparison_operator = "GreaterThanThreshold"
   threshold           = 1
   evaluation_periods  = 2
