@@ -51,6 +51,8 @@ async function a11y(page, name) {
 
 async function shot(page, name, opts = {}) {
   const path = join(ARTIFACTS, `${name}.png`);
+  // full-page captures with a sticky header come out right only from the top
+  if (opts.fullPage ?? true) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: opts.fullPage ?? true });
   screenshots.push(path);
   log('screenshot', path);
@@ -282,6 +284,15 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   await shot(page, tag === 'j1' ? '07-order-history' : '42-nginx-order-history');
   if (tag === 'j1') await a11y(page, 'order history');
 
+  // log out: the session is gone and history asks to log in again
+  await page.getByRole('button', { name: /Log out/ }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }).waitFor();
+  await page.goto(new URL('/account/orders', base).href);
+  await page.getByText('to see your orders.').waitFor();
+  // (page.request shares the browser's cookies without logging the expected 401 to the console)
+  const me = await page.request.get(new URL('/api/me', base).href);
+  assert.equal(me.status(), 401, 'logged out server-side');
+
   // the catalog on a phone
   if (tag === 'j1') {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -325,6 +336,8 @@ async function declinedJourney(browser, base) {
   await page.getByRole('button', { name: 'Place order' }).click();
   const alert = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await alert.waitFor();
+  assert.ok(await alert.isVisible(), 'declined message visible');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.includes('Payment declined')), true, 'focus moved to the message');
   assert.match(await alert.textContent(), /declined and you have not been charged/);
   // the form keeps what was typed so the shopper can change the card
   assert.equal(await page.getByRole('textbox', { name: /^City/ }).inputValue(), 'London');

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../api/client';
 import { useCart, useCheckout, useMe } from '../api/queries';
@@ -204,6 +204,11 @@ export function CheckoutPage() {
   const checkout = useCheckout();
   const navigate = useNavigate();
   const attempts = useRef(new AttemptKeys());
+  const errorRef = useRef<HTMLDivElement>(null);
+  // A failed attempt's message is at the top of the form: bring it into view and focus.
+  useEffect(() => {
+    if (checkout.error) errorRef.current?.focus();
+  }, [checkout.error]);
 
   if (cart.isPending || me.isPending) return <Spinner label="Loading checkout…" />;
   if (cart.isError) return <ErrorBox error={cart.error} onRetry={() => void cart.refetch()} />;
@@ -242,7 +247,9 @@ export function CheckoutPage() {
       )}
       <div className="checkout-layout">
         <div>
-          {checkout.isError && <CheckoutErrorMessage error={checkout.error} />}
+          <div ref={errorRef} tabIndex={-1} className="focus-target">
+            {checkout.isError && <CheckoutErrorMessage error={checkout.error} />}
+          </div>
           <CheckoutForm
             cart={c}
             defaultEmail={me.data?.email}
