@@ -284,4 +284,44 @@ mod tests {
         assert_eq!(s.orders_per_minute, 1);
         assert_eq!(s.inventory_updates_per_minute, 1);
     }
+
+    #[test]
+    fn request_spans_carry_xray_ids_and_continue_an_incoming_xray_trace() {
+        use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .with_id_generator(opentelemetry_aws::trace::XrayIdGenerator::default())
+            .build();
+        opentelemetry::global::set_text_map_propagator(
+            opentelemetry_aws::trace::XrayPropagator::default(),
+        );
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            let req = |h: Option<&str>| {
+                let mut b = axum::http::Request::builder().uri("/api/products");
+                if let Some(h) = h {
+                    b = b.header("x-amzn-trace-id", h);
+                }
+                b.body(axum::body::Body::empty()).unwrap()
+            };
+            drop(make_span(&req(Some(
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            ))));
+            drop(make_span(&req(None)));
+        });
+        let _ = provider.force_flush();
+        let spans = exporter.get_finished_spans().unwrap();
+        assert_eq!(spans.len(), 2);
+        let continued = spans[0].span_context.trace_id().to_string();
+        assert_eq!(
+            continued, "5759e988bd862e3fe1be46a994272793",
+            "the incoming X-Ray trace is continued"
+        );
+        // A fresh X-Ray trace id starts with the epoch seconds, so X-Ray accepts it.
+        let fresh = spans[1].span_context.trace_id().to_string();
+        let secs = u64::from_str_radix(&fresh[..8], 16).unwrap();
+        assert!(secs.abs_diff(epoch_secs()) < 600, "{fresh}");
+    }
 }

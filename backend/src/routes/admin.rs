@@ -140,6 +140,7 @@ pub async fn delete_product(
     request_body(content_type = "multipart/form-data", description = "field `image`: PNG, JPEG, WebP or GIF, at most 5 MiB"),
     responses((status = 200, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(product_id = id))]
 pub async fn upload_image(
     State(state): State<AppState>,
     _: RequireAdmin,
@@ -196,6 +197,7 @@ pub struct SetStock {
 
 #[utoipa::path(put, path = "/api/admin/inventory/{sku}", tag = "admin", request_body = SetStock, params(("sku" = String, Path)),
     responses((status = 200, body = StockLevel), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(sku = %sku, actor = %admin.email))]
 pub async fn set_stock(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,

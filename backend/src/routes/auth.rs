@@ -64,6 +64,7 @@ pub struct LoginRequest {
 }
 
 /// argon2id is deliberately slow: keep it off the async workers.
+#[tracing::instrument(skip_all)]
 pub async fn hash_password(pw: SecretString) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -178,6 +179,7 @@ const MAX_FAILURES_PER_CLIENT: i64 = 20;
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = UserDto), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(client = %client.0))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddr,

@@ -75,6 +75,7 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
         (status = 402, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = ?owner.user.as_ref().map(|u| u.id), order_id = tracing::field::Empty))]
 pub async fn checkout(
     State(state): State<AppState>,
     owner: CartOwner,

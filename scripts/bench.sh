@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make bench`: the backend on Postgres with the 10,000-product catalog, measured against baselines taken
+# in the same run on the same machine:
+#   catalog  — wrk on a catalog page vs nginx serving the same JSON bytes as a static file
+#   checkout — the checkout load generator vs pgbench TPC-B on the same cluster (raw write-transaction capacity)
+#   start    — process start to /health/ready = 200;  memory — backend RSS after the load
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${BENCH_SECONDS:-10}
+for tool in wrk nginx; do
+  command -v $tool >/dev/null || { apt-get install -y -q wrk nginx >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk nginx >/dev/null; }; }
+done
+cargo build --release --locked -p ecomm --example checkout_load
+bin=$(pwd)/target/release/ecomm
+work=$(mktemp -d /tmp/ecomm-bench.XXXXXX); chmod 755 "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scripts/pg-temp.sh stop "$work/pg"; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+pg=$(scripts/pg-temp.sh start "$work/pg")
+psql "$pg" -qc "CREATE DATABASE shop" -c "CREATE DATABASE pgbench"
+db=${pg%/*}/shop
+export ECOMM_DATABASE_URL=$db ECOMM_STORAGE_URL=file://$work/media ECOMM_LOG_FORMAT=json RUST_LOG=warn
+"$bin" migrate
+"$bin" seed --products 10000 >/dev/null
+psql "$db" -qc "UPDATE products SET available = 1000000 WHERE id <= 200"
+
+port=$(free_port)
+t0=$(date +%s%N)
+ECOMM_DB_MAX_CONNECTIONS=32 "$bin" serve --addr 127.0.0.1:$port >"$work/backend.log" 2>&1 &
+pids+=($!); backend=$!
+until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.01; done
+ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+
+page="/api/products?category=Kitchen&sort=price_asc&page=3&per_page=24"
+mkdir -p "$work/www"; curl -sf "http://127.0.0.1:$port$page" > "$work/www/page.json"
+nport=$(free_port)
+cat > "$work/nginx.conf" <<CONF
+worker_processes 2; pid $work/nginx.pid; error_log $work/nginx-error.log; daemon off;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work; uwsgi_temp_path $work; scgi_temp_path $work;
+  server { listen 127.0.0.1:$nport; location / { root $work/www; default_type application/json; } } }
+CONF
+nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+sleep 0.5
+
+wrk_run() { wrk -t2 -c100 -d"${DURATION}s" --latency "$1" 2>&1; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+p99() { awk '/ 99%/ {v=$2; if (v ~ /ms$/) {sub("ms","",v); print v} else if (v ~ /us$/) {sub("us","",v); print v/1000} else {sub("s","",v); print v*1000}}'; }
+
+echo "== catalog page: wrk -t2 -c100 -d${DURATION}s =="
+base=$(wrk_run "http://127.0.0.1:$nport/page.json"); api=$(wrk_run "http://127.0.0.1:$port$page")
+b_rps=$(rps <<<"$base"); a_rps=$(rps <<<"$api"); b_p99=$(p99 <<<"$base"); a_p99=$(p99 <<<"$api")
+errors=$(awk '/Non-2xx|Socket errors/' <<<"$api")
+rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$backend/status)
+
+echo "== checkout: 32 concurrent guest shoppers, ${DURATION}s =="
+pgbench -i -s 10 -q "${pg%/*}/pgbench" >/dev/null 2>&1
+tpcb=$(pgbench -c 32 -j 2 -T "$DURATION" "${pg%/*}/pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+co=$(target/release/examples/checkout_load "http://127.0.0.1:$port" 32 "$DURATION" "$(seq -s, 1 200)")
+co_rate=$(sed -E 's/.*checkouts_per_sec=([0-9.]+).*/\1/' <<<"$co")
+hwm_kb=$(awk '/VmHWM/ {print $2}' /proc/$backend/status)
+
+printf '\n%-34s %14s %14s %10s\n' "measure" "ecomm" "baseline" "ratio"
+printf '%-34s %14s %14s %10.2f\n' "catalog page req/s (vs nginx file)" "$a_rps" "$b_rps" "$(echo "$a_rps / $b_rps" | bc -l)"
+printf '%-34s %14s %14s %10.2f\n' "catalog page p99 ms (target 20)" "$a_p99" "$b_p99" "$(echo "$a_p99 / $b_p99" | bc -l)"
+printf '%-34s %14s %14s %10.2f\n' "checkouts/s (vs pgbench TPC-B tps)" "$co_rate" "$tpcb" "$(echo "$co_rate / $tpcb" | bc -l)"
+printf '%-34s %14s\n' "checkout run" "$co"
+printf '%-34s %14s\n' "ready after start (ms, target 1000)" "$ready_ms"
+printf '%-34s %14s\n' "backend RSS now / peak (MiB)" "$((rss_kb / 1024)) / $((hwm_kb / 1024))"
+[ -n "$errors" ] && echo "catalog errors: $errors"
+exit 0
