@@ -59,6 +59,7 @@ export function CartSummary({ cart }: { cart: Pick<Cart, 'items' | 'currency'> }
 
 export function CartView({ cart }: { cart: Cart }) {
   const setQty = useSetCartQuantity();
+  const short = cart.items.some((it) => it.quantity > it.available);
   if (cart.items.length === 0)
     return (
       <div className="empty-state">
@@ -91,7 +92,9 @@ export function CartView({ cart }: { cart: Cart }) {
                     <div>
                       <Link to={productPath({ id: it.product_id, slug: it.slug })}>{it.name}</Link>
                       {it.quantity > it.available && (
-                        <p className="field-error">Only {it.available} available — reduce the quantity.</p>
+                        <p className="field-error">
+                          {it.available === 0 ? 'Out of stock — remove it to check out.' : `Only ${it.available} available — reduce the quantity.`}
+                        </p>
                       )}
                     </div>
                   </div>
@@ -114,9 +117,18 @@ export function CartView({ cart }: { cart: Cart }) {
       </div>
       <div>
         <CartSummary cart={cart} />
-        <Link className="btn btn-primary btn-lg btn-block" to="/checkout">
-          Checkout
-        </Link>
+        {short ? (
+          <>
+            <p className="field-error" id="cart-short">Some items are not available in the quantity you chose.</p>
+            <button type="button" className="btn btn-primary btn-lg btn-block" disabled aria-describedby="cart-short">
+              Checkout
+            </button>
+          </>
+        ) : (
+          <Link className="btn btn-primary btn-lg btn-block" to="/checkout">
+            Checkout
+          </Link>
+        )}
       </div>
     </div>
   );

@@ -102,3 +102,17 @@ describe('cart page', () => {
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 });
+
+describe('cart with a line beyond stock', () => {
+  it('explains the problem and blocks checkout', async () => {
+    const short: Cart = {
+      ...cart,
+      items: [{ ...cart.items[0]!, available: 0 }, cart.items[1]!],
+    };
+    mockFetch(() => ({ body: short }));
+    renderWithProviders(<CartPage />);
+    expect(await screen.findByText('Out of stock — remove it to check out.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Checkout' })).toBeDisabled();
+    expect(screen.queryByRole('link', { name: 'Checkout' })).not.toBeInTheDocument();
+  });
+});
