@@ -203,7 +203,10 @@ export function CatalogPage() {
               page={filters.page}
               perPage={data.per_page || PER_PAGE}
               total={data.total}
-              onPage={(page) => setFilters({ page })}
+              onPage={(page) => {
+                setFilters({ page });
+                window.scrollTo({ top: 0 });
+              }}
             />
           </>
         ) : null}

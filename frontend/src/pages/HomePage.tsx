@@ -4,7 +4,7 @@ import { ProductCard } from '../components/ProductCard';
 import { QueryState } from '../components/ui';
 import { useDocumentTitle } from '../lib/hooks';
 
-const FEATURED = { sort: 'newest', in_stock: 'true', per_page: 8, page: 1 };
+const FEATURED = { sort: 'newest', in_stock: 'true', per_page: 10, page: 1 };
 
 export function HomePage() {
   useDocumentTitle('');

@@ -8,3 +8,6 @@ afterEach(() => {
   vi.useRealTimers();
   if (typeof localStorage !== "undefined") localStorage.clear();
 });
+
+// jsdom does not implement scrolling
+if (typeof window !== 'undefined') window.scrollTo = (() => {}) as typeof window.scrollTo;
