@@ -50,7 +50,8 @@ export function Layout() {
             </svg>
             <span>ecomm</span>
           </Link>
-          <HeaderSearch />
+          {/* the catalog has its own (debounced) search box */}
+          {location.pathname === '/products' ? <div className="header-spacer" /> : <HeaderSearch />}
           <button
             type="button"
             className="btn btn-ghost menu-toggle"
