@@ -38,7 +38,7 @@ CONF
   nohup "$garage" -c "$dir/garage.toml" server >"$dir/server.log" 2>&1 &
   echo $! > "$dir/pid"
   for _ in $(seq 1 100); do g status >/dev/null 2>&1 && break; sleep 0.1; done
-  node=$(g status 2>/dev/null | awk '/^[0-9a-f]{16}/ {print $1; exit}')
+  node=$(g status 2>/dev/null | grep -oE '^[0-9a-f]{16}' | head -1)
   [ -n "$node" ] || { echo "garage did not start; see $dir/server.log" >&2; exit 1; }
   g layout assign -z dc1 -c 1G "$node" >/dev/null
   g layout apply --version 1 >/dev/null
