@@ -41,3 +41,4 @@ lint:
 
 openapi:
 	cargo run -q -p ecomm -- openapi > backend/openapi.json
+	npm --prefix frontend run gen:api

@@ -33,7 +33,7 @@ pub struct ShortLine {
 pub enum ApiError {
     #[error("invalid request")]
     Validation(Vec<FieldError>),
-    #[error("bad request: {0}")]
+    #[error("{0}")]
     BadRequest(String),
     #[error("authentication required")]
     Unauthorized,
@@ -43,17 +43,17 @@ pub enum ApiError {
     Forbidden,
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("conflict: {0}")]
+    #[error("{0}")]
     Conflict(String),
     #[error("insufficient stock")]
     InsufficientStock(Vec<ShortLine>),
-    #[error("unprocessable: {0}")]
+    #[error("{0}")]
     Unprocessable(String),
-    #[error("payment declined: {0}")]
+    #[error("{0}")]
     PaymentDeclined(String),
     #[error("payload too large")]
     PayloadTooLarge(String),
-    #[error("unsupported media type: {0}")]
+    #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("too many requests")]
     TooManyRequests(u64),

@@ -263,6 +263,7 @@ pub fn can_transition(from: &str, to: &str) -> bool {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AdminOrderQuery {
     pub status: Option<String>,
     pub page: Option<i64>,
@@ -277,7 +278,7 @@ pub struct AdminOrderPage {
     pub per_page: i64,
 }
 
-#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", params(AdminOrderQuery),
+#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", operation_id = "admin_list_orders", params(AdminOrderQuery),
     responses((status = 200, body = AdminOrderPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orders(
     State(state): State<AppState>,

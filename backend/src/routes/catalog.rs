@@ -65,6 +65,7 @@ pub struct ProductPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     /// Full-text search over name and description (prefix matching per word).
     pub q: Option<String>,

@@ -336,14 +336,18 @@ macro_rules! impl_store {
 
             async fn add_to_cart(&self, cart_key: &str, product_id: i64, quantity: i64, max: i64, now: i64) -> StoreResult<()> {
                 let mut tx = self.writer.begin().await?;
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE id = $1 AND deleted_at IS NULL")
+                let available: Option<i64> = sqlx::query_scalar("SELECT available FROM products WHERE id = $1 AND deleted_at IS NULL")
                     .bind(product_id).fetch_optional(&mut *tx).await?;
-                exists.ok_or(StoreError::NotFound("product"))?;
+                let available = available.ok_or(StoreError::NotFound("product"))?;
                 let current: Option<i64> = sqlx::query_scalar("SELECT quantity FROM cart_items WHERE cart_key = $1 AND product_id = $2")
                     .bind(cart_key).bind(product_id).fetch_optional(&mut *tx).await?;
                 let total = current.unwrap_or(0) + quantity;
                 if total > max {
                     return Err(StoreError::Conflict(format!("at most {max} of one product per order")));
+                }
+                // A courtesy check (checkout is the authority): do not let a cart promise what is not there.
+                if total > available {
+                    return Err(StoreError::Conflict(format!("only {available} left in stock")));
                 }
                 sqlx::query(
                     "INSERT INTO cart_items (cart_key, product_id, quantity, added_at) VALUES ($1, $2, $3, $4)
@@ -356,6 +360,14 @@ macro_rules! impl_store {
             }
 
             async fn set_cart_quantity(&self, cart_key: &str, product_id: i64, quantity: i64) -> StoreResult<()> {
+                let available: Option<i64> = sqlx::query_scalar(
+                    "SELECT p.available FROM cart_items c JOIN products p ON p.id = c.product_id WHERE c.cart_key = $1 AND c.product_id = $2",
+                )
+                .bind(cart_key).bind(product_id).fetch_optional(&self.reader).await?;
+                let available = available.ok_or(StoreError::NotFound("cart item"))?;
+                if quantity > available {
+                    return Err(StoreError::Conflict(format!("only {available} left in stock")));
+                }
                 let done = sqlx::query("UPDATE cart_items SET quantity = $1 WHERE cart_key = $2 AND product_id = $3")
                     .bind(quantity).bind(cart_key).bind(product_id).execute(&self.writer).await?;
                 if done.rows_affected() != 1 {

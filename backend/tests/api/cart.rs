@@ -38,6 +38,11 @@ db_test! {
         field_error(app.client.post(app.url("/api/cart/items")).json(&json!({"quantity": 1})).send().await.unwrap(), "body").await;
         problem(app.add_to_cart(&app.client, 987_654, 1).await, StatusCode::NOT_FOUND).await;
         problem(app.add_to_cart(&app.client, a.id, 99).await, StatusCode::CONFLICT).await;
+        let only = problem(app.add_to_cart(&app.client, a.id, 10).await, StatusCode::CONFLICT).await;
+        assert_eq!(only["detail"], "only 10 left in stock");
+        let sold_out = app.product("OUT-1", 100, 0).await;
+        problem(app.add_to_cart(&app.client, sold_out.id, 1).await, StatusCode::CONFLICT).await;
+        problem(app.client.patch(app.url(&format!("/api/cart/items/{}", a.id))).json(&json!({"quantity": 11})).send().await.unwrap(), StatusCode::CONFLICT).await;
         field_error(app.client.patch(app.url(&format!("/api/cart/items/{}", a.id))).json(&json!({"quantity": 0})).send().await.unwrap(), "quantity").await;
         problem(app.client.patch(app.url("/api/cart/items/424242")).json(&json!({"quantity": 2})).send().await.unwrap(), StatusCode::NOT_FOUND).await;
         problem(app.client.delete(app.url("/api/cart/items/424242")).send().await.unwrap(), StatusCode::NOT_FOUND).await;

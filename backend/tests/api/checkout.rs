@@ -59,9 +59,11 @@ db_test! {
 db_test! {
     async fn short_stock_fails_the_whole_checkout_naming_the_lines(app) {
         let a = app.product("A-1", 500, 10).await;
-        let b = app.product("B-1", 500, 1).await;
+        let b = app.product("B-1", 500, 2).await;
         app.add_to_cart(&app.client, a.id, 2).await;
         app.add_to_cart(&app.client, b.id, 2).await;
+        // Someone else buys one B between add-to-cart and checkout.
+        app.store.set_stock("B-1", 1, "ops@example.com", 0).await.unwrap();
         let body = problem(app.checkout(&app.client, "short", &checkout_body(APPROVE)).await, StatusCode::CONFLICT).await;
         assert_eq!(body["lines"], json!([{"product_id": b.id, "sku": "B-1", "requested": 2, "available": 1}]));
         assert_eq!(app.stock_of("A-1").await, 10, "no partial stock taken");

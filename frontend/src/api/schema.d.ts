@@ -59,7 +59,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list_orders"];
+        get: operations["admin_list_orders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -714,15 +714,15 @@ export interface operations {
             };
         };
     };
-    list_orders: {
+    admin_list_orders: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                status: string | null;
-                page: number | null;
-                per_page: number | null;
+            query?: {
+                status?: string;
+                page?: number;
+                per_page?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1394,23 +1394,23 @@ export interface operations {
     };
     list_products: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Full-text search over name and description (prefix matching per word). */
-                q: string | null;
-                category: string | null;
+                q?: string;
+                category?: string;
                 /** @description Minimum price in cents. */
-                min_price: number | null;
+                min_price?: number;
                 /** @description Maximum price in cents. */
-                max_price: number | null;
-                in_stock: boolean | null;
-                sort: null | ("relevance" | "price_asc" | "price_desc" | "newest");
+                max_price?: number;
+                in_stock?: boolean;
+                sort?: "relevance" | "price_asc" | "price_desc" | "newest";
                 /** @description 1-based page number. */
-                page: number | null;
+                page?: number;
                 /** @description 1 to 100, default 24. */
-                per_page: number | null;
+                per_page?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
