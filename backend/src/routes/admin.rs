@@ -294,22 +294,8 @@ pub async fn list_orders(
             Some(_) => Err(format!("must be one of {}", ORDER_STATUSES.join(", "))),
         },
     );
-    let page = c.check(
-        "page",
-        match q.page.unwrap_or(1) {
-            p @ 1..=10_000 => Ok(p),
-            _ => Err("must be between 1 and 10000".to_owned()),
-        },
-    );
-    let per_page = c.check(
-        "per_page",
-        match q.per_page.unwrap_or(25) {
-            p @ 1..=100 => Ok(p),
-            _ => Err("must be between 1 and 100".to_owned()),
-        },
-    );
+    let (page, per_page) = c.paging(q.page, q.per_page, 25);
     c.finish()?;
-    let (page, per_page) = (page.expect("checked"), per_page.expect("checked"));
     let (orders, total) = state
         .store
         .orders(status.flatten(), per_page, (page - 1) * per_page)

@@ -95,20 +95,7 @@ pub fn search_words(q: &str) -> Vec<String> {
 impl ProductQuery {
     fn parse(self) -> ApiResult<(ProductFilter, i64, i64)> {
         let mut c = Checks::default();
-        let page = c.check(
-            "page",
-            match self.page.unwrap_or(1) {
-                p @ 1..=10_000 => Ok(p),
-                _ => Err("must be between 1 and 10000".to_owned()),
-            },
-        );
-        let per_page = c.check(
-            "per_page",
-            match self.per_page.unwrap_or(24) {
-                p @ 1..=100 => Ok(p),
-                _ => Err("must be between 1 and 100".to_owned()),
-            },
-        );
+        let (page, per_page) = c.paging(self.page, self.per_page, 24);
         let price = |v: Option<i64>| match v {
             Some(p) if p < 0 => Err("must not be negative".to_owned()),
             v => Ok(v),
@@ -130,7 +117,6 @@ impl ProductQuery {
             },
         );
         c.finish()?;
-        let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(24));
         let filter = ProductFilter {
             words: search_words(q.unwrap_or("")),
             category: self
