@@ -178,9 +178,10 @@ impl OpsWindow {
         }
     }
 
-    pub fn record_inventory_update(&self) {
-        metrics::counter!("ecomm_inventory_updates_total").increment(1);
-        self.with_current(|b| b.inventory += 1);
+    /// One update per stock row changed (a checkout line, a cancellation line, an admin set).
+    pub fn record_inventory_updates(&self, n: u64) {
+        metrics::counter!("ecomm_inventory_updates_total").increment(n);
+        self.with_current(|b| b.inventory += n);
     }
 
     pub fn summary(&self) -> OpsSummary {
@@ -276,7 +277,7 @@ mod tests {
         }
         w.record_order("paid");
         w.record_order("cancelled");
-        w.record_inventory_update();
+        w.record_inventory_updates(1);
         let s = w.summary();
         assert!((s.p50_ms - 50.0).abs() <= 1.0, "{}", s.p50_ms);
         assert!((s.p99_ms - 99.0).abs() <= 1.0, "{}", s.p99_ms);

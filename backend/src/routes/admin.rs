@@ -210,7 +210,7 @@ pub async fn set_stock(
         .store
         .set_stock(sku.as_str(), available, &admin.email, now_ms())
         .await?;
-    state.ops.record_inventory_update();
+    state.ops.record_inventory_updates(1);
     Ok(Json(level))
 }
 
@@ -345,10 +345,7 @@ pub async fn set_order_status(
         .await?;
     if req.status == "cancelled" {
         state.ops.record_order("cancelled");
-        order
-            .items
-            .iter()
-            .for_each(|_| state.ops.record_inventory_update());
+        state.ops.record_inventory_updates(order.items.len() as u64);
     }
     Ok(Json(order.into()))
 }

@@ -157,7 +157,7 @@ pub async fn checkout(
         .await?;
     if paid {
         state.ops.record_order("paid");
-        (0..lines).for_each(|_| state.ops.record_inventory_update());
+        state.ops.record_inventory_updates(lines as u64);
     } else {
         state.ops.record_order("cancelled");
     }

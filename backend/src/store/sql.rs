@@ -55,14 +55,13 @@ macro_rules! impl_store {
 
             async fn with_items(&self, rows: Vec<OrderRow>) -> StoreResult<Vec<Order>> {
                 let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-                let mut items = self.load_items(&ids).await?;
+                let mut by_order: std::collections::HashMap<String, Vec<OrderItemRow>> = std::collections::HashMap::new();
+                for item in self.load_items(&ids).await? {
+                    by_order.entry(item.order_id.clone()).or_default().push(item);
+                }
                 Ok(rows
                     .into_iter()
-                    .map(|row| {
-                        let mine = items.iter().filter(|i| i.order_id == row.id).cloned().collect();
-                        items.retain(|i| i.order_id != row.id);
-                        Order { row, items: mine }
-                    })
+                    .map(|row| Order { items: by_order.remove(&row.id).unwrap_or_default(), row })
                     .collect())
             }
 
