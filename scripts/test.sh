@@ -38,7 +38,7 @@ if want backend; then
 fi
 
 if want frontend && [ -x frontend/scripts/unit.sh ]; then
-  step "frontend: unit tests"
+  step "frontend: type-check, ESLint, Prettier, unit tests"
   frontend/scripts/unit.sh
 fi
 

@@ -19,13 +19,23 @@ const NGINX = env('E2E_NGINX_URL');
 const ADMIN_EMAIL = env('E2E_ADMIN_EMAIL', 'admin@example.com');
 const ADMIN_PASSWORD = env('E2E_ADMIN_PASSWORD', 'admin-password-e2e');
 const ARTIFACTS = env('E2E_ARTIFACTS', 'e2e/artifacts');
-const ONLY = new Set(env('E2E_JOURNEYS', '1,2,3,4').split(',').map((s) => s.trim()));
+const ONLY = new Set(
+  env('E2E_JOURNEYS', '1,2,3,4')
+    .split(',')
+    .map((s) => s.trim()),
+);
 const TIMEOUT = 15_000;
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -41,7 +51,12 @@ async function a11y(page, name) {
     const r = await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
   }, AXE_SOURCE);
   a11yReport.push({ page: name, violations: result });
   const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -104,7 +119,10 @@ async function pickSearch(base) {
       tried.add(`${w}|${p.category}`);
       const q = new URLSearchParams({ q: w.toLowerCase(), category: p.category, in_stock: 'true', per_page: '24' });
       const r = await getJson(base, `/api/products?${q}`);
-      const unfiltered = await getJson(base, `/api/products?${new URLSearchParams({ q: w.toLowerCase(), per_page: '1' })}`);
+      const unfiltered = await getJson(
+        base,
+        `/api/products?${new URLSearchParams({ q: w.toLowerCase(), per_page: '1' })}`,
+      );
       const inStock = r.items.filter((x) => x.available >= 3);
       // we want the category filter to actually narrow the search
       if (inStock.length >= 2 && r.total === r.items.length && unfiltered.total > r.total)
@@ -204,7 +222,10 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   await page.waitForFunction(() => !document.querySelector('.product-grid.stale'));
   // every card belongs to the category (the API says so too)
   const api = await getJson(base, `/api/products?${new URLSearchParams({ q: word, category, per_page: '24' })}`);
-  await grid.locator('article').nth(api.items.length - 1).waitFor();
+  await grid
+    .locator('article')
+    .nth(api.items.length - 1)
+    .waitFor();
   assert.equal(await grid.locator('article').count(), api.items.length, 'cards = API results');
   if (tag === 'j1') {
     await shot(page, '02-catalog-search-filter');
@@ -280,7 +301,11 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
   await page.getByRole('heading', { name: 'Order history' }).waitFor();
   await page.getByRole('link', { name: `#${orderId.slice(0, 8)}` }).waitFor();
-  await page.getByRole('table', { name: /Your orders/ }).getByText('paid', { exact: true }).first().waitFor();
+  await page
+    .getByRole('table', { name: /Your orders/ })
+    .getByText('paid', { exact: true })
+    .first()
+    .waitFor();
   await shot(page, tag === 'j1' ? '07-order-history' : '42-nginx-order-history');
   if (tag === 'j1') await a11y(page, 'order history');
 
@@ -337,7 +362,11 @@ async function declinedJourney(browser, base) {
   const alert = page.getByRole('alert').filter({ hasText: 'Payment declined' });
   await alert.waitFor();
   assert.ok(await alert.isVisible(), 'declined message visible');
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.includes('Payment declined')), true, 'focus moved to the message');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.textContent?.includes('Payment declined')),
+    true,
+    'focus moved to the message',
+  );
   assert.match(await alert.textContent(), /declined and you have not been charged/);
   // the form keeps what was typed so the shopper can change the card
   assert.equal(await page.getByRole('textbox', { name: /^City/ }).inputValue(), 'London');
@@ -382,11 +411,13 @@ async function adminJourney(browser, base) {
 
   // image upload with preview
   const image = png(320, 320, [29, 78, 216]);
-  await page.getByLabel('Choose image').setInputFiles({ name: 'e2e-product.png', mimeType: 'image/png', buffer: image });
-  const preview = page.getByRole('img', { name: 'Preview of the new image' });
+  await page
+    .getByLabel('Choose image')
+    .setInputFiles({ name: 'e2e-product.png', mimeType: 'image/png', buffer: image });
+  const preview = page.getByRole('img', { name: 'Preview of the chosen file' });
   await preview.waitFor();
   await page.waitForFunction(() => {
-    const i = document.querySelector('img[alt="Preview of the new image"]');
+    const i = document.querySelector('img[alt="Preview of the chosen file"]');
     return i && i.complete && i.naturalWidth > 0;
   });
   await shot(page, '21-admin-image-preview');
@@ -406,7 +437,12 @@ async function adminJourney(browser, base) {
   await page.getByRole('button', { name: 'Set stock' }).click();
   await page.getByText('Stock set to 0.').waitFor();
   const audit = page.getByRole('table', { name: 'Stock history' });
-  await audit.getByRole('row').filter({ hasText: ADMIN_EMAIL }).filter({ hasText: String(p.available) }).first().waitFor();
+  await audit
+    .getByRole('row')
+    .filter({ hasText: ADMIN_EMAIL })
+    .filter({ hasText: String(p.available) })
+    .first()
+    .waitFor();
   await shot(page, '22-admin-stock-audit');
   await a11y(page, 'admin product edit');
   assert.equal((await getJson(base, `/api/inventory/${p.sku}`)).available, 0);
@@ -490,7 +526,10 @@ async function nginxJourney(browser, base) {
   const pidA = Number(env('E2E_REPLICA_A_PID', '0'));
   const upstreams = () =>
     accessLog
-      ? readFileSync(accessLog, 'utf8').split('\n').map((l) => /upstream=(\S+)/.exec(l)?.[1]).filter((u) => u && u !== '-')
+      ? readFileSync(accessLog, 'utf8')
+          .split('\n')
+          .map((l) => /upstream=(\S+)/.exec(l)?.[1])
+          .filter((u) => u && u !== '-')
       : [];
   let killed = false;
   const result = await shopperJourney(browser, base, 'j4', {
@@ -555,6 +594,7 @@ await browser.close();
 writeFileSync(join(ARTIFACTS, 'timings.json'), JSON.stringify({ results, screenshots }, null, 2));
 writeFileSync(join(ARTIFACTS, 'a11y.json'), JSON.stringify(a11yReport, null, 2));
 console.log('\nE2E SUMMARY');
-for (const r of results) console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  journey ${r.journey}  ${String(r.ms).padStart(6)} ms  ${r.name}`);
+for (const r of results)
+  console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  journey ${r.journey}  ${String(r.ms).padStart(6)} ms  ${r.name}`);
 console.log(`  screenshots: ${screenshots.length} in ${ARTIFACTS}`);
 process.exit(failed || results.length === 0 ? 1 : 0);

@@ -36,13 +36,19 @@ function StatusChanger({ order }: { order: Order }) {
       </label>
       <select id={id} value={next} onChange={(e) => setNext(e.target.value as OrderStatus)}>
         {options.map((s) => (
-          <option key={s} value={s}>{s}</option>
+          <option key={s} value={s}>
+            {s}
+          </option>
         ))}
       </select>
       <button type="submit" className="btn btn-secondary" disabled={change.isPending}>
         Update<span className="sr-only"> order {order.id.slice(0, 8)}</span>
       </button>
-      {change.isError && <span className="field-error" role="alert">{change.error.message}</span>}
+      {change.isError && (
+        <span className="field-error" role="alert">
+          {change.error.message}
+        </span>
+      )}
     </form>
   );
 }
@@ -52,17 +58,27 @@ export function AdminOrders() {
   const [sp, setSp] = useSearchParams();
   const status = sp.get('status') ?? '';
   const page = Math.max(1, Number(sp.get('page') ?? '1') || 1);
-  const orders = useAdminOrders({ status: status || undefined, page, per_page: PER_PAGE } as { status?: string; page: number; per_page: number });
+  const orders = useAdminOrders({ status: status || undefined, page, per_page: PER_PAGE } as {
+    status?: string;
+    page: number;
+    per_page: number;
+  });
   return (
     <section aria-labelledby="admin-orders-title">
       <div className="results-header">
         <h1 id="admin-orders-title">Orders</h1>
         <div className="field inline">
           <label htmlFor="status-filter">Status</label>
-          <select id="status-filter" value={status} onChange={(e) => setSp(e.target.value ? { status: e.target.value } : {})}>
+          <select
+            id="status-filter"
+            value={status}
+            onChange={(e) => setSp(e.target.value ? { status: e.target.value } : {})}
+          >
             <option value="">All</option>
             {STATUSES.map((s) => (
-              <option key={s} value={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </select>
         </div>
@@ -90,12 +106,20 @@ export function AdminOrders() {
             <tbody>
               {orders.data.items.map((o) => (
                 <tr key={o.id}>
-                  <td data-label="Order"><code>{o.id.slice(0, 8)}</code></td>
+                  <td data-label="Order">
+                    <code>{o.id.slice(0, 8)}</code>
+                  </td>
                   <td data-label="Placed">{formatDate(o.created_at)}</td>
                   <td data-label="Customer">{o.email}</td>
-                  <td data-label="Total"><Money cents={o.total_cents} currency={o.currency} /></td>
-                  <td data-label="Status"><StatusBadge status={o.status} /></td>
-                  <td data-label="Change status"><StatusChanger key={o.status} order={o} /></td>
+                  <td data-label="Total">
+                    <Money cents={o.total_cents} currency={o.currency} />
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={o.status} />
+                  </td>
+                  <td data-label="Change status">
+                    <StatusChanger key={o.status} order={o} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -2,14 +2,19 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/client';
 import {
-  useCreateProduct, useInventoryAudit, useProduct, useSetStock, useUpdateProduct, useUploadImage,
+  useCreateProduct,
+  useInventoryAudit,
+  useProduct,
+  useSetStock,
+  useUpdateProduct,
+  useUploadImage,
 } from '../api/queries';
 import type { Product } from '../api/types';
 import { formatDate } from '../components/OrderView';
 import { productPath } from '../components/ProductCard';
 import { ErrorBox, Field, ProductImage, QueryState, Spinner } from '../components/ui';
 import { formatMoney, parseAmountToCents } from '../lib/money';
-import { useDocumentTitle } from '../lib/hooks';
+import { useDocumentTitle, useResettableState } from '../lib/hooks';
 
 interface ProductFormValues {
   sku: string;
@@ -24,7 +29,8 @@ type FormErrors = Partial<Record<keyof ProductFormValues, string>>;
 
 export function validateProductForm(v: ProductFormValues, creating: boolean): FormErrors {
   const e: FormErrors = {};
-  if (creating && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v.sku.trim())) e.sku = 'Use letters, digits, dot, dash or underscore.';
+  if (creating && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v.sku.trim()))
+    e.sku = 'Use letters, digits, dot, dash or underscore.';
   if (!v.name.trim()) e.name = 'Enter a name.';
   if (!v.category.trim()) e.category = 'Enter a category.';
   const cents = parseAmountToCents(v.price);
@@ -68,7 +74,13 @@ function ProductForm({ product }: { product?: Product }) {
     const onError = (err: unknown) => {
       if (err instanceof ApiError) {
         const fe = err.fieldErrors();
-        setErrors({ sku: fe.sku ?? (err.status === 409 ? 'This SKU already exists.' : undefined), name: fe.name, category: fe.category, price: fe.price_cents, available: fe.available });
+        setErrors({
+          sku: fe.sku ?? (err.status === 409 ? 'This SKU already exists.' : undefined),
+          name: fe.name,
+          category: fe.category,
+          price: fe.price_cents,
+          available: fe.available,
+        });
       }
     };
     if (creating)
@@ -86,7 +98,9 @@ function ProductForm({ product }: { product?: Product }) {
       {creating ? (
         <Field label="SKU" name="sku" value={v.sku} onChange={set('sku')} error={errors.sku} required />
       ) : (
-        <p className="muted">SKU <code>{product.sku}</code></p>
+        <p className="muted">
+          SKU <code>{product.sku}</code>
+        </p>
       )}
       <Field label="Name" name="name" value={v.name} onChange={set('name')} error={errors.name} required />
       <div className="field">
@@ -94,16 +108,41 @@ function ProductForm({ product }: { product?: Product }) {
         <textarea id="description" name="description" rows={4} value={v.description} onChange={set('description')} />
       </div>
       <div className="row">
-        <Field label="Category" name="category" value={v.category} onChange={set('category')} error={errors.category} required />
-        <Field label="Price (USD)" name="price" inputMode="decimal" value={v.price} onChange={set('price')} error={errors.price} required />
+        <Field
+          label="Category"
+          name="category"
+          value={v.category}
+          onChange={set('category')}
+          error={errors.category}
+          required
+        />
+        <Field
+          label="Price (USD)"
+          name="price"
+          inputMode="decimal"
+          value={v.price}
+          onChange={set('price')}
+          error={errors.price}
+          required
+        />
       </div>
       {creating && (
-        <Field label="Initial stock" name="available" inputMode="numeric" value={v.available} onChange={set('available')} error={errors.available} required />
+        <Field
+          label="Initial stock"
+          name="available"
+          inputMode="numeric"
+          value={v.available}
+          onChange={set('available')}
+          error={errors.available}
+          required
+        />
       )}
       <button type="submit" className="btn btn-primary" disabled={mutation.isPending}>
         {mutation.isPending ? 'Saving…' : creating ? 'Create product' : 'Save changes'}
       </button>
-      <p aria-live="polite" className="success">{saved ? 'Saved.' : ''}</p>
+      <p aria-live="polite" className="success">
+        {saved ? 'Saved.' : ''}
+      </p>
     </form>
   );
 }
@@ -113,16 +152,19 @@ const MAX_IMAGE = 5 * 1024 * 1024;
 
 function ImageUpload({ product }: { product: Product }) {
   const upload = useUploadImage(product.id);
-  const [file, setFile] = useState<File | null>(null);
-  const [preview, setPreview] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<{ file: File; preview: string } | null>(null);
   const [error, setError] = useState<string>();
   const [inputKey, setInputKey] = useState(0);
-  useEffect(() => {
-    if (!file) return setPreview(null);
-    const url = URL.createObjectURL(file);
-    setPreview(url);
-    return () => URL.revokeObjectURL(url);
-  }, [file]);
+  // the object URL lives as long as its choice
+  useEffect(
+    () => () => {
+      if (chosen) URL.revokeObjectURL(chosen.preview);
+    },
+    [chosen],
+  );
+  const file = chosen?.file ?? null;
+  const preview = chosen?.preview ?? null;
+  const setFile = (f: File | null) => setChosen(f ? { file: f, preview: URL.createObjectURL(f) } : null);
 
   const choose = (f: File | null) => {
     upload.reset();
@@ -143,12 +185,18 @@ function ImageUpload({ product }: { product: Product }) {
       <h2 id="image-title">Image</h2>
       <div className="image-row">
         <figure>
-          <ProductImage src={product.image_url} alt={`Current image of ${product.name}`} width={160} height={160} className="thumb-lg" />
+          <ProductImage
+            src={product.image_url}
+            alt={`Current image of ${product.name}`}
+            width={160}
+            height={160}
+            className="thumb-lg"
+          />
           <figcaption>Current</figcaption>
         </figure>
         {preview && (
           <figure>
-            <img src={preview} alt="Preview of the new image" width={160} height={160} className="thumb-lg" />
+            <img src={preview} alt="Preview of the chosen file" width={160} height={160} className="thumb-lg" />
             <figcaption>Preview</figcaption>
           </figure>
         )}
@@ -176,8 +224,14 @@ function ImageUpload({ product }: { product: Product }) {
             aria-describedby={error ? 'image-error' : 'image-hint'}
             onChange={(e) => choose(e.target.files?.[0] ?? null)}
           />
-          <p id="image-hint" className="hint">PNG, JPEG, WebP or GIF, up to 5 MB.</p>
-          {error && <p id="image-error" className="field-error">{error}</p>}
+          <p id="image-hint" className="hint">
+            PNG, JPEG, WebP or GIF, up to 5 MB.
+          </p>
+          {error && (
+            <p id="image-error" className="field-error">
+              {error}
+            </p>
+          )}
         </div>
         <button type="submit" className="btn btn-primary" disabled={!file || upload.isPending}>
           {upload.isPending ? 'Uploading…' : 'Upload image'}
@@ -192,9 +246,8 @@ function ImageUpload({ product }: { product: Product }) {
 function StockPanel({ product }: { product: Product }) {
   const setStock = useSetStock(product.id, product.sku);
   const audit = useInventoryAudit(product.sku);
-  const [value, setValue] = useState(String(product.available));
+  const [value, setValue] = useResettableState(String(product.available));
   const [error, setError] = useState<string>();
-  useEffect(() => setValue(String(product.available)), [product.available]);
   return (
     <section aria-labelledby="stock-title" className="admin-panel">
       <h2 id="stock-title">Stock</h2>
@@ -221,13 +274,19 @@ function StockPanel({ product }: { product: Product }) {
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? 'stock-error' : undefined}
           />
-          {error && <p id="stock-error" className="field-error">{error}</p>}
+          {error && (
+            <p id="stock-error" className="field-error">
+              {error}
+            </p>
+          )}
         </div>
         <button type="submit" className="btn btn-primary" disabled={setStock.isPending}>
           {setStock.isPending ? 'Saving…' : 'Set stock'}
         </button>
       </form>
-      <div aria-live="polite">{setStock.isSuccess && <p className="success">Stock set to {setStock.data.available}.</p>}</div>
+      <div aria-live="polite">
+        {setStock.isSuccess && <p className="success">Stock set to {setStock.data.available}.</p>}
+      </div>
       {setStock.isError && <ErrorBox error={setStock.error} title="Could not set stock" />}
       <h3>Stock history</h3>
       <QueryState query={audit} loadingLabel="Loading stock history…">

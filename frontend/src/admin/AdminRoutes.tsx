@@ -12,7 +12,8 @@ export function RequireAdmin({ children }: { children: React.ReactNode }) {
   const location = useLocation();
   if (me.isPending) return <Spinner label="Checking your access…" />;
   if (me.isError) return <ErrorBox error={me.error} onRetry={() => void me.refetch()} />;
-  if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!me.data)
+    return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   if (me.data.role !== 'admin')
     return (
       <section className="empty-state" role="alert">
@@ -29,10 +30,20 @@ export default function AdminRoutes() {
       <div className="admin">
         <nav aria-label="Back office" className="admin-nav">
           <ul>
-            <li><NavLink to="/admin" end>Products</NavLink></li>
-            <li><NavLink to="/admin/products/new">New product</NavLink></li>
-            <li><NavLink to="/admin/orders">Orders</NavLink></li>
-            <li><NavLink to="/admin/ops">Ops dashboard</NavLink></li>
+            <li>
+              <NavLink to="/admin" end>
+                Products
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/products/new">New product</NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/orders">Orders</NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/ops">Ops dashboard</NavLink>
+            </li>
           </ul>
         </nav>
         <Routes>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useOpsSummary } from '../api/queries';
 import type { OpsSummary } from '../api/types';
 import { ErrorBox, Spinner } from '../components/ui';
@@ -19,9 +19,9 @@ export function OpsDashboard() {
   useDocumentTitle('Admin · Ops');
   const summary = useOpsSummary(REFRESH_MS);
   const [history, setHistory] = useState<OpsSummary[]>([]);
-  useEffect(() => {
-    if (summary.data) setHistory((h) => appendSample(h, summary.data));
-  }, [summary.data]);
+  // each new sample is appended once, while rendering it (no effect round trip)
+  if (summary.data && history[history.length - 1]?.generated_at !== summary.data.generated_at)
+    setHistory(appendSample(history, summary.data));
 
   const col = (k: keyof OpsSummary) => history.map((s) => Number(s[k]) || 0);
   const last = history[history.length - 1];
@@ -41,9 +41,18 @@ export function OpsDashboard() {
         <ErrorBox error={summary.error} onRetry={() => void summary.refetch()} />
       ) : (
         <>
-          {summary.isError && <p className="field-error" role="alert">Live updates paused: {summary.error.message}. Retrying…</p>}
+          {summary.isError && (
+            <p className="field-error" role="alert">
+              Live updates paused: {summary.error.message}. Retrying…
+            </p>
+          )}
           <div className="chart-grid">
-            <LineChart title="Requests per second" unit="req/s" capacity={HISTORY} series={[{ label: 'rps', color: '#1d4ed8', values: col('requests_per_second') }]} />
+            <LineChart
+              title="Requests per second"
+              unit="req/s"
+              capacity={HISTORY}
+              series={[{ label: 'rps', color: '#1d4ed8', values: col('requests_per_second') }]}
+            />
             <LineChart
               title="Latency"
               unit="ms"
@@ -60,7 +69,12 @@ export function OpsDashboard() {
               format={(v) => v.toFixed(2)}
               series={[{ label: 'errors', color: '#be123c', values: col('error_rate').map((v) => v * 100) }]}
             />
-            <LineChart title="Orders per minute" unit="/min" capacity={HISTORY} series={[{ label: 'orders', color: '#7c3aed', values: col('orders_per_minute') }]} />
+            <LineChart
+              title="Orders per minute"
+              unit="/min"
+              capacity={HISTORY}
+              series={[{ label: 'orders', color: '#7c3aed', values: col('orders_per_minute') }]}
+            />
             <LineChart
               title="Inventory updates per minute"
               unit="/min"

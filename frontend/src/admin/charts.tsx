@@ -22,15 +22,27 @@ export function linePath(values: number[], w: number, h: number, max: number, ca
 }
 
 export function LineChart({
-  title, series, unit, capacity, format = (v) => v.toFixed(1),
-}: { title: string; series: Series[]; unit: string; capacity: number; format?: (v: number) => string }) {
+  title,
+  series,
+  unit,
+  capacity,
+  format = (v) => v.toFixed(1),
+}: {
+  title: string;
+  series: Series[];
+  unit: string;
+  capacity: number;
+  format?: (v: number) => string;
+}) {
   const W = 320;
   const H = 120;
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
   // The x axis grows with the history until `capacity` samples, then scrolls.
   const span = Math.min(capacity, Math.max(12, ...series.map((s) => s.values.length)));
 
-  const latest = series.map((s) => `${s.label} ${s.values.length ? format(s.values[s.values.length - 1]!) : '–'} ${unit}`).join(', ');
+  const latest = series
+    .map((s) => `${s.label} ${s.values.length ? format(s.values[s.values.length - 1]!) : '–'} ${unit}`)
+    .join(', ');
   const id = title.replace(/\W+/g, '-').toLowerCase();
   return (
     <figure className="chart" aria-labelledby={`${id}-cap`}>
@@ -45,7 +57,14 @@ export function LineChart({
           ))}
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H + 14}`} width="100%" height={H + 14} role="img" aria-label={`${title}: latest ${latest}`} preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${W} ${H + 14}`}
+        width="100%"
+        height={H + 14}
+        role="img"
+        aria-label={`${title}: latest ${latest}`}
+        preserveAspectRatio="none"
+      >
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1="0" x2={W} y1={H - f * H} y2={H - f * H} stroke="#e5e7eb" strokeWidth="1" />
@@ -56,7 +75,14 @@ export function LineChart({
         ))}
         {series.map((s) => (
           <g key={s.label}>
-            <path d={linePath(s.values, W, H, max, span)} fill="none" stroke={s.color} strokeWidth="2" strokeLinejoin="round" vectorEffect="non-scaling-stroke" />
+            <path
+              d={linePath(s.values, W, H, max, span)}
+              fill="none"
+              stroke={s.color}
+              strokeWidth="2"
+              strokeLinejoin="round"
+              vectorEffect="non-scaling-stroke"
+            />
           </g>
         ))}
       </svg>

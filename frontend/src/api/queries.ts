@@ -1,11 +1,17 @@
-import {
-  keepPreviousData,
-  useMutation,
-  useQuery,
-  useQueryClient,
-} from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, NetworkError, qs } from './client';
-import type { AdminOrderPage, Body, Cart, CheckoutRequest, Ok, Order, OrderList, OrderStatus, Product, User } from './types';
+import type {
+  AdminOrderPage,
+  Body,
+  Cart,
+  CheckoutRequest,
+  Ok,
+  Order,
+  OrderList,
+  OrderStatus,
+  Product,
+  User,
+} from './types';
 import { withQuantity } from '../lib/cart';
 
 export const keys = {
@@ -27,10 +33,19 @@ export const keys = {
 const SESSION_HINT = 'ecomm.session';
 export const sessionHint = {
   get: () => {
-    try { return localStorage.getItem(SESSION_HINT) === '1'; } catch { return false; }
+    try {
+      return localStorage.getItem(SESSION_HINT) === '1';
+    } catch {
+      return false;
+    }
   },
   set: (on: boolean) => {
-    try { if (on) localStorage.setItem(SESSION_HINT, '1'); else localStorage.removeItem(SESSION_HINT); } catch { /* private mode */ }
+    try {
+      if (on) localStorage.setItem(SESSION_HINT, '1');
+      else localStorage.removeItem(SESSION_HINT);
+    } catch {
+      /* private mode */
+    }
   },
 };
 
@@ -140,7 +155,10 @@ export function useSetCartQuantity() {
   return useMutation({
     mutationFn: ({ product_id, quantity }: { product_id: number; quantity: number }) =>
       quantity > 0
-        ? api<Ok<'/api/cart/items/{product_id}', 'patch'>>(`/api/cart/items/${product_id}`, { method: 'PATCH', body: { quantity } satisfies Body<'/api/cart/items/{product_id}', 'patch'> })
+        ? api<Ok<'/api/cart/items/{product_id}', 'patch'>>(`/api/cart/items/${product_id}`, {
+            method: 'PATCH',
+            body: { quantity } satisfies Body<'/api/cart/items/{product_id}', 'patch'>,
+          })
         : api<Ok<'/api/cart/items/{product_id}', 'delete'>>(`/api/cart/items/${product_id}`, { method: 'DELETE' }),
     onMutate: async ({ product_id, quantity }) => {
       await qc.cancelQueries({ queryKey: keys.cart });
@@ -163,7 +181,11 @@ export async function placeOrder(body: Body<'/api/checkout', 'post'>, key: strin
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
-      return (await api<Ok<'/api/checkout', 'post'>>('/api/checkout', { method: 'POST', body, headers: { 'Idempotency-Key': key } })) as Order;
+      return (await api<Ok<'/api/checkout', 'post'>>('/api/checkout', {
+        method: 'POST',
+        body,
+        headers: { 'Idempotency-Key': key },
+      })) as Order;
     } catch (e) {
       last = e;
       const retryable = e instanceof NetworkError || (e instanceof ApiError && RETRYABLE.has(e.status));
@@ -203,7 +225,8 @@ export function useOrders(enabled: boolean) {
 export function useOrder(id: string) {
   return useQuery({
     queryKey: keys.order(id),
-    queryFn: ({ signal }) => api<Ok<'/api/orders/{id}', 'get'>>(`/api/orders/${encodeURIComponent(id)}`, { signal }) as Promise<Order>,
+    queryFn: ({ signal }) =>
+      api<Ok<'/api/orders/{id}', 'get'>>(`/api/orders/${encodeURIComponent(id)}`, { signal }) as Promise<Order>,
   });
 }
 
@@ -211,7 +234,8 @@ export function useOrder(id: string) {
 export function useCreateProduct() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: Body<'/api/admin/products', 'post'>) => api<Ok<'/api/admin/products', 'post'>>('/api/admin/products', { method: 'POST', body: b }),
+    mutationFn: (b: Body<'/api/admin/products', 'post'>) =>
+      api<Ok<'/api/admin/products', 'post'>>('/api/admin/products', { method: 'POST', body: b }),
     onSuccess: (p) => {
       qc.setQueryData(keys.product(p.id), p);
       qc.invalidateQueries({ queryKey: ['products'] });
@@ -222,7 +246,8 @@ export function useCreateProduct() {
 export function useUpdateProduct(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (b: Body<'/api/admin/products/{id}', 'patch'>) => api<Ok<'/api/admin/products/{id}', 'patch'>>(`/api/admin/products/${id}`, { method: 'PATCH', body: b }),
+    mutationFn: (b: Body<'/api/admin/products/{id}', 'patch'>) =>
+      api<Ok<'/api/admin/products/{id}', 'patch'>>(`/api/admin/products/${id}`, { method: 'PATCH', body: b }),
     onSuccess: (p) => {
       qc.setQueryData(keys.product(p.id), p);
       qc.invalidateQueries({ queryKey: ['products'] });
@@ -236,7 +261,10 @@ export function useUploadImage(id: number) {
     mutationFn: (file: File) => {
       const form = new FormData();
       form.append('image', file);
-      return api<Ok<'/api/admin/products/{id}/image', 'post'>>(`/api/admin/products/${id}/image`, { method: 'POST', form });
+      return api<Ok<'/api/admin/products/{id}/image', 'post'>>(`/api/admin/products/${id}/image`, {
+        method: 'POST',
+        form,
+      });
     },
     onSuccess: (p) => {
       qc.setQueryData(keys.product(p.id), p);
@@ -249,7 +277,10 @@ export function useSetStock(productId: number, sku: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (available: number) =>
-      api<Ok<'/api/admin/inventory/{sku}', 'put'>>(`/api/admin/inventory/${encodeURIComponent(sku)}`, { method: 'PUT', body: { available } satisfies Body<'/api/admin/inventory/{sku}', 'put'> }),
+      api<Ok<'/api/admin/inventory/{sku}', 'put'>>(`/api/admin/inventory/${encodeURIComponent(sku)}`, {
+        method: 'PUT',
+        body: { available } satisfies Body<'/api/admin/inventory/{sku}', 'put'>,
+      }),
     onSuccess: (lvl) => {
       qc.setQueryData<Product>(keys.product(productId), (p) => (p ? { ...p, available: lvl.available } : p));
       qc.invalidateQueries({ queryKey: keys.audit(sku) });
@@ -261,7 +292,10 @@ export function useSetStock(productId: number, sku: string) {
 export function useInventoryAudit(sku: string | undefined) {
   return useQuery({
     queryKey: keys.audit(sku ?? ''),
-    queryFn: ({ signal }) => api<Ok<'/api/admin/inventory/{sku}/audit', 'get'>>(`/api/admin/inventory/${encodeURIComponent(sku!)}/audit`, { signal }),
+    queryFn: ({ signal }) =>
+      api<Ok<'/api/admin/inventory/{sku}/audit', 'get'>>(`/api/admin/inventory/${encodeURIComponent(sku!)}/audit`, {
+        signal,
+      }),
     enabled: !!sku,
   });
 }
@@ -269,7 +303,8 @@ export function useInventoryAudit(sku: string | undefined) {
 export function useAdminOrders(query: { status?: string; page: number; per_page: number }) {
   return useQuery({
     queryKey: keys.adminOrders(query),
-    queryFn: ({ signal }) => api<Ok<'/api/admin/orders', 'get'>>(`/api/admin/orders${qs(query)}`, { signal }) as Promise<AdminOrderPage>,
+    queryFn: ({ signal }) =>
+      api<Ok<'/api/admin/orders', 'get'>>(`/api/admin/orders${qs(query)}`, { signal }) as Promise<AdminOrderPage>,
     placeholderData: keepPreviousData,
   });
 }
@@ -278,7 +313,10 @@ export function useSetOrderStatus() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, status }: { id: string; status: OrderStatus }) =>
-      api<Ok<'/api/admin/orders/{id}/status', 'post'>>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { method: 'POST', body: { status } satisfies Body<'/api/admin/orders/{id}/status', 'post'> }),
+      api<Ok<'/api/admin/orders/{id}/status', 'post'>>(`/api/admin/orders/${encodeURIComponent(id)}/status`, {
+        method: 'POST',
+        body: { status } satisfies Body<'/api/admin/orders/{id}/status', 'post'>,
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['admin', 'orders'] }),
   });
 }

@@ -21,13 +21,17 @@ describe('API types follow the backend OpenAPI document', () => {
     expectTypeOf<Ok<'/api/auth/logout', 'post'>>().toEqualTypeOf<void>();
   });
 
-  it.skipIf(!existsSync(spec))('schema.d.ts is regenerated from backend/openapi.json (npm run gen:api)', async () => {
-    // same CLI and flags as `npm run gen:api`, into a temp file
-    const out = join(mkdtempSync(join(tmpdir(), 'ecomm-gen-')), 'schema.d.ts');
-    const cli = fileURLToPath(new URL('../../node_modules/openapi-typescript/bin/cli.js', import.meta.url));
-    execFileSync(process.execPath, [cli, spec, '-o', out], { stdio: 'pipe' });
-    const fresh = readFileSync(out, 'utf8');
-    const committed = readFileSync(generated, 'utf8');
-    expect(committed, 'src/api/schema.d.ts is stale: run `npm run gen:api`').toBe(fresh);
-  }, 30_000);
+  it.skipIf(!existsSync(spec))(
+    'schema.d.ts is regenerated from backend/openapi.json (npm run gen:api)',
+    async () => {
+      // same CLI and flags as `npm run gen:api`, into a temp file
+      const out = join(mkdtempSync(join(tmpdir(), 'ecomm-gen-')), 'schema.d.ts');
+      const cli = fileURLToPath(new URL('../../node_modules/openapi-typescript/bin/cli.js', import.meta.url));
+      execFileSync(process.execPath, [cli, spec, '-o', out], { stdio: 'pipe' });
+      const fresh = readFileSync(out, 'utf8');
+      const committed = readFileSync(generated, 'utf8');
+      expect(committed, 'src/api/schema.d.ts is stale: run `npm run gen:api`').toBe(fresh);
+    },
+    30_000,
+  );
 });

@@ -41,10 +41,13 @@ type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : ne
 /** The success (200/201) JSON body of `M P` (void for 204). */
 export type Ok<P extends keyof paths, M extends Method> =
   Op<P, M> extends { responses: infer R }
-    ? R extends { 200: infer X } ? JsonOf<X>
-    : R extends { 201: infer X } ? JsonOf<X>
-    : R extends { 204: unknown } ? void
-    : never
+    ? R extends { 200: infer X }
+      ? JsonOf<X>
+      : R extends { 201: infer X }
+        ? JsonOf<X>
+        : R extends { 204: unknown }
+          ? void
+          : never
     : never;
 
 /** The JSON request body of `M P`. */

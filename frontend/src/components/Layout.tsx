@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useCart, useLogout, useMe } from '../api/queries';
 
@@ -14,7 +14,13 @@ function HeaderSearch() {
       <label htmlFor="header-q" className="sr-only">
         Search the shop
       </label>
-      <input id="header-q" type="search" placeholder="Search products" value={q} onChange={(e) => setQ(e.target.value)} />
+      <input
+        id="header-q"
+        type="search"
+        placeholder="Search products"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
       <button type="submit" className="btn btn-primary">
         Search
       </button>
@@ -29,12 +35,11 @@ export function Layout() {
   const navigate = useNavigate();
   const location = useLocation();
   const mainRef = useRef<HTMLElement>(null);
-  const [menuOpen, setMenuOpen] = useState(false);
+  // The mobile menu is open on the page where it was opened: navigating closes it.
+  const [menuOpenOn, setMenuOpenOn] = useState<string | null>(null);
+  const menuOpen = menuOpenOn === location.pathname;
   const user = me.data ?? null;
   const count = cart.data?.item_count ?? 0;
-
-  // Close the mobile menu on navigation.
-  useEffect(() => setMenuOpen(false), [location.pathname]);
 
   return (
     <>
@@ -57,15 +62,25 @@ export function Layout() {
             className="btn btn-ghost menu-toggle"
             aria-expanded={menuOpen}
             aria-controls="primary-nav"
-            onClick={() => setMenuOpen((o) => !o)}
+            onClick={() => setMenuOpenOn(menuOpen ? null : location.pathname)}
           >
             Menu
           </button>
           <nav id="primary-nav" aria-label="Main" className={`primary-nav ${menuOpen ? 'open' : ''}`}>
             <ul>
-              <li><NavLink to="/products">Shop</NavLink></li>
-              {user && <li><NavLink to="/account/orders">Orders</NavLink></li>}
-              {user?.role === 'admin' && <li><NavLink to="/admin">Admin</NavLink></li>}
+              <li>
+                <NavLink to="/products">Shop</NavLink>
+              </li>
+              {user && (
+                <li>
+                  <NavLink to="/account/orders">Orders</NavLink>
+                </li>
+              )}
+              {user?.role === 'admin' && (
+                <li>
+                  <NavLink to="/admin">Admin</NavLink>
+                </li>
+              )}
               {user ? (
                 <li>
                   <button
@@ -78,13 +93,24 @@ export function Layout() {
                 </li>
               ) : (
                 <>
-                  <li><NavLink to="/login">Log in</NavLink></li>
-                  <li><NavLink to="/register">Register</NavLink></li>
+                  <li>
+                    <NavLink to="/login">Log in</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/register">Register</NavLink>
+                  </li>
                 </>
               )}
               <li>
-                <NavLink to="/cart" className="cart-link" aria-label={`Cart, ${count} ${count === 1 ? 'item' : 'items'}`}>
-                  Cart <span className="badge" aria-hidden="true">{count}</span>
+                <NavLink
+                  to="/cart"
+                  className="cart-link"
+                  aria-label={`Cart, ${count} ${count === 1 ? 'item' : 'items'}`}
+                >
+                  Cart{' '}
+                  <span className="badge" aria-hidden="true">
+                    {count}
+                  </span>
                 </NavLink>
               </li>
             </ul>

@@ -27,15 +27,23 @@ export function OrderItemsTable({ order }: { order: Order }) {
           <tr key={it.product_id}>
             <td>{it.name}</td>
             <td>{it.quantity}</td>
-            <td><Money cents={it.unit_price_cents} currency={order.currency} /></td>
-            <td><Money cents={it.line_total_cents} currency={order.currency} /></td>
+            <td>
+              <Money cents={it.unit_price_cents} currency={order.currency} />
+            </td>
+            <td>
+              <Money cents={it.line_total_cents} currency={order.currency} />
+            </td>
           </tr>
         ))}
       </tbody>
       <tfoot>
         <tr>
-          <th scope="row" colSpan={3}>Total</th>
-          <td><Money cents={order.total_cents} currency={order.currency} /></td>
+          <th scope="row" colSpan={3}>
+            Total
+          </th>
+          <td>
+            <Money cents={order.total_cents} currency={order.currency} />
+          </td>
         </tr>
       </tfoot>
     </table>

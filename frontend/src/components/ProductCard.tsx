@@ -16,7 +16,14 @@ export function ProductCard({ product }: { product: Product }) {
   return (
     <article className="product-card" aria-labelledby={`p-${product.id}-name`}>
       <Link to={productPath(product)} className="product-card-link">
-        <ProductImage src={product.image_url} alt="" label={product.name} width={400} height={400} className="product-card-img" />
+        <ProductImage
+          src={product.image_url}
+          alt=""
+          label={product.name}
+          width={400}
+          height={400}
+          className="product-card-img"
+        />
         <h3 id={`p-${product.id}-name`} className="product-card-name">
           {product.name}
         </h3>

@@ -11,7 +11,15 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorBox({ error, onRetry, title = 'Something went wrong' }: { error: unknown; onRetry?: () => void; title?: string }) {
+export function ErrorBox({
+  error,
+  onRetry,
+  title = 'Something went wrong',
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+}) {
   return (
     <div className="error-box" role="alert">
       <strong>{title}</strong>
@@ -41,7 +49,15 @@ export function QueryState<T>({
   return <>{children(query.data)}</>;
 }
 
-export function Money({ cents, currency = 'USD', className }: { cents: number; currency?: string; className?: string }) {
+export function Money({
+  cents,
+  currency = 'USD',
+  className,
+}: {
+  cents: number;
+  currency?: string;
+  className?: string;
+}) {
   return <span className={className}>{formatMoney(cents, currency)}</span>;
 }
 
@@ -49,8 +65,22 @@ const PALETTE = ['#1d4ed8', '#047857', '#b45309', '#7c3aed', '#be123c', '#0e7490
 
 /** Product image with fixed intrinsic size (no layout shift); an SVG placeholder when absent. */
 export function ProductImage({
-  src, alt, label, width, height, className, eager,
-}: { src: string | null | undefined; alt: string; label?: string; width: number; height: number; className?: string; eager?: boolean }) {
+  src,
+  alt,
+  label,
+  width,
+  height,
+  className,
+  eager,
+}: {
+  src: string | null | undefined;
+  alt: string;
+  label?: string;
+  width: number;
+  height: number;
+  className?: string;
+  eager?: boolean;
+}) {
   if (src)
     return (
       <img
@@ -66,12 +96,32 @@ export function ProductImage({
   let h = 0;
   for (const c of label ?? alt) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   const color = PALETTE[h % PALETTE.length];
-  const initials = (label ?? alt).split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('');
+  const initials = (label ?? alt)
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
   return (
-    <svg className={className} {...(alt ? { role: 'img', 'aria-label': alt } : { 'aria-hidden': true })} width={width} height={height} viewBox="0 0 400 400" preserveAspectRatio="xMidYMid slice">
+    <svg
+      className={className}
+      {...(alt ? { role: 'img', 'aria-label': alt } : { 'aria-hidden': true })}
+      width={width}
+      height={height}
+      viewBox="0 0 400 400"
+      preserveAspectRatio="xMidYMid slice"
+    >
       <rect width="400" height="400" fill={color} opacity="0.14" />
       <circle cx="200" cy="200" r="110" fill={color} opacity="0.22" />
-      <text x="200" y="228" textAnchor="middle" fontSize="96" fontWeight="700" fill={color} fontFamily="system-ui, sans-serif">
+      <text
+        x="200"
+        y="228"
+        textAnchor="middle"
+        fontSize="96"
+        fontWeight="700"
+        fill={color}
+        fontFamily="system-ui, sans-serif"
+      >
         {initials}
       </text>
     </svg>
@@ -97,7 +147,11 @@ export function Field({ label, error, hint, id, className, ...input }: FieldProp
         {input.required && <span aria-hidden="true"> *</span>}
       </label>
       <input id={fid} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-      {hint && <p id={hintId} className="hint">{hint}</p>}
+      {hint && (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      )}
       {error && (
         <p id={errId} className="field-error">
           {error}
@@ -133,8 +187,18 @@ export function SelectField({ label, error, id, children, className, ...select }
 }
 
 export function Pagination({
-  page, perPage, total, onPage, label = 'Pagination',
-}: { page: number; perPage: number; total: number; onPage: (p: number) => void; label?: string }) {
+  page,
+  perPage,
+  total,
+  onPage,
+  label = 'Pagination',
+}: {
+  page: number;
+  perPage: number;
+  total: number;
+  onPage: (p: number) => void;
+  label?: string;
+}) {
   const pages = Math.max(1, Math.ceil(total / perPage));
   if (pages <= 1) return null;
   const nums: number[] = [];

@@ -31,9 +31,7 @@ export function clampQuantity(q: number, available: number): number {
 export function withQuantity(cart: Cart, productId: number, quantity: number): Cart {
   const items = cart.items
     .map((it) =>
-      it.product_id === productId
-        ? { ...it, quantity, line_total_cents: it.unit_price_cents * quantity }
-        : it,
+      it.product_id === productId ? { ...it, quantity, line_total_cents: it.unit_price_cents * quantity } : it,
     )
     .filter((it) => it.quantity > 0);
   const t = cartTotals(items);

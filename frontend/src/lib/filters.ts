@@ -20,7 +20,13 @@ export interface CatalogFilters {
 }
 
 export const DEFAULT_FILTERS: CatalogFilters = {
-  q: '', category: '', min: '', max: '', inStock: false, sort: 'relevance', page: 1,
+  q: '',
+  category: '',
+  min: '',
+  max: '',
+  inStock: false,
+  sort: 'relevance',
+  page: 1,
 };
 
 const isSort = (s: string | null): s is SortKey => SORTS.some((o) => o.value === s);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 
 export function useDebouncedValue<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -7,6 +7,42 @@ export function useDebouncedValue<T>(value: T, delayMs: number): T {
     return () => clearTimeout(t);
   }, [value, delayMs]);
   return debounced;
+}
+
+/**
+ * `fn` called `delayMs` after the last call; `cancel` drops a pending call. The latest `fn` is used,
+ * so callers need not memoize it.
+ */
+export function useDebouncedCallback<A extends unknown[]>(fn: (...args: A) => void, delayMs: number) {
+  const fnRef = useRef(fn);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => {
+    fnRef.current = fn;
+  });
+  const cancel = useCallback(() => clearTimeout(timer.current), []);
+  const call = useCallback(
+    (...args: A) => {
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => fnRef.current(...args), delayMs);
+    },
+    [delayMs],
+  );
+  useEffect(() => cancel, [cancel]);
+  return { call, cancel };
+}
+
+/**
+ * Local, editable state that starts from `source` and starts over whenever `source` changes (a form
+ * field showing a server value). Adjusted during render, as React recommends, instead of in an effect.
+ */
+export function useResettableState<T>(source: T): [T, Dispatch<SetStateAction<T>>] {
+  const [state, setState] = useState(source);
+  const [seen, setSeen] = useState(source);
+  if (!Object.is(seen, source)) {
+    setSeen(source);
+    setState(source);
+  }
+  return [state, setState];
 }
 
 export function useDocumentTitle(title: string) {

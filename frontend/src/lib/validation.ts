@@ -38,7 +38,9 @@ export function luhnValid(num: string): boolean {
 
 /** Groups card digits by four: "4242424242424242" → "4242 4242 4242 4242". */
 export function formatCardNumber(s: string): string {
-  return digitsOnly(s).slice(0, 19).replace(/(\d{4})(?=\d)/g, '$1 ');
+  return digitsOnly(s)
+    .slice(0, 19)
+    .replace(/(\d{4})(?=\d)/g, '$1 ');
 }
 
 /** Parses "MM/YY" or "MM/YYYY"; null when malformed. */
@@ -91,7 +93,16 @@ export function validateField(field: CheckoutField, v: CheckoutForm, now = new D
 }
 
 export const CHECKOUT_FIELDS: CheckoutField[] = [
-  'email', 'name', 'line1', 'line2', 'city', 'postal_code', 'country', 'card_number', 'expiry', 'cvc',
+  'email',
+  'name',
+  'line1',
+  'line2',
+  'city',
+  'postal_code',
+  'country',
+  'card_number',
+  'expiry',
+  'cvc',
 ];
 
 export function validateCheckout(v: CheckoutForm, now = new Date()): Errors<CheckoutField> {

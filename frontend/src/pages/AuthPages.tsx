@@ -42,14 +42,33 @@ export function LoginPage() {
         </div>
       )}
       <form onSubmit={submit} noValidate>
-        <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} required />
-        <Field label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} required />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email}
+          required
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={errors.password}
+          required
+        />
         <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending}>
           {login.isPending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
       <p>
-        New here? <Link to={`/register${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
+        New here?{' '}
+        <Link to={`/register${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
       </p>
     </section>
   );
@@ -98,9 +117,36 @@ export function RegisterPage() {
         </div>
       )}
       <form onSubmit={submit} noValidate>
-        <Field label="Name" name="name" autoComplete="name" value={v.name} onChange={set('name')} error={errors.name} required />
-        <Field label="Email" type="email" name="email" autoComplete="email" value={v.email} onChange={set('email')} error={errors.email} required />
-        <Field label="Password" type="password" name="password" autoComplete="new-password" value={v.password} onChange={set('password')} error={errors.password} hint="At least 8 characters." required />
+        <Field
+          label="Name"
+          name="name"
+          autoComplete="name"
+          value={v.name}
+          onChange={set('name')}
+          error={errors.name}
+          required
+        />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="email"
+          value={v.email}
+          onChange={set('email')}
+          error={errors.email}
+          required
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          value={v.password}
+          onChange={set('password')}
+          error={errors.password}
+          hint="At least 8 characters."
+          required
+        />
         <button type="submit" className="btn btn-primary btn-block" disabled={register.isPending}>
           {register.isPending ? 'Creating account…' : 'Create account'}
         </button>

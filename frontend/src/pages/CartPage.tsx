@@ -1,15 +1,21 @@
-import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useCart, useSetCartQuantity } from '../api/queries';
 import type { Cart, CartItem } from '../api/types';
 import { productPath } from '../components/ProductCard';
 import { ErrorBox, Money, ProductImage, QueryState } from '../components/ui';
 import { cartTotals, clampQuantity, MAX_QUANTITY } from '../lib/cart';
-import { useDocumentTitle } from '../lib/hooks';
+import { useDocumentTitle, useResettableState } from '../lib/hooks';
 
-function QuantityControl({ item, onChange, disabled }: { item: CartItem; onChange: (q: number) => void; disabled?: boolean }) {
-  const [text, setText] = useState(String(item.quantity));
-  useEffect(() => setText(String(item.quantity)), [item.quantity]);
+function QuantityControl({
+  item,
+  onChange,
+  disabled,
+}: {
+  item: CartItem;
+  onChange: (q: number) => void;
+  disabled?: boolean;
+}) {
+  const [text, setText] = useResettableState(String(item.quantity));
   const max = Math.max(1, Math.min(MAX_QUANTITY, item.available));
   const commit = () => {
     const q = clampQuantity(Number(text), max);
@@ -19,7 +25,13 @@ function QuantityControl({ item, onChange, disabled }: { item: CartItem; onChang
   const id = `qty-${item.product_id}`;
   return (
     <div className="qty-control">
-      <button type="button" className="btn btn-ghost" aria-label={`Decrease quantity of ${item.name}`} disabled={disabled || item.quantity <= 1} onClick={() => onChange(item.quantity - 1)}>
+      <button
+        type="button"
+        className="btn btn-ghost"
+        aria-label={`Decrease quantity of ${item.name}`}
+        disabled={disabled || item.quantity <= 1}
+        onClick={() => onChange(item.quantity - 1)}
+      >
         −
       </button>
       <label htmlFor={id} className="sr-only">
@@ -35,7 +47,13 @@ function QuantityControl({ item, onChange, disabled }: { item: CartItem; onChang
         onBlur={commit}
         onKeyDown={(e) => e.key === 'Enter' && commit()}
       />
-      <button type="button" className="btn btn-ghost" aria-label={`Increase quantity of ${item.name}`} disabled={disabled || item.quantity >= max} onClick={() => onChange(item.quantity + 1)}>
+      <button
+        type="button"
+        className="btn btn-ghost"
+        aria-label={`Increase quantity of ${item.name}`}
+        disabled={disabled || item.quantity >= max}
+        onClick={() => onChange(item.quantity + 1)}
+      >
         +
       </button>
     </div>
@@ -48,10 +66,26 @@ export function CartSummary({ cart }: { cart: Pick<Cart, 'items' | 'currency'> }
     <section className="summary" aria-labelledby="summary-title">
       <h2 id="summary-title">Order summary</h2>
       <dl>
-        <div><dt>Items</dt><dd data-testid="summary-count">{t.itemCount}</dd></div>
-        <div><dt>Subtotal</dt><dd data-testid="summary-subtotal"><Money cents={t.subtotalCents} currency={cart.currency} /></dd></div>
-        <div><dt>Shipping</dt><dd>{t.shippingCents === 0 ? 'Free' : <Money cents={t.shippingCents} currency={cart.currency} />}</dd></div>
-        <div className="total"><dt>Total</dt><dd data-testid="summary-total"><Money cents={t.totalCents} currency={cart.currency} /></dd></div>
+        <div>
+          <dt>Items</dt>
+          <dd data-testid="summary-count">{t.itemCount}</dd>
+        </div>
+        <div>
+          <dt>Subtotal</dt>
+          <dd data-testid="summary-subtotal">
+            <Money cents={t.subtotalCents} currency={cart.currency} />
+          </dd>
+        </div>
+        <div>
+          <dt>Shipping</dt>
+          <dd>{t.shippingCents === 0 ? 'Free' : <Money cents={t.shippingCents} currency={cart.currency} />}</dd>
+        </div>
+        <div className="total">
+          <dt>Total</dt>
+          <dd data-testid="summary-total">
+            <Money cents={t.totalCents} currency={cart.currency} />
+          </dd>
+        </div>
       </dl>
     </section>
   );
@@ -80,7 +114,9 @@ export function CartView({ cart }: { cart: Cart }) {
               <th scope="col">Price</th>
               <th scope="col">Quantity</th>
               <th scope="col">Total</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -93,19 +129,32 @@ export function CartView({ cart }: { cart: Cart }) {
                       <Link to={productPath({ id: it.product_id, slug: it.slug })}>{it.name}</Link>
                       {it.quantity > it.available && (
                         <p className="field-error">
-                          {it.available === 0 ? 'Out of stock — remove it to check out.' : `Only ${it.available} available — reduce the quantity.`}
+                          {it.available === 0
+                            ? 'Out of stock — remove it to check out.'
+                            : `Only ${it.available} available — reduce the quantity.`}
                         </p>
                       )}
                     </div>
                   </div>
                 </td>
-                <td data-label="Price"><Money cents={it.unit_price_cents} currency={cart.currency} /></td>
-                <td data-label="Quantity">
-                  <QuantityControl item={it} onChange={(quantity) => setQty.mutate({ product_id: it.product_id, quantity })} />
+                <td data-label="Price">
+                  <Money cents={it.unit_price_cents} currency={cart.currency} />
                 </td>
-                <td data-label="Total"><Money cents={it.unit_price_cents * it.quantity} currency={cart.currency} /></td>
+                <td data-label="Quantity">
+                  <QuantityControl
+                    item={it}
+                    onChange={(quantity) => setQty.mutate({ product_id: it.product_id, quantity })}
+                  />
+                </td>
+                <td data-label="Total">
+                  <Money cents={it.unit_price_cents * it.quantity} currency={cart.currency} />
+                </td>
                 <td>
-                  <button type="button" className="btn btn-ghost" onClick={() => setQty.mutate({ product_id: it.product_id, quantity: 0 })}>
+                  <button
+                    type="button"
+                    className="btn btn-ghost"
+                    onClick={() => setQty.mutate({ product_id: it.product_id, quantity: 0 })}
+                  >
                     Remove<span className="sr-only"> {it.name}</span>
                   </button>
                 </td>
@@ -119,7 +168,9 @@ export function CartView({ cart }: { cart: Cart }) {
         <CartSummary cart={cart} />
         {short ? (
           <>
-            <p className="field-error" id="cart-short">Some items are not available in the quantity you chose.</p>
+            <p className="field-error" id="cart-short">
+              Some items are not available in the quantity you chose.
+            </p>
             <button type="button" className="btn btn-primary btn-lg btn-block" disabled aria-describedby="cart-short">
               Checkout
             </button>

@@ -1,14 +1,19 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useProducts } from '../api/queries';
-import type { CategoryCount } from '../api/types';
+import type { CategoryCount, SortKey } from '../api/types';
 import { ProductCard } from '../components/ProductCard';
 import { ErrorBox, Pagination, Spinner } from '../components/ui';
 import {
-  filtersToApiQuery, filtersToSearch, parseFilters, SORTS, updateFilters, type CatalogFilters, PER_PAGE,
+  filtersToApiQuery,
+  filtersToSearch,
+  parseFilters,
+  SORTS,
+  updateFilters,
+  type CatalogFilters,
+  PER_PAGE,
 } from '../lib/filters';
-import { useDebouncedValue, useDocumentTitle } from '../lib/hooks';
-import type { SortKey } from '../api/types';
+import { useDebouncedCallback, useDocumentTitle, useResettableState } from '../lib/hooks';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -22,15 +27,11 @@ export function useCatalogFilters() {
 }
 
 function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
-  const [text, setText] = useState(value);
-  const debounced = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
-  // URL → box (back button, header search)
-  useEffect(() => setText(value), [value]);
-  // box → URL, debounced
-  useEffect(() => {
-    if (debounced.trim() !== value.trim()) onSearch(debounced);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [debounced]);
+  // URL → box (back button, header search); box → URL, debounced
+  const [text, setText] = useResettableState(value);
+  const debounced = useDebouncedCallback((q: string) => {
+    if (q.trim() !== value.trim()) onSearch(q);
+  }, SEARCH_DEBOUNCE_MS);
   return (
     <div className="field">
       <label htmlFor="catalog-q">Search products</label>
@@ -40,9 +41,14 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
         value={text}
         placeholder="e.g. lamp"
         autoComplete="off"
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          debounced.call(e.target.value);
+        }}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') onSearch(text);
+          if (e.key !== 'Enter') return;
+          debounced.cancel();
+          onSearch(text);
         }}
       />
     </div>
@@ -50,13 +56,9 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
 }
 
 function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply: (min: string, max: string) => void }) {
-  const [lo, setLo] = useState(min);
-  const [hi, setHi] = useState(max);
+  const [lo, setLo] = useResettableState(min);
+  const [hi, setHi] = useResettableState(max);
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    setLo(min);
-    setHi(max);
-  }, [min, max]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const ok = (s: string) => s === '' || /^\d+(\.\d{1,2})?$/.test(s);
@@ -68,29 +70,53 @@ function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply:
   return (
     <form className="price-filter" onSubmit={submit} noValidate>
       <fieldset>
-      <legend>Price</legend>
-      <div className="row">
-        <div className="field">
-          <label htmlFor="price-min">Min price ($)</label>
-          <input id="price-min" inputMode="decimal" value={lo} onChange={(e) => setLo(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'price-error' : undefined} />
+        <legend>Price</legend>
+        <div className="row">
+          <div className="field">
+            <label htmlFor="price-min">Min price ($)</label>
+            <input
+              id="price-min"
+              inputMode="decimal"
+              value={lo}
+              onChange={(e) => setLo(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'price-error' : undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="price-max">Max price ($)</label>
+            <input
+              id="price-max"
+              inputMode="decimal"
+              value={hi}
+              onChange={(e) => setHi(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'price-error' : undefined}
+            />
+          </div>
         </div>
-        <div className="field">
-          <label htmlFor="price-max">Max price ($)</label>
-          <input id="price-max" inputMode="decimal" value={hi} onChange={(e) => setHi(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'price-error' : undefined} />
-        </div>
-      </div>
-      {error && <p id="price-error" className="field-error" role="alert">{error}</p>}
-      <button type="submit" className="btn btn-secondary">
-        Apply price
-      </button>
+        {error && (
+          <p id="price-error" className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn-secondary">
+          Apply price
+        </button>
       </fieldset>
     </form>
   );
 }
 
 function CategoryFacets({
-  facets, selected, onSelect,
-}: { facets: CategoryCount[]; selected: string; onSelect: (c: string) => void }) {
+  facets,
+  selected,
+  onSelect,
+}: {
+  facets: CategoryCount[];
+  selected: string;
+  onSelect: (c: string) => void;
+}) {
   return (
     <fieldset className="facets">
       <legend>Category</legend>
@@ -126,14 +152,15 @@ export function CatalogPage() {
   const [filters, setFilters] = useCatalogFilters();
   const query = useMemo(() => filtersToApiQuery(filters), [filters]);
   const products = useProducts(query);
-  const [lastFacets, setLastFacets] = useState<CategoryCount[]>([]);
-  useEffect(() => {
-    if (products.data) setLastFacets(products.data.facets.categories);
-  }, [products.data]);
+  // the previous page's facets stay while the next one loads (keepPreviousData)
+  const lastFacets = products.data?.facets.categories ?? [];
   useDocumentTitle(filters.q ? `Search: ${filters.q}` : filters.category || 'Shop');
   // Filters are open on desktop and collapsed behind a "Filters" toggle on phones.
   const [filtersOpen, setFiltersOpen] = useState(
-    () => typeof window === 'undefined' || typeof window.matchMedia !== 'function' || window.matchMedia('(min-width: 761px)').matches,
+    () =>
+      typeof window === 'undefined' ||
+      typeof window.matchMedia !== 'function' ||
+      window.matchMedia('(min-width: 761px)').matches,
   );
   const activeCount = [filters.category, filters.min || filters.max, filters.inStock].filter(Boolean).length;
 
@@ -144,15 +171,23 @@ export function CatalogPage() {
       <aside className="catalog-filters" aria-label="Filters">
         <SearchBox value={filters.q} onSearch={(q) => setFilters({ q })} />
         <details className="filters-details" open={filtersOpen} onToggle={(e) => setFiltersOpen(e.currentTarget.open)}>
-        <summary className="btn btn-secondary">Filters{activeCount ? ` (${activeCount})` : ''}</summary>
-        <CategoryFacets facets={lastFacets} selected={filters.category} onSelect={(category) => setFilters({ category })} />
-        <PriceFilter min={filters.min} max={filters.max} onApply={(min, max) => setFilters({ min, max })} />
-        <div className="field checkbox">
-          <label>
-            <input type="checkbox" checked={filters.inStock} onChange={(e) => setFilters({ inStock: e.target.checked })} />
-            In stock only
-          </label>
-        </div>
+          <summary className="btn btn-secondary">Filters{activeCount ? ` (${activeCount})` : ''}</summary>
+          <CategoryFacets
+            facets={lastFacets}
+            selected={filters.category}
+            onSelect={(category) => setFilters({ category })}
+          />
+          <PriceFilter min={filters.min} max={filters.max} onApply={(min, max) => setFilters({ min, max })} />
+          <div className="field checkbox">
+            <label>
+              <input
+                type="checkbox"
+                checked={filters.inStock}
+                onChange={(e) => setFilters({ inStock: e.target.checked })}
+              />
+              In stock only
+            </label>
+          </div>
         </details>
       </aside>
       <section className="catalog-results" aria-labelledby="results-title">

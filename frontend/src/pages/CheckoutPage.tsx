@@ -7,24 +7,59 @@ import { Field, SelectField, Spinner, ErrorBox } from '../components/ui';
 import { AttemptKeys } from '../lib/idempotency';
 import { useDocumentTitle } from '../lib/hooks';
 import {
-  apiFieldToFormField, CHECKOUT_FIELDS, digitsOnly, formatCardNumber, parseExpiry, validateCheckout,
-  validateField, type CheckoutField, type CheckoutForm, type Errors,
+  apiFieldToFormField,
+  CHECKOUT_FIELDS,
+  digitsOnly,
+  formatCardNumber,
+  parseExpiry,
+  validateCheckout,
+  validateField,
+  type CheckoutField,
+  type CheckoutForm,
+  type Errors,
 } from '../lib/validation';
 import { CartSummary } from './CartPage';
 
 export const COUNTRIES: [string, string][] = [
-  ['US', 'United States'], ['CA', 'Canada'], ['GB', 'United Kingdom'], ['IE', 'Ireland'], ['DE', 'Germany'],
-  ['FR', 'France'], ['NL', 'Netherlands'], ['ES', 'Spain'], ['IT', 'Italy'], ['SE', 'Sweden'], ['AU', 'Australia'],
-  ['NZ', 'New Zealand'], ['JP', 'Japan'],
+  ['US', 'United States'],
+  ['CA', 'Canada'],
+  ['GB', 'United Kingdom'],
+  ['IE', 'Ireland'],
+  ['DE', 'Germany'],
+  ['FR', 'France'],
+  ['NL', 'Netherlands'],
+  ['ES', 'Spain'],
+  ['IT', 'Italy'],
+  ['SE', 'Sweden'],
+  ['AU', 'Australia'],
+  ['NZ', 'New Zealand'],
+  ['JP', 'Japan'],
 ];
 
 const EMPTY: CheckoutForm = {
-  email: '', name: '', line1: '', line2: '', city: '', postal_code: '', country: 'US', card_number: '', expiry: '', cvc: '',
+  email: '',
+  name: '',
+  line1: '',
+  line2: '',
+  city: '',
+  postal_code: '',
+  country: 'US',
+  card_number: '',
+  expiry: '',
+  cvc: '',
 };
 
 const LABELS: Record<CheckoutField, string> = {
-  email: 'Email', name: 'Full name', line1: 'Address line 1', line2: 'Address line 2', city: 'City',
-  postal_code: 'Postal code', country: 'Country', card_number: 'Card number', expiry: 'Expiry (MM/YY)', cvc: 'Security code (CVC)',
+  email: 'Email',
+  name: 'Full name',
+  line1: 'Address line 1',
+  line2: 'Address line 2',
+  city: 'City',
+  postal_code: 'Postal code',
+  country: 'Country',
+  card_number: 'Card number',
+  expiry: 'Expiry (MM/YY)',
+  cvc: 'Security code (CVC)',
 };
 
 export function toCheckoutRequest(v: CheckoutForm): CheckoutRequest {
@@ -48,7 +83,11 @@ function cartFingerprint(cart: Cart): string {
 }
 
 export function CheckoutForm({
-  cart, defaultEmail, onSubmit, submitting, serverError,
+  cart,
+  defaultEmail,
+  onSubmit,
+  submitting,
+  serverError,
 }: {
   cart: Cart;
   defaultEmail?: string;
@@ -150,10 +189,23 @@ export function CheckoutForm({
       </fieldset>
       <fieldset>
         <legend>Payment</legend>
-        <Field {...fieldProps('card_number')} inputMode="numeric" autoComplete="cc-number" placeholder="4242 4242 4242 4242" required />
+        <Field
+          {...fieldProps('card_number')}
+          inputMode="numeric"
+          autoComplete="cc-number"
+          placeholder="4242 4242 4242 4242"
+          required
+        />
         <div className="row">
           <Field {...fieldProps('expiry')} inputMode="numeric" autoComplete="cc-exp" placeholder="MM/YY" required />
-          <Field {...fieldProps('cvc')} inputMode="numeric" autoComplete="cc-csc" placeholder="123" maxLength={4} required />
+          <Field
+            {...fieldProps('cvc')}
+            inputMode="numeric"
+            autoComplete="cc-csc"
+            placeholder="123"
+            maxLength={4}
+            required
+          />
         </div>
       </fieldset>
       <button type="submit" className="btn btn-primary btn-lg btn-block" disabled={submitting}>
@@ -187,7 +239,11 @@ function CheckoutErrorMessage({ error }: { error: unknown }) {
         </p>
       </div>
     );
-  if (error instanceof ApiError && (error.status === 422 || error.status === 400) && (error.problem.errors ?? []).length > 0)
+  if (
+    error instanceof ApiError &&
+    (error.status === 422 || error.status === 400) &&
+    (error.problem.errors ?? []).length > 0
+  )
     return (
       <div className="error-box" role="alert">
         <strong>Please check your details</strong>

@@ -28,10 +28,26 @@ export function OrderPage() {
             <h1 id="order-title">Order details</h1>
           )}
           <dl className="order-meta">
-            <div><dt>Order number</dt><dd data-testid="order-id">{o.id}</dd></div>
-            <div><dt>Status</dt><dd><StatusBadge status={o.status} /></dd></div>
-            <div><dt>Placed</dt><dd>{formatDate(o.created_at)}</dd></div>
-            <div><dt>Paid with</dt><dd>{o.payment.brand} ending in {o.payment.last4}</dd></div>
+            <div>
+              <dt>Order number</dt>
+              <dd data-testid="order-id">{o.id}</dd>
+            </div>
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <StatusBadge status={o.status} />
+              </dd>
+            </div>
+            <div>
+              <dt>Placed</dt>
+              <dd>{formatDate(o.created_at)}</dd>
+            </div>
+            <div>
+              <dt>Paid with</dt>
+              <dd>
+                {o.payment.brand} ending in {o.payment.last4}
+              </dd>
+            </div>
             <div>
               <dt>Ship to</dt>
               <dd>
@@ -43,8 +59,12 @@ export function OrderPage() {
           </dl>
           <OrderItemsTable order={o} />
           <p className="actions">
-            <Link className="btn btn-secondary" to="/products">Continue shopping</Link>{' '}
-            <Link className="btn btn-ghost" to="/account/orders">Order history</Link>
+            <Link className="btn btn-secondary" to="/products">
+              Continue shopping
+            </Link>{' '}
+            <Link className="btn btn-ghost" to="/account/orders">
+              Order history
+            </Link>
           </p>
         </section>
       )}

@@ -26,7 +26,9 @@ export function OrdersPage() {
           list.items.length === 0 ? (
             <div className="empty-state">
               <p>You haven’t placed any orders yet.</p>
-              <Link className="btn btn-primary" to="/products">Start shopping</Link>
+              <Link className="btn btn-primary" to="/products">
+                Start shopping
+              </Link>
             </div>
           ) : (
             <table className="orders-table">
@@ -43,11 +45,17 @@ export function OrdersPage() {
               <tbody>
                 {list.items.map((o) => (
                   <tr key={o.id}>
-                    <td data-label="Order"><Link to={`/orders/${o.id}`}>#{o.id.slice(0, 8)}</Link></td>
+                    <td data-label="Order">
+                      <Link to={`/orders/${o.id}`}>#{o.id.slice(0, 8)}</Link>
+                    </td>
                     <td data-label="Placed">{formatDate(o.created_at)}</td>
                     <td data-label="Items">{o.items.reduce((n, i) => n + i.quantity, 0)}</td>
-                    <td data-label="Status"><StatusBadge status={o.status} /></td>
-                    <td data-label="Total"><Money cents={o.total_cents} currency={o.currency} /></td>
+                    <td data-label="Status">
+                      <StatusBadge status={o.status} />
+                    </td>
+                    <td data-label="Total">
+                      <Money cents={o.total_cents} currency={o.currency} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

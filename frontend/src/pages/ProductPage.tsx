@@ -28,8 +28,12 @@ export function ProductPage() {
     <article className="product-detail" aria-labelledby="product-title">
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <ol>
-          <li><Link to="/products">Shop</Link></li>
-          <li><Link to={`/products?category=${encodeURIComponent(p.category)}`}>{p.category}</Link></li>
+          <li>
+            <Link to="/products">Shop</Link>
+          </li>
+          <li>
+            <Link to={`/products?category=${encodeURIComponent(p.category)}`}>{p.category}</Link>
+          </li>
           <li aria-current="page">{p.name}</li>
         </ol>
       </nav>
@@ -66,7 +70,11 @@ export function ProductPage() {
                 onBlur={() => setQty((q) => clampQuantity(q, Math.max(1, canAdd)))}
               />
             </div>
-            <button type="submit" className="btn btn-primary btn-lg" disabled={outOfStock || canAdd <= 0 || add.isPending}>
+            <button
+              type="submit"
+              className="btn btn-primary btn-lg"
+              disabled={outOfStock || canAdd <= 0 || add.isPending}
+            >
               {outOfStock ? 'Out of stock' : add.isPending ? 'Adding…' : 'Add to cart'}
             </button>
           </form>

@@ -15,7 +15,14 @@ const customer = { id: 2, email: 'ann@example.com', name: 'Ann', role: 'customer
 function Gate() {
   return (
     <Routes>
-      <Route path="/admin/*" element={<RequireAdmin><h1>Back office</h1></RequireAdmin>} />
+      <Route
+        path="/admin/*"
+        element={
+          <RequireAdmin>
+            <h1>Back office</h1>
+          </RequireAdmin>
+        }
+      />
       <Route path="/login" element={<h1>Log in page</h1>} />
     </Routes>
   );
@@ -53,10 +60,18 @@ describe('admin role gate', () => {
 });
 
 const order = (over: Partial<Order>): Order => ({
-  id: '0b5c7f0e-1111-4222-8333-944445555666', status: 'paid', email: 'ann@example.com', items: [],
-  subtotal_cents: 1999, total_cents: 1999, currency: 'USD',
+  id: '0b5c7f0e-1111-4222-8333-944445555666',
+  status: 'paid',
+  email: 'ann@example.com',
+  items: [],
+  subtotal_cents: 1999,
+  total_cents: 1999,
+  currency: 'USD',
   shipping_address: { name: 'Ann', line1: '1 Main', city: 'X', postal_code: '1', country: 'US' },
-  payment: { brand: 'visa', last4: '4242' }, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', ...over,
+  payment: { brand: 'visa', last4: '4242' },
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  ...over,
 });
 
 describe('admin orders', () => {
@@ -64,7 +79,8 @@ describe('admin orders', () => {
     const posted: unknown[] = [];
     let status: Order['status'] = 'paid';
     mockFetch((url, init) => {
-      if (url.pathname === '/api/admin/orders') return { body: { items: [order({ status })], total: 1, page: 1, per_page: 20 } };
+      if (url.pathname === '/api/admin/orders')
+        return { body: { items: [order({ status })], total: 1, page: 1, per_page: 20 } };
       if (url.pathname.endsWith('/status') && init.method === 'POST') {
         posted.push([url.pathname, JSON.parse(String(init.body))]);
         status = 'shipped';
@@ -87,14 +103,22 @@ describe('ops dashboard', () => {
       url.pathname === '/api/admin/ops/summary'
         ? {
             body: {
-              generated_at: '2026-01-01T00:00:00Z', window_seconds: 60, requests_per_second: 12.5, p50_ms: 3.2, p99_ms: 41,
-              error_rate: 0.015, orders_per_minute: 4, inventory_updates_per_minute: 7,
+              generated_at: '2026-01-01T00:00:00Z',
+              window_seconds: 60,
+              requests_per_second: 12.5,
+              p50_ms: 3.2,
+              p99_ms: 41,
+              error_rate: 0.015,
+              orders_per_minute: 4,
+              inventory_updates_per_minute: 7,
             },
           }
         : undefined,
     );
     renderWithProviders(<OpsDashboard />);
-    expect(await screen.findByRole('img', { name: /^Requests per second: latest rps 12\.5 req\/s/ })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('img', { name: /^Requests per second: latest rps 12\.5 req\/s/ }),
+    ).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /^Latency: latest p50 3\.2 ms, p99 41\.0 ms/ })).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /^Error rate: latest errors 1\.50 %/ })).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /^Orders per minute/ })).toBeInTheDocument();

@@ -12,8 +12,28 @@ const cart: Cart = {
   item_count: 3,
   subtotal_cents: 2 * 1999 + 550,
   items: [
-    { product_id: 1, sku: 'A', slug: 'lamp', name: 'Desk Lamp', image_url: null, unit_price_cents: 1999, quantity: 2, line_total_cents: 3998, available: 5 },
-    { product_id: 2, sku: 'B', slug: 'mug', name: 'Mug', image_url: null, unit_price_cents: 550, quantity: 1, line_total_cents: 550, available: 1 },
+    {
+      product_id: 1,
+      sku: 'A',
+      slug: 'lamp',
+      name: 'Desk Lamp',
+      image_url: null,
+      unit_price_cents: 1999,
+      quantity: 2,
+      line_total_cents: 3998,
+      available: 5,
+    },
+    {
+      product_id: 2,
+      sku: 'B',
+      slug: 'mug',
+      name: 'Mug',
+      image_url: null,
+      unit_price_cents: 550,
+      quantity: 1,
+      line_total_cents: 550,
+      available: 1,
+    },
   ],
 };
 

@@ -5,18 +5,46 @@ import type { Cart, CheckoutRequest } from '../api/types';
 import { ApiError } from '../api/client';
 import { placeOrder } from '../api/queries';
 import { AttemptKeys } from '../lib/idempotency';
-import { luhnValid, parseExpiry, validateCheckout, formatCardNumber, type CheckoutForm as Form } from '../lib/validation';
+import {
+  luhnValid,
+  parseExpiry,
+  validateCheckout,
+  formatCardNumber,
+  type CheckoutForm as Form,
+} from '../lib/validation';
 import { CheckoutForm, CheckoutPage } from '../pages/CheckoutPage';
 import { mockFetch, renderWithProviders } from './utils';
 
 const cart: Cart = {
-  currency: 'USD', item_count: 1, subtotal_cents: 1999,
-  items: [{ product_id: 1, sku: 'A', slug: 'lamp', name: 'Desk Lamp', image_url: null, unit_price_cents: 1999, quantity: 1, line_total_cents: 1999, available: 5 }],
+  currency: 'USD',
+  item_count: 1,
+  subtotal_cents: 1999,
+  items: [
+    {
+      product_id: 1,
+      sku: 'A',
+      slug: 'lamp',
+      name: 'Desk Lamp',
+      image_url: null,
+      unit_price_cents: 1999,
+      quantity: 1,
+      line_total_cents: 1999,
+      available: 5,
+    },
+  ],
 };
 
 const valid: Form = {
-  email: 'ann@example.com', name: 'Ann Lee', line1: '1 Main St', line2: '', city: 'Springfield', postal_code: '12345',
-  country: 'US', card_number: '4242 4242 4242 4242', expiry: '12/30', cvc: '123',
+  email: 'ann@example.com',
+  name: 'Ann Lee',
+  line1: '1 Main St',
+  line2: '',
+  city: 'Springfield',
+  postal_code: '12345',
+  country: 'US',
+  card_number: '4242 4242 4242 4242',
+  expiry: '12/30',
+  cvc: '123',
 };
 
 describe('checkout validation', () => {
@@ -72,7 +100,9 @@ describe('checkout form', () => {
 
   it('submits a well-formed request', async () => {
     const onSubmit = vi.fn();
-    renderWithProviders(<CheckoutForm cart={cart} onSubmit={onSubmit} submitting={false} defaultEmail="ann@example.com" />);
+    renderWithProviders(
+      <CheckoutForm cart={cart} onSubmit={onSubmit} submitting={false} defaultEmail="ann@example.com" />,
+    );
     const type = (name: RegExp, v: string) => userEvent.type(screen.getByRole('textbox', { name }), v);
     await type(/full name/i, 'Ann Lee');
     await type(/address line 1/i, '1 Main St');
@@ -86,7 +116,13 @@ describe('checkout form', () => {
     const req: CheckoutRequest = onSubmit.mock.calls[0]![0];
     expect(req).toEqual({
       email: 'ann@example.com',
-      shipping_address: { name: 'Ann Lee', line1: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'CA' },
+      shipping_address: {
+        name: 'Ann Lee',
+        line1: '1 Main St',
+        city: 'Springfield',
+        postal_code: '12345',
+        country: 'CA',
+      },
       payment: { card_number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
     });
   });
@@ -106,14 +142,19 @@ describe('idempotency', () => {
   it('retries transport failures with the same Idempotency-Key, but not declines', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let n = 0;
-    const fetch = mockFetch(() => (++n < 3 ? { status: 503, body: { status: 503 } } : { status: 201, body: { id: 'o1' } }));
+    const fetch = mockFetch(() =>
+      ++n < 3 ? { status: 503, body: { status: 503 } } : { status: 201, body: { id: 'o1' } },
+    );
     const order = await placeOrder({} as CheckoutRequest, 'key-1');
     expect(order.id).toBe('o1');
     expect(fetch).toHaveBeenCalledTimes(3);
     const keys = fetch.mock.calls.map(([, init]) => (init!.headers as Record<string, string>)['Idempotency-Key']);
     expect(new Set(keys)).toEqual(new Set(['key-1']));
 
-    const declined = mockFetch(() => ({ status: 402, body: { title: 'Payment Required', status: 402, detail: 'card declined' } }));
+    const declined = mockFetch(() => ({
+      status: 402,
+      body: { title: 'Payment Required', status: 402, detail: 'card declined' },
+    }));
     await expect(placeOrder({} as CheckoutRequest, 'key-2')).rejects.toBeInstanceOf(ApiError);
     expect(declined).toHaveBeenCalledTimes(1);
   });
@@ -124,7 +165,10 @@ describe('idempotency', () => {
       if (url.pathname === '/api/cart') return { body: cart };
       if (url.pathname === '/api/checkout') {
         keys.push((init.headers as Record<string, string>)['Idempotency-Key']!);
-        return { status: 402, body: { type: 'about:blank', title: 'Payment declined', status: 402, detail: 'The card was declined.' } };
+        return {
+          status: 402,
+          body: { type: 'about:blank', title: 'Payment declined', status: 402, detail: 'The card was declined.' },
+        };
       }
     });
     renderWithProviders(<CheckoutPage />);

@@ -8,7 +8,16 @@ import { currentLocation, mockFetch, product, renderWithProviders } from './util
 
 describe('filters ↔ URL', () => {
   it('round-trips through the query string with defaults omitted', () => {
-    const f = { ...DEFAULT_FILTERS, q: 'lamp', category: 'Home & Garden', min: '10', max: '99.50', inStock: true, sort: 'price_asc' as const, page: 3 };
+    const f = {
+      ...DEFAULT_FILTERS,
+      q: 'lamp',
+      category: 'Home & Garden',
+      min: '10',
+      max: '99.50',
+      inStock: true,
+      sort: 'price_asc' as const,
+      page: 3,
+    };
     const sp = filtersToSearch(f);
     expect(sp.toString()).toBe('q=lamp&category=Home+%26+Garden&min=10&max=99.50&in_stock=1&sort=price_asc&page=3');
     expect(parseFilters(new URLSearchParams(sp.toString()))).toEqual(f);
@@ -27,7 +36,12 @@ describe('filters ↔ URL', () => {
 
   it('maps to the API query with prices in cents', () => {
     expect(filtersToApiQuery({ ...DEFAULT_FILTERS, min: '10', max: '19.99', category: 'Toys' })).toMatchObject({
-      min_price: 1000, max_price: 1999, category: 'Toys', page: 1, per_page: 24, sort: 'relevance',
+      min_price: 1000,
+      max_price: 1999,
+      category: 'Toys',
+      page: 1,
+      per_page: 24,
+      sort: 'relevance',
     });
   });
 });
@@ -35,8 +49,15 @@ describe('filters ↔ URL', () => {
 function page(over: Partial<ProductPage> = {}): ProductPage {
   return {
     items: [product(), product({ id: 2, name: 'Floor Lamp', slug: 'floor-lamp', available: 2 })],
-    total: 60, page: 1, per_page: 24,
-    facets: { categories: [{ name: 'Home', count: 42 }, { name: 'Toys', count: 18 }] },
+    total: 60,
+    page: 1,
+    per_page: 24,
+    facets: {
+      categories: [
+        { name: 'Home', count: 42 },
+        { name: 'Toys', count: 18 },
+      ],
+    },
     ...over,
   };
 }

@@ -48,8 +48,14 @@ describe('product page', () => {
 
 describe('ops dashboard helpers', () => {
   const s = (t: string, rps = 1): OpsSummary => ({
-    generated_at: t, window_seconds: 60, requests_per_second: rps, p50_ms: 1, p99_ms: 5, error_rate: 0,
-    orders_per_minute: 0, inventory_updates_per_minute: 0,
+    generated_at: t,
+    window_seconds: 60,
+    requests_per_second: rps,
+    p50_ms: 1,
+    p99_ms: 5,
+    error_rate: 0,
+    orders_per_minute: 0,
+    inventory_updates_per_minute: 0,
   });
   it('keeps a bounded client-side history without duplicates', () => {
     let h: OpsSummary[] = [];

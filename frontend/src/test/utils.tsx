@@ -1,14 +1,24 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { vi } from 'vitest';
 import type { Product } from '../api/types';
 
 export function product(over: Partial<Product> = {}): Product {
   return {
-    id: 1, sku: 'SKU-1', slug: 'desk-lamp', name: 'Desk Lamp', description: 'A lamp.', category: 'Home',
-    price_cents: 1999, currency: 'USD', image_url: null, available: 10, created_at: '2026-01-01T00:00:00Z', ...over,
+    id: 1,
+    sku: 'SKU-1',
+    slug: 'desk-lamp',
+    name: 'Desk Lamp',
+    description: 'A lamp.',
+    category: 'Home',
+    price_cents: 1999,
+    currency: 'USD',
+    image_url: null,
+    available: 10,
+    created_at: '2026-01-01T00:00:00Z',
+    ...over,
   };
 }
 
@@ -32,11 +42,16 @@ export function mockFetch(handler: Handler) {
 export let currentLocation = { pathname: '/', search: '' };
 function LocationSpy() {
   const loc = useLocation();
-  currentLocation = { pathname: loc.pathname, search: loc.search };
+  useEffect(() => {
+    currentLocation = { pathname: loc.pathname, search: loc.search };
+  });
   return null;
 }
 
-export function renderWithProviders(ui: ReactNode, { route = '/', path = '*' }: { route?: string; path?: string } = {}) {
+export function renderWithProviders(
+  ui: ReactNode,
+  { route = '/', path = '*' }: { route?: string; path?: string } = {},
+) {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   return {
     qc,
