@@ -4,6 +4,9 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, FieldError};
 
+mod status;
+pub use status::{OrderStatus, Role, UnknownVariant, Word};
+
 /// Collects field errors so a client sees every mistake at once.
 #[derive(Default)]
 pub struct Checks(Vec<FieldError>);

@@ -4,6 +4,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::store::{ShortLine, StoreError};
+
 /// A field at fault, named by its dotted path in the request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct FieldError {
@@ -18,15 +20,6 @@ impl FieldError {
             message: message.into(),
         }
     }
-}
-
-/// A line of a checkout that could not be filled.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct ShortLine {
-    pub product_id: i64,
-    pub sku: String,
-    pub requested: i64,
-    pub available: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,13 +176,18 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> Self {
-        use crate::store::StoreError;
+/// The one place store outcomes become HTTP statuses.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
-            StoreError::Conflict(msg) => ApiError::Conflict(msg),
-            StoreError::InsufficientStock(lines) => ApiError::InsufficientStock(lines),
+            StoreError::EmptyCart => ApiError::Unprocessable("your cart is empty".into()),
+            e @ (StoreError::DuplicateSku(_)
+            | StoreError::EmailTaken
+            | StoreError::OverLimit { .. }
+            | StoreError::NotEnoughStock { .. }
+            | StoreError::StaleTransition { .. }) => ApiError::Conflict(e.to_string()),
+            StoreError::OverStock { lines } => ApiError::InsufficientStock(lines),
             StoreError::Db(err) => ApiError::Internal(err.into()),
         }
     }

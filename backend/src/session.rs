@@ -7,6 +7,7 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::domain::Role;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::store::User;
@@ -123,7 +124,7 @@ impl FromRequestParts<AppState> for RequireAdmin {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
-        if user.role == "admin" {
+        if user.role == Role::Admin {
             Ok(RequireAdmin(user))
         } else {
             Err(ApiError::Forbidden)

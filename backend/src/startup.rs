@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::ServeSettings;
+use crate::domain::OrderStatus;
 use crate::error::ApiError;
 use crate::media::Media;
 use crate::payments::TestGateway;
@@ -172,7 +173,7 @@ async fn reap_stale_orders(state: AppState) {
         for id in ids {
             match state
                 .store
-                .transition_order(&id, "pending", "cancelled", now_ms())
+                .transition_order(&id, OrderStatus::Pending, OrderStatus::Cancelled, now_ms())
                 .await
             {
                 Ok(_) => tracing::warn!(order_id = %id, "cancelled a stale pending order"),

@@ -15,6 +15,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 use utoipa::ToSchema;
 
+use crate::domain::{OrderStatus, Word};
 use crate::state::AppState;
 
 /// Installs the global subscriber. Returns the tracer provider so it can be flushed at shutdown.
@@ -171,9 +172,9 @@ impl OpsWindow {
         });
     }
 
-    pub fn record_order(&self, status: &'static str) {
-        metrics::counter!("ecomm_orders_total", "status" => status).increment(1);
-        if status == "paid" {
+    pub fn record_order(&self, status: OrderStatus) {
+        metrics::counter!("ecomm_orders_total", "status" => status.as_str()).increment(1);
+        if status == OrderStatus::Paid {
             self.with_current(|b| b.orders += 1);
         }
     }
@@ -275,8 +276,8 @@ mod tests {
                 if ms % 10 == 0 { 500 } else { 200 },
             );
         }
-        w.record_order("paid");
-        w.record_order("cancelled");
+        w.record_order(OrderStatus::Paid);
+        w.record_order(OrderStatus::Cancelled);
         w.record_inventory_updates(1);
         let s = w.summary();
         assert!((s.p50_ms - 50.0).abs() <= 1.0, "{}", s.p50_ms);

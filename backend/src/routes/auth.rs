@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{password, text, Checks, Email};
+use crate::domain::{password, text, Checks, Email, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::session::{
@@ -34,7 +34,7 @@ pub struct UserDto {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 impl From<User> for UserDto {
@@ -110,14 +110,14 @@ pub async fn ensure_admin(
     password(pw.expose_secret()).map_err(|m| anyhow::anyhow!("password {m}"))?;
     let hash = hash_password(pw).await?;
     if let Some((user, _)) = store.user_credentials(email.as_str()).await? {
-        store.set_password(user.id, &hash, "admin").await?;
+        store.set_password(user.id, &hash, Role::Admin).await?;
         return Ok(User {
-            role: "admin".into(),
+            role: Role::Admin,
             ..user
         });
     }
     Ok(store
-        .create_user(email.as_str(), "Store admin", &hash, "admin", now_ms())
+        .create_user(email.as_str(), "Store admin", &hash, Role::Admin, now_ms())
         .await?)
 }
 
@@ -168,7 +168,7 @@ pub async fn register(
     let hash = hash_password(req.password).await?;
     let user = state
         .store
-        .create_user(email.as_str(), &name, &hash, "customer", now_ms())
+        .create_user(email.as_str(), &name, &hash, Role::Customer, now_ms())
         .await?;
     sign_in(&state, &headers, user, StatusCode::CREATED).await
 }

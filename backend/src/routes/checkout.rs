@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::domain::{Address, Card, Checks, Email};
+use crate::domain::{Address, Card, Checks, Email, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::payments::PaymentOutcome;
@@ -117,9 +117,6 @@ pub async fn checkout(
     let order = match state.store.begin_checkout(&new, now_ms()).await {
         Ok(CheckoutStart::Started(order)) => order,
         Ok(CheckoutStart::Replay(rec)) => return replay(&state, &key, &new.fingerprint, rec).await,
-        Err(crate::store::StoreError::Conflict(msg)) if msg == "cart is empty" => {
-            return Err(ApiError::Unprocessable("your cart is empty".into()))
-        }
         Err(e) => return Err(e.into()),
     };
 
@@ -156,10 +153,10 @@ pub async fn checkout(
         )
         .await?;
     if paid {
-        state.ops.record_order("paid");
+        state.ops.record_order(OrderStatus::Paid);
         state.ops.record_inventory_updates(lines as u64);
     } else {
-        state.ops.record_order("cancelled");
+        state.ops.record_order(OrderStatus::Cancelled);
     }
     Ok(respond(status, &body, order.into()))
 }

@@ -4,7 +4,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::Address;
+use crate::domain::{Address, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiPath;
 use crate::session::{CartOwner, MaybeUser, RequireUser};
@@ -36,8 +36,7 @@ pub struct PaymentSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderDto {
     pub id: String,
-    /// pending | paid | shipped | delivered | cancelled
-    pub status: String,
+    pub status: OrderStatus,
     pub email: String,
     pub items: Vec<OrderItemDto>,
     pub subtotal_cents: i64,

@@ -1,23 +1,53 @@
+//! SQLite, the embedded default. SQLite allows one writer at a time, so writes go through a
+//! one-connection pool (they queue in-process instead of failing with SQLITE_BUSY) and reads use
+//! a separate pool that WAL lets run alongside. Search uses the `products_fts` FTS5 table.
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::Sqlite;
+use futures::future::BoxFuture;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool};
 
-/// SQLite, the embedded default. SQLite allows one writer at a time, so writes go through a
-/// one-connection pool (they queue in-process instead of failing with SQLITE_BUSY) and reads use
-/// a separate pool that WAL lets run alongside.
-pub struct SqliteStore {
-    reader: SqlitePool,
-    writer: SqlitePool,
-}
+use super::sql::{Dialect, SqlStore};
+use super::SqlBuf;
 
-impl SqliteStore {
+impl Dialect for Sqlite {
     const LEAST: &'static str = "MIN";
     const FOR_UPDATE: &'static str = "";
 
+    fn migrate(pool: &SqlitePool) -> BoxFuture<'_, anyhow::Result<()>> {
+        Box::pin(async move {
+            sqlx::migrate!("./migrations/sqlite").run(pool).await?;
+            Ok(())
+        })
+    }
+
+    fn rows_affected(done: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        done.rows_affected()
+    }
+
+    fn push_text_match(qb: &mut SqlBuf<'_, Sqlite>, words: &[String]) {
+        qb.push("p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ")
+            .bind(fts_query(words))
+            .push(")");
+    }
+
+    fn push_rank(qb: &mut SqlBuf<'_, Sqlite>, words: &[String]) {
+        qb.push("(SELECT bm25(products_fts) FROM products_fts WHERE products_fts MATCH ")
+            .bind(fts_query(words))
+            .push(" AND rowid = p.id) ASC");
+    }
+}
+
+fn fts_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl SqlStore<Sqlite> {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -40,35 +70,6 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Self { reader, writer })
-    }
-
-    async fn run_migrations(&self) -> anyhow::Result<()> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    fn fts_query(words: &[String]) -> String {
-        words
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    fn push_text_match(qb: &mut sqlx::QueryBuilder<'_, Sqlite>, words: &[String]) {
-        qb.push("p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ")
-            .push_bind(Self::fts_query(words))
-            .push(")");
-    }
-
-    fn push_rank(qb: &mut sqlx::QueryBuilder<'_, Sqlite>, words: &[String]) {
-        qb.push("(SELECT bm25(products_fts) FROM products_fts WHERE products_fts MATCH ")
-            .push_bind(Self::fts_query(words))
-            .push(" AND rowid = p.id) ASC");
+        Ok(Self::with_pools(reader, writer))
     }
 }
-
-impl_store!(SqliteStore, sqlx::Sqlite);

@@ -209,6 +209,7 @@ impl TestApp {
     }
 
     pub async fn count_orders(&self, status: &str) -> i64 {
+        let status = status.parse().expect("an order status");
         self.store.orders(Some(status), 1, 0).await.unwrap().1
     }
 }

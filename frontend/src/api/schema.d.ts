@@ -497,8 +497,7 @@ export interface components {
             items: components["schemas"]["OrderItemDto"][];
             payment: components["schemas"]["PaymentSummary"];
             shipping_address: components["schemas"]["Address"];
-            /** @description pending | paid | shipped | delivered | cancelled */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
             /** Format: int64 */
             subtotal_cents: number;
             /** Format: int64 */
@@ -520,6 +519,8 @@ export interface components {
         OrderList: {
             items: components["schemas"]["OrderDto"][];
         };
+        /** @enum {string} */
+        OrderStatus: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
         PaymentRequest: {
             card_number: string;
             cvc: string;
@@ -573,8 +574,10 @@ export interface components {
             name: string;
             password: string;
         };
+        /** @enum {string} */
+        Role: "customer" | "admin";
         SetOrderStatus: {
-            status: string;
+            status: components["schemas"]["OrderStatus"];
         };
         SetQuantity: {
             /** Format: int64 */
@@ -614,7 +617,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
-            role: string;
+            role: components["schemas"]["Role"];
         };
     };
     responses: never;
@@ -717,7 +720,7 @@ export interface operations {
     admin_list_orders: {
         parameters: {
             query?: {
-                status?: string;
+                status?: components["schemas"]["OrderStatus"];
                 page?: number;
                 per_page?: number;
             };

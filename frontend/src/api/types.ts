@@ -6,19 +6,19 @@ import type { components, paths } from './schema';
 
 type S = components['schemas'];
 
-export type Role = 'customer' | 'admin';
-export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
+export type Role = S['Role'];
+export type OrderStatus = S['OrderStatus'];
 export type SortKey = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
 
 export type Product = S['ProductDto'];
 export type CategoryCount = S['CategoryCount'];
 export type ProductPage = S['ProductPage'];
-export type User = Omit<S['UserDto'], 'role'> & { role: Role | (string & {}) };
+export type User = S['UserDto'];
 export type CartItem = S['CartLineDto'];
 export type Cart = S['CartDto'];
 export type Address = S['Address'];
 export type OrderItem = S['OrderItemDto'];
-export type Order = Omit<S['OrderDto'], 'status'> & { status: OrderStatus };
+export type Order = S['OrderDto'];
 export type OrderList = { items: Order[] };
 export type AdminOrderPage = Omit<S['AdminOrderPage'], 'items'> & { items: Order[] };
 export type InventoryLevel = S['StockLevel'];

@@ -1,0 +1,176 @@
+//! What the store reads and writes: rows, inputs and outcomes, in domain types where they exist.
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{OrderStatus, Role};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Product {
+    pub id: i64,
+    pub sku: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub image_key: Option<String>,
+    pub available: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub sku: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub price_cents: i64,
+    pub available: i64,
+    pub image_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub price_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Search words, already reduced to letters and digits (safe for FTS syntax).
+    pub words: Vec<String>,
+    pub category: Option<String>,
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub in_stock: bool,
+    pub sort: Sort,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
+pub struct CategoryCount {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct StockLevel {
+    pub sku: String,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AuditEntry {
+    #[serde(skip)]
+    pub at_ms: i64,
+    pub actor_email: String,
+    pub old_available: i64,
+    pub new_available: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CartLine {
+    pub product_id: i64,
+    pub sku: String,
+    pub slug: String,
+    pub name: String,
+    pub image_key: Option<String>,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderRow {
+    pub id: String,
+    pub user_id: Option<i64>,
+    pub cart_key: Option<String>,
+    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub status: OrderStatus,
+    pub subtotal_cents: i64,
+    pub total_cents: i64,
+    pub currency: String,
+    pub shipping_address: String,
+    pub payment_brand: String,
+    pub payment_last4: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderItemRow {
+    pub order_id: String,
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub row: OrderRow,
+    pub items: Vec<OrderItemRow>,
+}
+
+/// What a checkout writes before payment.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub id: String,
+    pub idempotency_key: String,
+    pub fingerprint: String,
+    pub cart_key: String,
+    pub user_id: Option<i64>,
+    pub email: String,
+    pub shipping_address: String,
+    pub payment_brand: String,
+    pub payment_last4: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdempotencyRecord {
+    pub fingerprint: String,
+    pub order_id: Option<String>,
+    pub response_status: Option<i64>,
+    pub response_body: Option<String>,
+}
+
+pub enum CheckoutStart {
+    Started(Order),
+    Replay(IdempotencyRecord),
+}
+
+/// A line of a checkout that could not be filled.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ShortLine {
+    pub product_id: i64,
+    pub sku: String,
+    pub requested: i64,
+    pub available: i64,
+}

@@ -1,0 +1,319 @@
+//! The catalog and its stock: listing, search, admin edits, inventory and its audit trail.
+use async_trait::async_trait;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+
+use super::sql::{unique_violation, Dialect, SqlStore, PRODUCT_COLS};
+use super::SqlBuf;
+use super::{
+    AuditEntry, CategoryCount, NewProduct, Product, ProductFilter, ProductPatch, Sort, StockLevel,
+    StoreError, StoreResult,
+};
+
+#[async_trait]
+pub trait ProductStore: Send + Sync {
+    /// A page of products, the total matching, and per-category counts (ignoring the category
+    /// filter, so a shopper can switch category).
+    async fn list_products(
+        &self,
+        f: &ProductFilter,
+    ) -> StoreResult<(Vec<Product>, i64, Vec<CategoryCount>)>;
+    async fn product(&self, id: i64) -> StoreResult<Product>;
+    async fn categories(&self) -> StoreResult<Vec<CategoryCount>>;
+    async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>>;
+    async fn create_product(&self, p: &NewProduct, now: i64) -> StoreResult<Product>;
+    /// Inserts the products whose SKU is not there yet; returns how many were inserted.
+    async fn seed_products(&self, ps: &[NewProduct], now: i64) -> StoreResult<u64>;
+    async fn update_product(&self, id: i64, p: &ProductPatch, now: i64) -> StoreResult<Product>;
+    async fn delete_product(&self, id: i64, now: i64) -> StoreResult<()>;
+    async fn set_product_image(&self, id: i64, key: &str, now: i64) -> StoreResult<Product>;
+    async fn set_stock(
+        &self,
+        sku: &str,
+        available: i64,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<StockLevel>;
+    async fn stock_audit(&self, sku: &str) -> StoreResult<Vec<AuditEntry>>;
+}
+
+const INSERT_PRODUCT: &str = "INSERT INTO products (sku, slug, name, description, category, \
+     price_cents, currency, image_key, available, created_at, updated_at)";
+
+fn push_filters<D: Dialect>(qb: &mut SqlBuf<'_, D>, f: &ProductFilter, with_category: bool)
+where
+    i64: Type<D> + for<'q> Encode<'q, D>,
+    String: Type<D> + for<'q> Encode<'q, D>,
+{
+    qb.push(" WHERE p.deleted_at IS NULL");
+    if let (true, Some(c)) = (with_category, &f.category) {
+        qb.push(" AND p.category = ").bind(c.clone());
+    }
+    if let Some(min) = f.min_price {
+        qb.push(" AND p.price_cents >= ").bind(min);
+    }
+    if let Some(max) = f.max_price {
+        qb.push(" AND p.price_cents <= ").bind(max);
+    }
+    if f.in_stock {
+        qb.push(" AND p.available > 0");
+    }
+    if !f.words.is_empty() {
+        qb.push(" AND ");
+        D::push_text_match(qb, &f.words);
+    }
+}
+
+fn push_order<D: Dialect>(qb: &mut SqlBuf<'_, D>, f: &ProductFilter) {
+    qb.push(" ORDER BY ");
+    match f.sort {
+        Sort::PriceAsc => qb.push("p.price_cents ASC, p.id ASC"),
+        Sort::PriceDesc => qb.push("p.price_cents DESC, p.id ASC"),
+        Sort::Newest => qb.push("p.created_at DESC, p.id DESC"),
+        Sort::Relevance if !f.words.is_empty() => {
+            D::push_rank(qb, &f.words);
+            qb.push(", p.id ASC")
+        }
+        Sort::Relevance => qb.push("p.id ASC"),
+    };
+}
+
+#[async_trait]
+impl<D: Dialect> ProductStore for SqlStore<D>
+where
+    for<'c> &'c mut D::Connection: Executor<'c, Database = D>,
+    for<'q> D::Arguments<'q>: IntoArguments<'q, D>,
+    i64: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    String: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    for<'q> &'q str: Type<D> + Encode<'q, D>,
+    for<'q> Option<i64>: Encode<'q, D>,
+    for<'q> Option<String>: Encode<'q, D>,
+    for<'a> &'a str: ColumnIndex<D::Row>,
+    usize: ColumnIndex<D::Row>,
+{
+    async fn list_products(
+        &self,
+        f: &ProductFilter,
+    ) -> StoreResult<(Vec<Product>, i64, Vec<CategoryCount>)> {
+        let mut list = SqlBuf::<D>::new(format!("SELECT {PRODUCT_COLS} FROM products p"));
+        push_filters(&mut list, f, true);
+        push_order(&mut list, f);
+        list.push(" LIMIT ")
+            .bind(f.limit)
+            .push(" OFFSET ")
+            .bind(f.offset);
+        let (list, list_args) = list.finish()?;
+
+        let mut count = SqlBuf::<D>::new("SELECT COUNT(*) FROM products p");
+        push_filters(&mut count, f, true);
+        let (count, count_args) = count.finish()?;
+
+        let mut facets =
+            SqlBuf::<D>::new("SELECT p.category AS name, COUNT(*) AS count FROM products p");
+        push_filters(&mut facets, f, false);
+        facets.push(" GROUP BY p.category ORDER BY p.category");
+        let (facets, facet_args) = facets.finish()?;
+
+        let (items, total, cats) = tokio::try_join!(
+            sqlx::query_as_with(&list, list_args).fetch_all(&self.reader),
+            sqlx::query_scalar_with(&count, count_args).fetch_one(&self.reader),
+            sqlx::query_as_with(&facets, facet_args).fetch_all(&self.reader),
+        )?;
+        Ok((items, total, cats))
+    }
+
+    async fn product(&self, id: i64) -> StoreResult<Product> {
+        let sql = format!(
+            "SELECT {PRODUCT_COLS} FROM products p WHERE p.id = $1 AND p.deleted_at IS NULL"
+        );
+        sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?
+            .ok_or(StoreError::NotFound("product"))
+    }
+
+    async fn categories(&self) -> StoreResult<Vec<CategoryCount>> {
+        Ok(sqlx::query_as(
+            "SELECT category AS name, COUNT(*) AS count FROM products WHERE deleted_at IS NULL \
+             GROUP BY category ORDER BY category",
+        )
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>> {
+        if skus.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut qb = SqlBuf::<D>::new(
+            "SELECT sku, available FROM products WHERE deleted_at IS NULL AND sku IN (",
+        );
+        qb.bind_list(skus.iter().cloned()).push(") ORDER BY sku");
+        let (sql, args) = qb.finish()?;
+        Ok(sqlx::query_as_with(&sql, args)
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    async fn create_product(&self, p: &NewProduct, now: i64) -> StoreResult<Product> {
+        let sql = format!(
+            "{INSERT_PRODUCT} VALUES ($1, $2, $3, $4, $5, $6, 'USD', $7, $8, $9, $9) RETURNING id"
+        );
+        let id: i64 = sqlx::query_scalar(&sql)
+            .bind(&p.sku)
+            .bind(&p.slug)
+            .bind(&p.name)
+            .bind(&p.description)
+            .bind(&p.category)
+            .bind(p.price_cents)
+            .bind(&p.image_key)
+            .bind(p.available)
+            .bind(now)
+            .fetch_one(&self.writer)
+            .await
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::DuplicateSku(p.sku.clone())
+                } else {
+                    e.into()
+                }
+            })?;
+        self.product(id).await
+    }
+
+    async fn seed_products(&self, ps: &[NewProduct], now: i64) -> StoreResult<u64> {
+        if ps.is_empty() {
+            return Ok(0);
+        }
+        let mut qb = SqlBuf::<D>::new(INSERT_PRODUCT);
+        qb.values(ps.iter().enumerate(), |row, (i, p)| {
+            // Distinct timestamps keep "newest" a stable order.
+            let at = now + i as i64;
+            row.bind(p.sku.clone())
+                .bind(p.slug.clone())
+                .bind(p.name.clone())
+                .bind(p.description.clone())
+                .bind(p.category.clone())
+                .bind(p.price_cents)
+                .bind("USD")
+                .bind(p.image_key.clone())
+                .bind(p.available)
+                .bind(at)
+                .bind(at);
+        });
+        qb.push(" ON CONFLICT (sku) DO NOTHING");
+        let (sql, args) = qb.finish()?;
+        let done = sqlx::query_with(&sql, args).execute(&self.writer).await?;
+        Ok(D::rows_affected(&done))
+    }
+
+    async fn update_product(&self, id: i64, p: &ProductPatch, now: i64) -> StoreResult<Product> {
+        let done = sqlx::query(
+            "UPDATE products SET name = COALESCE($1, name), slug = COALESCE($2, slug), \
+             description = COALESCE($3, description), category = COALESCE($4, category), \
+             price_cents = COALESCE($5, price_cents), updated_at = $6 \
+             WHERE id = $7 AND deleted_at IS NULL",
+        )
+        .bind(&p.name)
+        .bind(&p.slug)
+        .bind(&p.description)
+        .bind(&p.category)
+        .bind(p.price_cents)
+        .bind(now)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        if D::rows_affected(&done) != 1 {
+            return Err(StoreError::NotFound("product"));
+        }
+        self.product(id).await
+    }
+
+    async fn delete_product(&self, id: i64, now: i64) -> StoreResult<()> {
+        // Soft delete: past orders keep pointing at it.
+        let done =
+            sqlx::query("UPDATE products SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.writer)
+                .await?;
+        if D::rows_affected(&done) != 1 {
+            return Err(StoreError::NotFound("product"));
+        }
+        Ok(())
+    }
+
+    async fn set_product_image(&self, id: i64, key: &str, now: i64) -> StoreResult<Product> {
+        let done = sqlx::query(
+            "UPDATE products SET image_key = $1, updated_at = $2 \
+             WHERE id = $3 AND deleted_at IS NULL",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        if D::rows_affected(&done) != 1 {
+            return Err(StoreError::NotFound("product"));
+        }
+        self.product(id).await
+    }
+
+    async fn set_stock(
+        &self,
+        sku: &str,
+        available: i64,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<StockLevel> {
+        let mut tx = self.writer.begin().await?;
+        let lock = D::FOR_UPDATE;
+        let sql = format!(
+            "SELECT id, available FROM products WHERE sku = $1 AND deleted_at IS NULL{lock}"
+        );
+        let old: Option<(i64, i64)> = sqlx::query_as(&sql)
+            .bind(sku)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (id, old) = old.ok_or(StoreError::NotFound("product"))?;
+        sqlx::query("UPDATE products SET available = $1, updated_at = $2 WHERE id = $3")
+            .bind(available)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO inventory_audit \
+             (product_id, sku, actor_email, old_available, new_available, at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(sku)
+        .bind(actor)
+        .bind(old)
+        .bind(available)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(StockLevel {
+            sku: sku.to_owned(),
+            available,
+        })
+    }
+
+    async fn stock_audit(&self, sku: &str) -> StoreResult<Vec<AuditEntry>> {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+            .bind(sku)
+            .fetch_optional(&self.reader)
+            .await?;
+        exists.ok_or(StoreError::NotFound("product"))?;
+        Ok(sqlx::query_as(
+            "SELECT at_ms, actor_email, old_available, new_available FROM inventory_audit \
+             WHERE sku = $1 ORDER BY id DESC LIMIT 200",
+        )
+        .bind(sku)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+}
