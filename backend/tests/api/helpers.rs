@@ -1,3 +1,24 @@
+//! The API test harness. A test is a plain async function run once per database:
+//!
+//! ```ignore
+//! use crate::helpers::*;
+//!
+//! #[db_test]
+//! async fn a_guest_can_read_the_catalog(app: TestApp) {
+//!     let a = app.product("A-1", 250, 10).await;          // seed through the store
+//!     let res = app.get("/api/products").await;            // requests as the default client
+//!     assert_eq!(res.status(), StatusCode::OK);
+//!     let admin = app.admin().await;                       // another signed-in client…
+//!     let res = app.with(&admin).post("/api/admin/products", json!({..})).await; // …used here
+//!     field_error(res, "sku").await;                       // problem+json assertions
+//! }
+//! ```
+//!
+//! `#[db_test]` makes `name::on_sqlite` and `name::on_postgres` (Postgres needs
+//! `ECOMM_TEST_PG_URL`; `make test` and `scripts/pg-temp.sh` provide it). Each run gets a fresh
+//! database, a fresh server on a free port and a cookie-keeping client (`app.client`).
+//! Requests: `app.get/post/put/patch/delete(path[, body])` as `app.client`, or
+//! `app.with(&client)` for any other client. Assertions: `problem`, `field_error`, `json_of`.
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
@@ -5,29 +26,19 @@ use ecomm::media::Media;
 use ecomm::payments::TestGateway;
 use ecomm::store::{NewProduct, Product, Store};
 use ecomm::{AppState, Application};
-use reqwest::{Client, Response, StatusCode};
-use serde_json::{json, Value};
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde::Serialize;
+
+// What nearly every test uses, so a test file needs only `use crate::helpers::*;`.
+pub use reqwest::StatusCode;
+pub use serde_json::{json, Value};
+
+pub use ecomm_test_macros::db_test;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Db {
     Sqlite,
     Postgres,
-}
-
-/// Stamps a test out once per database: `test_name::on_sqlite` and `test_name::on_postgres`.
-macro_rules! db_test {
-    ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            $(#[$m])*
-            async fn run($app: $crate::helpers::TestApp) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() { run($crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_postgres() { run($crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await).await }
-        }
-    };
 }
 
 static INIT: Once = Once::new();
@@ -119,6 +130,32 @@ impl TestApp {
         format!("{}{path}", self.addr)
     }
 
+    /// Requests as another client (a signed-in customer, an admin, a second browser).
+    pub fn with<'a>(&'a self, client: &'a Client) -> Caller<'a> {
+        Caller { app: self, client }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.with(&self.client).get(path).await
+    }
+
+    pub async fn post(&self, path: &str, body: impl Serialize) -> Response {
+        self.with(&self.client).post(path, body).await
+    }
+
+    #[allow(dead_code)] // the harness offers every verb; no test PUTs as the default client yet
+    pub async fn put(&self, path: &str, body: impl Serialize) -> Response {
+        self.with(&self.client).put(path, body).await
+    }
+
+    pub async fn patch(&self, path: &str, body: impl Serialize) -> Response {
+        self.with(&self.client).patch(path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.with(&self.client).delete(path).await
+    }
+
     pub async fn product(&self, sku: &str, price_cents: i64, available: i64) -> Product {
         self.product_named(
             sku,
@@ -161,12 +198,8 @@ impl TestApp {
     /// A client signed in as a fresh customer.
     pub async fn customer(&self, email: &str) -> Client {
         let c = client();
-        let res = c
-            .post(self.url("/api/auth/register"))
-            .json(&json!({"email": email, "password": "correct horse", "name": "Shopper"}))
-            .send()
-            .await
-            .unwrap();
+        let body = json!({"email": email, "password": "correct horse", "name": "Shopper"});
+        let res = self.with(&c).post("/api/auth/register", body).await;
         assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
         c
     }
@@ -181,37 +214,69 @@ impl TestApp {
         .await
         .unwrap();
         let c = client();
-        let res = c
-            .post(self.url("/api/auth/login"))
-            .json(&json!({"email": email, "password": "admin password"}))
-            .send()
-            .await
-            .unwrap();
+        let body = json!({"email": email, "password": "admin password"});
+        let res = self.with(&c).post("/api/auth/login", body).await;
         assert_eq!(res.status(), StatusCode::OK);
         c
     }
 
     pub async fn add_to_cart(&self, c: &Client, product_id: i64, quantity: i64) -> Response {
-        c.post(self.url("/api/cart/items"))
-            .json(&json!({"product_id": product_id, "quantity": quantity}))
-            .send()
-            .await
-            .unwrap()
+        let body = json!({"product_id": product_id, "quantity": quantity});
+        self.with(c).post("/api/cart/items", body).await
     }
 
     pub async fn checkout(&self, c: &Client, key: &str, body: &Value) -> Response {
-        c.post(self.url("/api/checkout"))
-            .header("Idempotency-Key", key)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        let req = self.with(c).request(Method::POST, "/api/checkout");
+        send(req.header("Idempotency-Key", key).json(body)).await
     }
 
     pub async fn count_orders(&self, status: &str) -> i64 {
         let status = status.parse().expect("an order status");
         self.store.orders(Some(status), 1, 0).await.unwrap().1
     }
+}
+
+/// One client's view of a [`TestApp`]: the same request helpers, sent with its cookies.
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    client: &'a Client,
+}
+
+impl Caller<'_> {
+    /// A request to build further (headers, multipart); finish with [`send`].
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.app.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: impl Serialize) -> Response {
+        send(self.request(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: impl Serialize) -> Response {
+        send(self.request(Method::PUT, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: impl Serialize) -> Response {
+        send(self.request(Method::PATCH, path).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        send(self.request(Method::DELETE, path)).await
+    }
+}
+
+/// Sends a request; a transport error fails the test.
+pub async fn send(req: RequestBuilder) -> Response {
+    req.send().await.expect("request reaches the test server")
+}
+
+/// The JSON body of any response.
+pub async fn json_of(res: Response) -> Value {
+    res.json().await.expect("a JSON body")
 }
 
 pub fn checkout_body(card: &str) -> Value {

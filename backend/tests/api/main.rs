@@ -1,5 +1,4 @@
 //! The API suite: one binary, a fresh database per test, every test run on SQLite and on Postgres.
-#[macro_use]
 mod helpers;
 mod admin;
 mod auth;

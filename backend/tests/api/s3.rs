@@ -4,8 +4,6 @@ use crate::admin::{image_form, PNG};
 use crate::helpers::*;
 use bytes::Bytes;
 use ecomm::media::Media;
-use reqwest::StatusCode;
-use serde_json::Value;
 
 fn s3_url() -> String {
     std::env::var("ECOMM_TEST_S3_URL")
@@ -27,7 +25,7 @@ async fn the_s3_backend_stores_and_reads_back_through_a_real_server() {
         .unwrap()
         .expect("S3 mode presigns");
     assert!(signed.contains("X-Amz-Signature="), "{signed}");
-    let fetched = client().get(&signed).send().await.unwrap();
+    let fetched = send(client().get(&signed)).await;
     assert_eq!(fetched.status(), StatusCode::OK);
     assert_eq!(fetched.bytes().await.unwrap(), body);
 }
@@ -56,19 +54,23 @@ async fn wrong_credentials_are_refused_by_the_server() {
         .is_err());
 }
 
-db_test! {
-    async fn uploaded_images_land_in_s3_and_media_redirects_to_a_presigned_url(app) {
-        let app = TestApp::spawn_with_media(app.db, &s3_url()).await;
-        let admin = app.admin().await;
-        let p = app.product("S3-1", 100, 1).await;
-        let res = admin.post(app.url(&format!("/api/admin/products/{}/image", p.id))).multipart(image_form(PNG, "image")).send().await.unwrap();
-        let body: Value = res.json().await.unwrap();
-        let media_url = app.url(body["image_url"].as_str().unwrap());
-        let redirect = app.client.get(&media_url).send().await.unwrap();
-        assert_eq!(redirect.status(), StatusCode::TEMPORARY_REDIRECT);
-        let location = redirect.headers()["location"].to_str().unwrap().to_owned();
-        let image = client().get(&location).send().await.unwrap();
-        assert_eq!(image.status(), StatusCode::OK);
-        assert_eq!(image.bytes().await.unwrap().as_ref(), PNG);
-    }
+#[db_test]
+async fn uploaded_images_land_in_s3_and_media_redirects_to_a_presigned_url(app: TestApp) {
+    let app = TestApp::spawn_with_media(app.db, &s3_url()).await;
+    let admin = app.admin().await;
+    let p = app.product("S3-1", 100, 1).await;
+    let res = send(
+        admin
+            .post(app.url(&format!("/api/admin/products/{}/image", p.id)))
+            .multipart(image_form(PNG, "image")),
+    )
+    .await;
+    let body = json_of(res).await;
+    let media_url = app.url(body["image_url"].as_str().unwrap());
+    let redirect = send(app.client.get(&media_url)).await;
+    assert_eq!(redirect.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = redirect.headers()["location"].to_str().unwrap().to_owned();
+    let image = send(client().get(&location)).await;
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.bytes().await.unwrap().as_ref(), PNG);
 }
