@@ -28,7 +28,7 @@ psql "$db" -qc "UPDATE products SET available = 1000000 WHERE id <= 200"
 
 port=$(free_port)
 t0=$(date +%s%N)
-ECOMM_DB_MAX_CONNECTIONS=32 "$bin" serve --addr 127.0.0.1:$port >"$work/backend.log" 2>&1 &
+ECOMM_DB_MAX_CONNECTIONS=32 "$bin" serve --addr 127.0.0.1:$port --payments test >"$work/backend.log" 2>&1 &
 pids+=($!); backend=$!
 until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.01; done
 ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))

@@ -73,6 +73,9 @@ render tests/verify/values-privileged.yaml >"$OUT/rendered-privileged.yaml" 2>"$
 render tests/verify/values-latest-tag.yaml >"$OUT/rendered-latest.yaml" 2>"$OUT/render-latest.err"
 must_fail "values.schema.json rejects a misspelt values key" "additional properties 'replcias' not allowed" \
   helm template ecomm "$CHART" -f tests/verify/values-typo.yaml
+check "helm template (dev values: explicit test payments)" render_to "$OUT/rendered-dev.yaml" "$CHART/values-dev.yaml"
+must_fail "values.schema.json: production values cannot select the test payment gateway" "payments/mode.*stripe|stripe.*payments/mode" \
+  helm template ecomm "$CHART" -f "$CHART/values-prod.yaml" -f tests/verify/values-prod-test-payments.yaml
 
 echo "== yamllint"
 check "yamllint" yamllint -s -c scripts/verify/yamllint.yaml "$CHART" policies .github/workflows tests/verify

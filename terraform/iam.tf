@@ -48,6 +48,11 @@ data "aws_iam_policy_document" "backend" {
     actions   = ["kms:Decrypt"]
     resources = [aws_kms_key.rds.arn]
   }
+  statement {
+    sid       = "StripeSecret"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = ["${var.stripe_secret_arn}*"]
+  }
 }
 
 resource "aws_iam_role_policy" "backend" {

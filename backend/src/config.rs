@@ -103,6 +103,28 @@ pub struct ServeSettings {
     /// After SIGTERM, how long readiness reports 503 before we stop accepting connections.
     #[arg(long, env = "ECOMM_DRAIN_SECONDS", default_value_t = 5)]
     pub drain_seconds: u64,
+    #[command(flatten)]
+    pub payments: PaymentsArgs,
+}
+
+/// Payments: which gateway (required: no silent default), and crash recovery.
+#[derive(Args, Debug, Clone)]
+pub struct PaymentsArgs {
+    /// `stripe` (production) or `test` (test cards, nothing charged). Required by `serve`.
+    #[arg(long = "payments", env = "ECOMM_PAYMENTS", value_enum)]
+    pub mode: Option<crate::payments::PaymentsMode>,
+    /// Test gateway only: keep its payments in this JSON-lines file so they survive a restart
+    /// (crash tests; replicas on one host may share it). In memory when unset.
+    #[arg(long, env = "ECOMM_TEST_GATEWAY_LEDGER")]
+    pub test_gateway_ledger: Option<PathBuf>,
+    /// A checkout whose payment is still undecided after this many seconds is in doubt: the
+    /// reconciler asks the gateway and captures or voids it.
+    #[arg(long, env = "ECOMM_RECONCILE_AFTER", default_value_t = 60)]
+    pub reconcile_after: u64,
+    /// Test only: abort the process at this point of a checkout (after_authorize, after_commit,
+    /// before_capture). Refused unless the test gateway is selected.
+    #[arg(long, env = "ECOMM_FAULT", hide = true, value_enum)]
+    pub fault: Option<crate::checkout::FaultPoint>,
 }
 
 impl std::ops::Deref for ServeSettings {

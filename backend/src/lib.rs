@@ -1,3 +1,4 @@
+pub mod checkout;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -2,7 +2,6 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -21,7 +20,7 @@ use crate::config::ServeSettings;
 use crate::domain::OrderStatus;
 use crate::error::ApiError;
 use crate::media::Media;
-use crate::payments::TestGateway;
+use crate::payments::PaymentsMode;
 use crate::routes;
 use crate::state::{now_ms, AppState};
 
@@ -85,12 +84,27 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
+        let p = &settings.payments;
+        let Some(mode) = p.mode else {
+            anyhow::bail!(
+                "refusing to start without a payment gateway: pass --payments stripe (production; \
+                 needs ECOMM_STRIPE_SECRET_KEY) or --payments test (development: test cards, nothing \
+                 is charged), or set ECOMM_PAYMENTS"
+            );
+        };
+        if p.fault.is_some() && mode != PaymentsMode::Test {
+            anyhow::bail!("ECOMM_FAULT is a test-only setting and needs --payments test");
+        }
+        if mode == PaymentsMode::Test {
+            tracing::warn!("payments: TEST gateway — test cards only, nothing is charged");
+        }
+        let gateway = crate::payments::from_mode(mode, p.test_gateway_ledger.as_deref())?;
         let store = crate::store::connect(&settings.database_url).await?;
         if settings.migrate {
             store.migrate().await?;
         }
         let media = Media::from_url(&settings.storage_url, settings.media_base_url.clone())?;
-        let state = AppState::new(store, media, Arc::new(TestGateway), settings.cookie_secure);
+        let state = AppState::new(store, media, gateway, settings.cookie_secure);
         Self::with_state(
             state,
             &settings.addr,

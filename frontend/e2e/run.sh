@@ -101,9 +101,9 @@ log "database ready in $((SECONDS - T0))s"
 
 # ---- two backend replicas (same database and media) -------------------------------------------
 PA=$(free_port); PB=$(free_port)
-"$BIN" serve --addr "127.0.0.1:$PA" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" >"$WORK/backend-a.log" 2>&1 &
+"$BIN" serve --addr "127.0.0.1:$PA" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" --payments test --test-gateway-ledger "$WORK/test-gateway.jsonl" >"$WORK/backend-a.log" 2>&1 &
 PID_A=$!; PIDS+=("$PID_A")
-"$BIN" serve --addr "127.0.0.1:$PB" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" >"$WORK/backend-b.log" 2>&1 &
+"$BIN" serve --addr "127.0.0.1:$PB" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" --payments test --test-gateway-ledger "$WORK/test-gateway.jsonl" >"$WORK/backend-b.log" 2>&1 &
 PIDS+=("$!")
 wait_http "http://127.0.0.1:$PA/health/ready" 60
 wait_http "http://127.0.0.1:$PB/health/ready" 60

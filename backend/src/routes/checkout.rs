@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::domain::{Address, Card, Checks, Email, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
-use crate::payments::PaymentOutcome;
+use crate::payments::{Authorization, AuthorizeRequest};
 use crate::routes::orders::OrderDto;
 use crate::session::CartOwner;
 use crate::state::{now_ms, AppState};
@@ -120,13 +120,22 @@ pub async fn checkout(
         Err(e) => return Err(e.into()),
     };
 
-    let outcome = state
-        .payments
-        .charge(&card, order.row.total_cents, &key)
-        .await;
+    let req = AuthorizeRequest {
+        card: &card,
+        amount_cents: order.row.total_cents,
+        currency: &order.row.currency,
+        idempotency_key: &key,
+    };
+    let outcome = match state.payments.authorize(&req).await {
+        Ok(Authorization::Approved { reference }) => {
+            state.payments.capture(&reference).await.map(|_| None)
+        }
+        Ok(Authorization::Declined { reason }) => Ok(Some(reason)),
+        Err(e) => Err(e),
+    };
     let (paid, status, body) = match outcome {
-        Ok(PaymentOutcome::Approved { .. }) => (true, StatusCode::CREATED, String::new()),
-        Ok(PaymentOutcome::Declined { reason }) => (
+        Ok(None) => (true, StatusCode::CREATED, String::new()),
+        Ok(Some(reason)) => (
             false,
             StatusCode::PAYMENT_REQUIRED,
             problem_body(&ApiError::PaymentDeclined(reason)),

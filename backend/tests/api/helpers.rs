@@ -111,7 +111,7 @@ impl TestApp {
             .expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
-        let state = AppState::new(store.clone(), media, Arc::new(TestGateway), false);
+        let state = AppState::new(store.clone(), media, Arc::new(TestGateway::new()), false);
         let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
             .await
             .expect("bind");

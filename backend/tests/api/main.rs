@@ -1,5 +1,4 @@
 //! The API suite: one binary, a fresh database per test, every test run on SQLite and on Postgres.
-mod helpers;
 mod admin;
 mod auth;
 mod authz;
@@ -8,4 +7,6 @@ mod catalog;
 mod checkout;
 mod concurrency;
 mod health;
+mod helpers;
+mod payments;
 mod s3;

@@ -1,0 +1,368 @@
+//! The built-in test gateway (`--payments test`): today's test cards, nothing is charged.
+//!   4000 0000 0000 0002  declined
+//!   4000 0000 0000 9995  insufficient funds
+//!   any other valid card approved
+//! Payments are keyed by the checkout's Idempotency-Key, like a real gateway, so `lookup` works.
+//!
+//! Optionally it keeps a ledger: an append-only JSON-lines file (`--test-gateway-ledger`). Why a
+//! file and not a table in the shop's database: a real gateway's state lives outside our
+//! database, and crash tests must not be able to roll it back with our transaction; it costs the
+//! shop's database nothing (benchmarks measure the shop, not a simulated gateway); and each
+//! event is one `write(2)` with O_APPEND, so it survives the process being killed right after
+//! (it is not fsynced: a test gateway need not survive the machine). Replicas on one host can
+//! share the file; reads re-scan it so one replica's reconciler sees another's payments.
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Authorization, AuthorizeRequest, GatewayError, GatewayPayment, GatewayState, PaymentGateway,
+};
+
+pub const DECLINED_CARD: &str = "4000000000000002";
+pub const INSUFFICIENT_FUNDS_CARD: &str = "4000000000009995";
+
+/// One line of the ledger: the payment's state after an event (the last line for a key wins).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    reference: String,
+    amount_cents: i64,
+    state: GatewayState,
+    created_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl Entry {
+    fn payment(&self) -> GatewayPayment {
+        GatewayPayment {
+            reference: self.reference.clone(),
+            idempotency_key: self.key.clone(),
+            amount_cents: self.amount_cents,
+            state: self.state,
+            created_at_ms: self.created_at_ms,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Book {
+    by_key: HashMap<String, Entry>,
+    key_of: HashMap<String, String>,
+}
+
+impl Book {
+    fn put(&mut self, e: Entry) {
+        self.key_of.insert(e.reference.clone(), e.key.clone());
+        self.by_key.insert(e.key.clone(), e);
+    }
+}
+
+pub struct TestGateway {
+    book: Mutex<Book>,
+    ledger: Option<(PathBuf, Mutex<std::fs::File>)>,
+}
+
+impl Default for TestGateway {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestGateway {
+    /// In memory only: payments are forgotten when the process ends.
+    pub fn new() -> Self {
+        TestGateway {
+            book: Mutex::new(Book::default()),
+            ledger: None,
+        }
+    }
+
+    /// Keeps every event in `path` (created if missing) and reads what is already there.
+    pub fn with_ledger(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        let gw = TestGateway {
+            book: Mutex::new(Book::default()),
+            ledger: Some((path.to_owned(), Mutex::new(file))),
+        };
+        gw.reload()?;
+        Ok(gw)
+    }
+
+    /// Merges the ledger (other processes may have written to it) into memory.
+    fn reload(&self) -> Result<(), GatewayError> {
+        let Some((path, _)) = &self.ledger else {
+            return Ok(());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| GatewayError::Unavailable(format!("test ledger: {e}")))?;
+        let mut book = self.book.lock().expect("test gateway lock");
+        // A torn last line (killed mid-write) is skipped, like an event that never happened.
+        for e in text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Entry>(l).ok())
+        {
+            book.put(e);
+        }
+        Ok(())
+    }
+
+    fn record(&self, e: Entry) -> Result<(), GatewayError> {
+        if let Some((_, file)) = &self.ledger {
+            let mut line = serde_json::to_vec(&e).expect("entry serializes");
+            line.push(b'\n');
+            file.lock()
+                .expect("test ledger lock")
+                .write_all(&line)
+                .map_err(|err| GatewayError::Unavailable(format!("test ledger: {err}")))?;
+        }
+        self.book.lock().expect("test gateway lock").put(e);
+        Ok(())
+    }
+
+    fn by_reference(&self, reference: &str) -> Result<Entry, GatewayError> {
+        let find = || {
+            let book = self.book.lock().expect("test gateway lock");
+            book.key_of
+                .get(reference)
+                .and_then(|k| book.by_key.get(k))
+                .cloned()
+        };
+        if let Some(e) = find() {
+            return Ok(e);
+        }
+        self.reload()?;
+        find().ok_or_else(|| GatewayError::NotFound(reference.to_owned()))
+    }
+
+    /// Moves a payment from `from` to `to`; already being in `to` is success.
+    fn transition(
+        &self,
+        reference: &str,
+        from: GatewayState,
+        to: GatewayState,
+    ) -> Result<(), GatewayError> {
+        let mut e = self.by_reference(reference)?;
+        if e.state == to {
+            return Ok(());
+        }
+        if e.state != from {
+            return Err(GatewayError::Rejected(format!(
+                "payment {reference} is {:?}, not {:?}",
+                e.state, from
+            )));
+        }
+        e.state = to;
+        self.record(e)
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[async_trait]
+impl PaymentGateway for TestGateway {
+    async fn authorize(&self, req: &AuthorizeRequest<'_>) -> Result<Authorization, GatewayError> {
+        let existing = self
+            .book
+            .lock()
+            .expect("test gateway lock")
+            .by_key
+            .get(req.idempotency_key)
+            .cloned();
+        if let Some(e) = existing {
+            // Same key, same answer — and, like Stripe, a different amount is a client bug.
+            if e.amount_cents != req.amount_cents {
+                return Err(GatewayError::Rejected(
+                    "keys for idempotent requests can only be used with the same parameters".into(),
+                ));
+            }
+            return Ok(match e.state {
+                GatewayState::Declined => Authorization::Declined {
+                    reason: e.reason.unwrap_or_default(),
+                },
+                _ => Authorization::Approved {
+                    reference: e.reference,
+                },
+            });
+        }
+        let reason = match req.card.number() {
+            DECLINED_CARD => Some("Your card was declined."),
+            INSUFFICIENT_FUNDS_CARD => Some("Your card has insufficient funds."),
+            _ => None,
+        };
+        let entry = Entry {
+            key: req.idempotency_key.to_owned(),
+            reference: format!("tpay_{}", uuid::Uuid::new_v4().simple()),
+            amount_cents: req.amount_cents,
+            state: if reason.is_some() {
+                GatewayState::Declined
+            } else {
+                GatewayState::Authorized
+            },
+            created_at_ms: now_ms(),
+            reason: reason.map(str::to_owned),
+        };
+        let out = match reason {
+            Some(r) => Authorization::Declined { reason: r.into() },
+            None => Authorization::Approved {
+                reference: entry.reference.clone(),
+            },
+        };
+        self.record(entry)?;
+        Ok(out)
+    }
+
+    async fn capture(&self, reference: &str) -> Result<(), GatewayError> {
+        self.transition(reference, GatewayState::Authorized, GatewayState::Captured)
+    }
+
+    async fn void(&self, reference: &str) -> Result<(), GatewayError> {
+        self.transition(reference, GatewayState::Authorized, GatewayState::Voided)
+    }
+
+    async fn refund(&self, reference: &str, amount_cents: i64) -> Result<(), GatewayError> {
+        let e = self.by_reference(reference)?;
+        if amount_cents <= 0 || amount_cents > e.amount_cents {
+            return Err(GatewayError::Rejected(format!(
+                "refund of {amount_cents} cents exceeds the captured {} cents",
+                e.amount_cents
+            )));
+        }
+        self.transition(reference, GatewayState::Captured, GatewayState::Refunded)
+    }
+
+    async fn lookup(&self, idempotency_key: &str) -> Result<Option<GatewayPayment>, GatewayError> {
+        self.reload()?;
+        let book = self.book.lock().expect("test gateway lock");
+        Ok(book.by_key.get(idempotency_key).map(Entry::payment))
+    }
+
+    async fn open_authorizations(
+        &self,
+        created_before_ms: i64,
+    ) -> Result<Vec<GatewayPayment>, GatewayError> {
+        self.reload()?;
+        let book = self.book.lock().expect("test gateway lock");
+        let mut open: Vec<_> = book
+            .by_key
+            .values()
+            .filter(|e| e.state == GatewayState::Authorized && e.created_at_ms < created_before_ms)
+            .map(Entry::payment)
+            .collect();
+        open.sort_by_key(|p| p.created_at_ms);
+        Ok(open)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Card, Checks};
+
+    fn card(number: &str) -> Card {
+        Card::parse(number, 12, 2035, "123", (2026, 1), &mut Checks::default()).unwrap()
+    }
+
+    async fn authorize(gw: &TestGateway, number: &str, key: &str) -> Authorization {
+        let c = card(number);
+        let req = AuthorizeRequest {
+            card: &c,
+            amount_cents: 1000,
+            currency: "USD",
+            idempotency_key: key,
+        };
+        gw.authorize(&req).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_test_cards_decline_and_others_are_approved() {
+        let gw = TestGateway::new();
+        let declined = authorize(&gw, DECLINED_CARD, "a").await;
+        assert_eq!(
+            declined,
+            Authorization::Declined {
+                reason: "Your card was declined.".into()
+            }
+        );
+        let poor = authorize(&gw, INSUFFICIENT_FUNDS_CARD, "b").await;
+        assert!(
+            matches!(poor, Authorization::Declined { reason } if reason.contains("insufficient"))
+        );
+        assert!(matches!(
+            authorize(&gw, "4242424242424242", "c").await,
+            Authorization::Approved { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_same_key_returns_the_same_authorization_and_lookup_finds_it() {
+        let gw = TestGateway::new();
+        let first = authorize(&gw, "4242424242424242", "k").await;
+        assert_eq!(authorize(&gw, "4242424242424242", "k").await, first);
+        let Authorization::Approved { reference } = first else {
+            panic!("approved")
+        };
+        let found = gw.lookup("k").await.unwrap().unwrap();
+        assert_eq!(
+            (found.reference.as_str(), found.state),
+            (reference.as_str(), GatewayState::Authorized)
+        );
+        gw.capture(&reference).await.unwrap();
+        gw.capture(&reference).await.unwrap();
+        assert!(
+            gw.void(&reference).await.is_err(),
+            "a captured payment cannot be voided"
+        );
+        gw.refund(&reference, 1000).await.unwrap();
+        assert_eq!(
+            gw.lookup("k").await.unwrap().unwrap().state,
+            GatewayState::Refunded
+        );
+        assert!(gw.lookup("other").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_ledger_survives_a_restart_and_lists_open_authorizations() {
+        let path = std::env::temp_dir().join(format!("ledger-{}.jsonl", uuid::Uuid::new_v4()));
+        let gw = TestGateway::with_ledger(&path).unwrap();
+        let Authorization::Approved { reference } =
+            authorize(&gw, "4242424242424242", "open").await
+        else {
+            panic!("approved")
+        };
+        authorize(&gw, "4242424242424242", "voided").await;
+        let voided = gw.lookup("voided").await.unwrap().unwrap().reference;
+        gw.void(&voided).await.unwrap();
+        drop(gw);
+
+        let again = TestGateway::with_ledger(&path).unwrap();
+        let open = again.open_authorizations(now_ms() + 1).await.unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(
+            (open[0].reference.as_str(), open[0].idempotency_key.as_str()),
+            (reference.as_str(), "open")
+        );
+        assert!(again.open_authorizations(0).await.unwrap().is_empty());
+        assert_eq!(
+            again.lookup("voided").await.unwrap().unwrap().state,
+            GatewayState::Voided
+        );
+        let _ = std::fs::remove_file(path);
+    }
+}
