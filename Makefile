@@ -3,13 +3,15 @@
 #   make test   every test (starts its own Postgres, S3 server, nginx, Chromium)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test test-backend test-frontend test-e2e verify bench fmt lint openapi
+.PHONY: help run test test-backend test-frontend test-e2e test-chaos verify bench chaos lab fmt lint openapi
 
 help:
 	@echo "make run    - build and serve the shop at http://127.0.0.1:8080 (seeds 10,000 products on first run)"
 	@echo "make test   - run every test (backend on SQLite and Postgres, S3, frontend, browser e2e, offline cluster checks)"
 	@echo "make verify - offline checks of the Helm chart, policies, Terraform, Dockerfiles and workflows"
 	@echo "make bench  - load benchmarks with same-run baselines"
+	@echo "make chaos  - every resilience drill on a local stack (nginx + 4 replicas + Postgres), reports in reports/"
+	@echo "make lab    - the local stack (nginx + 4 supervised replicas + Postgres) for clicking through"
 
 run:
 	scripts/run.sh
@@ -31,6 +33,16 @@ verify:
 
 bench:
 	scripts/bench.sh
+
+chaos:
+	scripts/chaos.sh
+
+lab:
+	cargo build --release --locked -p ecomm -p ecomm-lab
+	$${CARGO_TARGET_DIR:-target}/release/ecomm-lab up --ecomm-bin $${CARGO_TARGET_DIR:-target}/release/ecomm
+
+test-chaos:
+	scripts/test.sh chaos
 
 fmt:
 	cargo fmt --all

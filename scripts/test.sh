@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `make test`: every test, on a fresh machine. Starts what it needs and stops it afterwards:
 # a temporary PostgreSQL 15 cluster, a Garage S3 server, then the backend suites (each API test on
-# SQLite and on Postgres), the frontend unit tests, the browser journeys, and the offline cluster checks.
-#   scripts/test.sh [backend|frontend|e2e|verify ...]   (default: all)
+# SQLite and on Postgres), the frontend unit tests, the browser journeys, a short chaos drill (kill half
+# the replicas under load, then reconcile every order by SQL), and the offline cluster checks.
+#   scripts/test.sh [backend|frontend|e2e|chaos|verify ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=(backend frontend e2e verify)
+parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=(backend frontend e2e chaos verify)
 want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
 work=$(mktemp -d /tmp/ecomm-test.XXXXXX)
@@ -21,7 +22,7 @@ trap cleanup EXIT
 step() { printf '\n==== %s ====\n' "$*"; }
 started=$(date +%s)
 
-if want backend || want e2e; then
+if want backend || want e2e || want chaos; then
   step "starting a temporary PostgreSQL cluster"
   export ECOMM_TEST_PG_URL; ECOMM_TEST_PG_URL=$(scripts/pg-temp.sh start "$work/pg")
   echo "$ECOMM_TEST_PG_URL"
@@ -47,6 +48,20 @@ if want e2e && [ -x frontend/e2e/run.sh ]; then
   cargo build --locked -p ecomm
   psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE e2e" >/dev/null
   ECOMM_BIN="$root/target/debug/ecomm" ECOMM_E2E_DATABASE_URL="${ECOMM_TEST_PG_URL%/*}/e2e" frontend/e2e/run.sh
+fi
+
+if want chaos; then
+  step "chaos: kill half of 4 replicas under load, reconcile every acknowledged order by SQL"
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }
+  }
+  cargo build --locked -p ecomm -p ecomm-lab
+  psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE lab" >/dev/null
+  # Low rate, short timeline (< 60 s of load): any integrity violation fails the build.
+  "${CARGO_TARGET_DIR:-target}/debug/ecomm-lab" drill kill-half \
+    --ecomm-bin "${CARGO_TARGET_DIR:-target}/debug/ecomm" --database-url "${ECOMM_TEST_PG_URL%/*}/lab" \
+    --products 1000 --rate 40 --warmup 5 --recovery 15 --work-dir "$work/lab"
 fi
 
 if want verify && [ -x scripts/verify.sh ]; then

@@ -1,0 +1,309 @@
+//! One arrival = one shopper action over HTTP, as the storefront would send it. Stateful actions
+//! (checkout, order lookup) draw on pools of guest carts and orders built by earlier arrivals.
+use std::time::Duration;
+
+use rand::seq::SliceRandom;
+use rand::Rng;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde_json::json;
+
+use super::stats::{Kind, Outcome};
+use super::Shop;
+
+const SEARCH_WORDS: [&str; 16] = [
+    "mug", "tent", "oak", "lamp", "steel", "cotton", "yoga", "kite", "copper", "desk", "candle",
+    "hoodie", "planter", "modern", "cozy", "glass",
+];
+const CATEGORIES: [&str; 12] = [
+    "Kitchen",
+    "Outdoors",
+    "Electronics",
+    "Home",
+    "Books",
+    "Toys",
+    "Garden",
+    "Fitness",
+    "Apparel",
+    "Office",
+    "Pets",
+    "Beauty",
+];
+const CART_COOKIE: &str = "ecomm_cart";
+
+/// An order the shop acknowledged with 201: the reconciliation's ground truth.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ack {
+    pub key: String,
+    pub order_id: String,
+    pub total_cents: i64,
+    pub attempts: u32,
+}
+
+pub struct Answer {
+    pub status: String,
+    pub code: Option<StatusCode>,
+    pub cookie: Option<String>,
+    pub body: bytes::Bytes,
+}
+
+fn classify(code: Option<StatusCode>) -> Outcome {
+    match code.map(|c| c.as_u16()) {
+        Some(200..=399) => Outcome::Ok,
+        Some(402 | 404 | 409 | 422) => Outcome::Rejected,
+        _ => Outcome::Failed,
+    }
+}
+
+impl Shop {
+    /// Sends once; resends once when the failure is a transport error before any answer (a
+    /// keep-alive connection closed under us), as browsers do.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        key: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Answer {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut req = self
+                .client
+                .request(method.clone(), format!("{}{path}", self.base));
+            if let Some(c) = cookie {
+                req = req.header("cookie", format!("{CART_COOKIE}={c}"));
+            }
+            if let Some(k) = key {
+                req = req.header("idempotency-key", k);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            match req.send().await {
+                Ok(res) => {
+                    let code = res.status();
+                    let cookie = res
+                        .headers()
+                        .get_all("set-cookie")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .find_map(|v| v.strip_prefix(&format!("{CART_COOKIE}=")))
+                        .and_then(|v| v.split(';').next())
+                        .map(str::to_owned);
+                    let body = res.bytes().await.unwrap_or_default();
+                    return Answer {
+                        status: code.as_u16().to_string(),
+                        code: Some(code),
+                        cookie,
+                        body,
+                    };
+                }
+                Err(e) => {
+                    let status = if e.is_timeout() {
+                        "timeout"
+                    } else if e.is_connect() {
+                        "connect"
+                    } else {
+                        "transport"
+                    };
+                    if tries == 1 && status == "transport" {
+                        self.stats.lock().unwrap().retries += 1;
+                        continue;
+                    }
+                    return Answer {
+                        status: status.into(),
+                        code: None,
+                        cookie: None,
+                        body: Default::default(),
+                    };
+                }
+            }
+        }
+    }
+
+    pub fn pick_kind(&self) -> Kind {
+        let total: u32 = self.mix.iter().map(|m| m.1).sum();
+        let mut r = rand::thread_rng().gen_range(0..total.max(1));
+        for (kind, w) in &self.mix {
+            if r < *w {
+                return *kind;
+            }
+            r -= w;
+        }
+        Kind::Browse
+    }
+
+    /// Runs one action; returns the kind actually performed, its outcome and a status label.
+    pub async fn act(&self, kind: Kind) -> (Kind, Outcome, String) {
+        let (page, cat, word, pid) = {
+            let mut rng = rand::thread_rng();
+            (
+                rng.gen_range(1..=40),
+                *CATEGORIES.choose(&mut rng).unwrap(),
+                *SEARCH_WORDS.choose(&mut rng).unwrap(),
+                rng.gen_range(1..=self.max_product_id.max(1)),
+            )
+        };
+        let get = |path: String| async move {
+            let a = self.call(Method::GET, &path, None, None, None).await;
+            (classify(a.code), a.status)
+        };
+        match kind {
+            Kind::Browse => {
+                let path = if page % 3 == 0 {
+                    format!("/api/products?category={cat}&page={}&per_page=24", page / 3)
+                } else {
+                    format!("/api/products?page={page}&per_page=24&sort=newest")
+                };
+                let (o, s) = get(path).await;
+                (kind, o, s)
+            }
+            Kind::Search => {
+                let (o, s) = get(format!("/api/products?q={word}&per_page=24")).await;
+                (kind, o, s)
+            }
+            Kind::Product => {
+                let (o, s) = get(format!("/api/products/{pid}")).await;
+                (kind, o, s)
+            }
+            Kind::Categories => {
+                let (o, s) = get("/api/categories".into()).await;
+                (kind, o, s)
+            }
+            Kind::AddToCart => self.add_to_cart().await,
+            Kind::Checkout => {
+                let cart = self.carts.lock().unwrap().pop();
+                match cart {
+                    Some(cookie) => self.checkout(cookie).await,
+                    None => self.add_to_cart().await,
+                }
+            }
+            Kind::OrderLookup => {
+                let order = {
+                    let orders = self.orders.lock().unwrap();
+                    orders.choose(&mut rand::thread_rng()).cloned()
+                };
+                match order {
+                    Some((cookie, id)) => {
+                        let a = self
+                            .call(
+                                Method::GET,
+                                &format!("/api/orders/{id}"),
+                                Some(&cookie),
+                                None,
+                                None,
+                            )
+                            .await;
+                        (kind, classify(a.code), a.status)
+                    }
+                    None => {
+                        let (o, s) = get(format!("/api/products?page={page}")).await;
+                        (Kind::Browse, o, s)
+                    }
+                }
+            }
+        }
+    }
+
+    async fn add_to_cart(&self) -> (Kind, Outcome, String) {
+        let (reuse, product) = {
+            let mut rng = rand::thread_rng();
+            (
+                rng.gen_bool(0.3),
+                self.in_stock.choose(&mut rng).copied().unwrap_or(1),
+            )
+        };
+        // Some shoppers add a second line before paying; most start a new guest cart.
+        let existing = if reuse {
+            self.carts.lock().unwrap().pop()
+        } else {
+            None
+        };
+        let body = json!({"product_id": product, "quantity": 1});
+        let a = self
+            .call(
+                Method::POST,
+                "/api/cart/items",
+                existing.as_deref(),
+                None,
+                Some(&body),
+            )
+            .await;
+        let outcome = classify(a.code);
+        let cookie = a.cookie.or(existing);
+        if outcome == Outcome::Ok {
+            if let Some(c) = cookie {
+                let mut carts = self.carts.lock().unwrap();
+                carts.push(c);
+                // Abandoned carts: keep the pool bounded.
+                if carts.len() > 5_000 {
+                    carts.drain(..1_000);
+                }
+            }
+        }
+        (Kind::AddToCart, outcome, a.status)
+    }
+
+    /// Pays with the test card; a failed attempt is retried with the SAME Idempotency-Key, with
+    /// backoff, within a budget — what a well-behaved client does.
+    async fn checkout(&self, cookie: String) -> (Kind, Outcome, String) {
+        let key = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "email": format!("lab-{}@example.com", &key[..8]),
+            "shipping_address": {"name": "Lab Shopper", "line1": "1 Test Street", "city": "Testville",
+                                 "postal_code": "12345", "country": "US"},
+            "payment": {"card_number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+        });
+        let started = tokio::time::Instant::now();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let a = self
+                .call(
+                    Method::POST,
+                    "/api/checkout",
+                    Some(&cookie),
+                    Some(&key),
+                    Some(&body),
+                )
+                .await;
+            let code = a.code.map(|c| c.as_u16());
+            if code == Some(201) {
+                let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap_or_default();
+                let ack = Ack {
+                    key: key.clone(),
+                    order_id: v["id"].as_str().unwrap_or_default().to_owned(),
+                    total_cents: v["total_cents"].as_i64().unwrap_or_default(),
+                    attempts,
+                };
+                let mut orders = self.orders.lock().unwrap();
+                orders.push((cookie.clone(), ack.order_id.clone()));
+                if orders.len() > 2_000 {
+                    orders.drain(..500);
+                }
+                drop(orders);
+                self.acks.lock().unwrap().push(ack);
+                return (Kind::Checkout, Outcome::Ok, a.status);
+            }
+            let in_progress =
+                code == Some(409) && String::from_utf8_lossy(&a.body).contains("in progress");
+            let retriable = in_progress || matches!(code, None | Some(429) | Some(500..=599));
+            let waited = started.elapsed();
+            if !retriable || attempts >= self.checkout_attempts || waited >= self.checkout_budget {
+                let outcome = if in_progress {
+                    Outcome::Failed
+                } else {
+                    classify(a.code)
+                };
+                return (Kind::Checkout, outcome, a.status);
+            }
+            self.stats.lock().unwrap().retries += 1;
+            let backoff = Duration::from_millis(250 * (1 << (attempts - 1).min(4)));
+            let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..100));
+            tokio::time::sleep((backoff + jitter).min(self.checkout_budget.saturating_sub(waited)))
+                .await;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! From raw measurements to a verdict: the drill's figures, its targets, and the resilience score
+//! (defined in docs/resilience.md):
+//!   score = 100 × success ratio under fault × recovery factor, and 0 on any integrity violation,
+//!   recovery factor = 1 up to 10 s to full recovery, falling linearly to 0 at 60 s.
+use serde::Serialize;
+
+use crate::ab::AbResult;
+use crate::load::stats::{ms, Counts, Stats};
+use crate::reconcile::Integrity;
+
+#[derive(Serialize, Clone)]
+pub struct Target {
+    pub name: String,
+    pub ok: bool,
+    pub value: String,
+}
+
+#[derive(Serialize, Clone, Default)]
+pub struct Figures {
+    pub requests: Counts,
+    pub under_fault: Counts,
+    pub success_under_fault: f64,
+    pub checkouts: Counts,
+    pub checkout_201_ratio: f64,
+    pub client_retries: u64,
+    pub shed: u64,
+    pub timeouts: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub checkout_p99_ms: f64,
+    pub achieved_rps: f64,
+    /// Fault start → every replica ready again (replica drills).
+    pub full_strength_s: Option<f64>,
+    /// Fault start → the last second with a failure or a p99 over 1 s.
+    pub degraded_s: f64,
+    /// Fault start → the last second with a failed or slow (> 1 s) checkout.
+    pub checkout_degraded_s: f64,
+    pub readiness_max_ms: f64,
+}
+
+#[derive(Serialize, Clone)]
+pub struct DrillResult {
+    pub drill: String,
+    pub rate: f64,
+    pub fault_at_s: f64,
+    pub fault_end_s: f64,
+    pub figures: Figures,
+    pub integrity: Integrity,
+    pub ab: Option<AbResult>,
+    pub targets: Vec<Target>,
+    pub score: f64,
+    pub runbook: String,
+    pub events: Vec<(f64, String)>,
+    pub series: Series,
+}
+
+fn ratio(c: &Counts) -> f64 {
+    if c.total() == 0 {
+        1.0
+    } else {
+        (c.ok + c.rejected) as f64 / c.total() as f64
+    }
+}
+
+/// Seconds from the fault's second to the end of the last bad second at or after it.
+fn last_bad(stats: &Stats, fault_sec: usize, bad: impl Fn(usize) -> bool) -> f64 {
+    (fault_sec..stats.seconds.len())
+        .filter(|&s| bad(s))
+        .last()
+        .map_or(0.0, |s| (s + 1 - fault_sec) as f64)
+}
+
+pub fn figures(stats: &Stats, fault_at: f64, load_secs: f64) -> Figures {
+    let n = stats.seconds.len();
+    let fault_sec = fault_at.floor() as usize;
+    let requests = stats.totals(0, n);
+    let under_fault = stats.totals(fault_sec, n);
+    let checkouts = stats.checkout_totals(0, n);
+    let all = stats.merged(0, n, false);
+    let co = stats.merged(0, n, true);
+    let slow =
+        |h: &hdrhistogram::Histogram<u64>| !h.is_empty() && h.value_at_quantile(0.99) > 1_000_000;
+    Figures {
+        success_under_fault: ratio(&under_fault),
+        checkout_201_ratio: if checkouts.total() == 0 {
+            1.0
+        } else {
+            checkouts.ok as f64 / checkouts.total() as f64
+        },
+        achieved_rps: requests.total() as f64 / load_secs.max(1.0),
+        requests,
+        under_fault,
+        checkouts,
+        client_retries: stats.retries,
+        shed: stats.shed,
+        timeouts: stats.timeouts(),
+        p50_ms: ms(&all, 0.5),
+        p99_ms: ms(&all, 0.99),
+        max_ms: ms(&all, 1.0),
+        checkout_p99_ms: ms(&co, 0.99),
+        full_strength_s: None,
+        degraded_s: last_bad(stats, fault_sec, |s| {
+            let sec = &stats.seconds[s];
+            sec.counts.failed > 0 || slow(&sec.all)
+        }),
+        checkout_degraded_s: last_bad(stats, fault_sec, |s| {
+            let sec = &stats.seconds[s];
+            sec.checkouts.failed > 0 || slow(&sec.checkout)
+        }),
+        readiness_max_ms: 0.0,
+    }
+}
+
+pub fn target(name: &str, ok: bool, value: String) -> Target {
+    Target {
+        name: name.into(),
+        ok,
+        value,
+    }
+}
+
+pub fn score(f: &Figures, integrity_ok: bool) -> f64 {
+    if !integrity_ok {
+        return 0.0;
+    }
+    let recovery = f.full_strength_s.unwrap_or(0.0).max(f.degraded_s);
+    let factor = if recovery <= 10.0 {
+        1.0
+    } else {
+        (1.0 - (recovery - 10.0) / 50.0).max(0.0)
+    };
+    (100.0 * f.success_under_fault * factor * 100.0).round() / 100.0
+}
+
+pub fn pct(x: f64) -> String {
+    format!("{:.3}%", x * 100.0)
+}
+
+/// Per-second series for the charts (and summary.json).
+#[derive(Serialize, Clone, Default)]
+pub struct Series {
+    pub ok: Vec<u64>,
+    pub rejected: Vec<u64>,
+    pub failed: Vec<u64>,
+    pub p50_ms: Vec<f64>,
+    pub p99_ms: Vec<f64>,
+    pub checkout_p99_ms: Vec<f64>,
+    /// (seconds since load start, ready replicas)
+    pub ready: Vec<(f64, usize)>,
+    pub replicas: usize,
+}
+
+pub fn series(stats: &Stats) -> Series {
+    let s = &stats.seconds;
+    Series {
+        ok: s.iter().map(|x| x.counts.ok).collect(),
+        rejected: s.iter().map(|x| x.counts.rejected).collect(),
+        failed: s.iter().map(|x| x.counts.failed).collect(),
+        p50_ms: s.iter().map(|x| ms(&x.all, 0.5)).collect(),
+        p99_ms: s.iter().map(|x| ms(&x.all, 0.99)).collect(),
+        checkout_p99_ms: s.iter().map(|x| ms(&x.checkout, 0.99)).collect(),
+        ready: Vec::new(),
+        replicas: 0,
+    }
+}

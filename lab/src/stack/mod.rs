@@ -1,0 +1,221 @@
+//! The stack a cluster would run, as local processes: Postgres (behind a fault proxy), a replica set
+//! of `ecomm serve`, and nginx in front.
+pub mod nginx;
+pub mod postgres;
+pub mod proxy;
+pub mod supervisor;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use tokio::process::Command;
+
+use nginx::Nginx;
+use postgres::TempPg;
+use proxy::FaultProxy;
+use supervisor::{ReplicaSet, ReplicaSpec};
+
+#[derive(Args, Debug, Clone)]
+pub struct StackOpts {
+    /// Backend replicas behind the load balancer.
+    #[arg(long, default_value_t = 4)]
+    pub replicas: usize,
+    /// The `ecomm` binary (default: target/release/ecomm, else target/debug/ecomm).
+    #[arg(long, env = "ECOMM_BIN")]
+    pub ecomm_bin: Option<PathBuf>,
+    /// Use this Postgres instead of a temporary cluster (db-restart then cannot run).
+    #[arg(long, env = "LAB_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Products to seed (once: the seed skips a seeded catalog).
+    #[arg(long, default_value_t = 10_000)]
+    pub products: u32,
+    /// Where the cluster, logs and nginx files live (default: a new temp dir).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Load balancer port (default: a free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// The built storefront nginx serves (default: frontend/dist when it exists).
+    #[arg(long)]
+    pub static_dir: Option<PathBuf>,
+}
+
+pub struct Stack {
+    pub work: PathBuf,
+    pub db_url: String,
+    pub pg: Option<TempPg>,
+    pub proxy: FaultProxy,
+    pub replicas: ReplicaSet,
+    pub nginx: std::sync::Arc<Nginx>,
+    pub lb: String,
+}
+
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = opt {
+        return Ok(p.clone());
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    ["release", "debug"]
+        .iter()
+        .map(|p| Path::new(&target).join(p).join("ecomm"))
+        .find(|p| p.exists())
+        .context("no ecomm binary: cargo build --release -p ecomm, or pass --ecomm-bin")
+}
+
+async fn ecomm(bin: &Path, args: &[&str], db: &str, media: &str) -> anyhow::Result<()> {
+    let out = Command::new(bin)
+        .args(args)
+        .args(["--database-url", db, "--storage-url", media])
+        .output()
+        .await?;
+    if !out.status.success() {
+        bail!(
+            "ecomm {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+impl Stack {
+    pub async fn up(opts: &StackOpts) -> anyhow::Result<Stack> {
+        raise_fd_limit();
+        nginx::ensure_installed(&[("nginx", "/usr/sbin/nginx")]).await?;
+        let bin = std::path::absolute(find_ecomm(&opts.ecomm_bin)?)?;
+        let work = match &opts.work_dir {
+            Some(d) => d.clone(),
+            None => std::env::temp_dir().join(format!("ecomm-lab-{}", std::process::id())),
+        };
+        std::fs::create_dir_all(work.join("logs"))?;
+        let work = work.canonicalize()?;
+        let (pg, db_url) = match &opts.database_url {
+            Some(url) => (None, url.clone()),
+            None => {
+                let pg = TempPg::start(&work.join("pg")).await?;
+                let url = pg.url();
+                (Some(pg), url)
+            }
+        };
+        let media = format!("file://{}", work.join("media").display());
+        let t = std::time::Instant::now();
+        ecomm(&bin, &["migrate"], &db_url, &media).await?;
+        let products = opts.products.to_string();
+        ecomm(&bin, &["seed", "--products", &products], &db_url, &media).await?;
+        eprintln!(
+            "lab: database migrated and seeded ({} products) in {:.1}s",
+            opts.products,
+            t.elapsed().as_secs_f64()
+        );
+        // The replicas reach Postgres through the fault proxy; the lab's own SQL goes direct.
+        let db_addr: SocketAddr = host_port(&db_url)?;
+        let proxy = FaultProxy::start(db_addr).await?;
+        let replica_db = db_url.replacen(
+            &format!("{}:{}", db_addr.ip(), db_addr.port()),
+            &format!("127.0.0.1:{}", proxy.port),
+            1,
+        );
+        let ports = (0..opts.replicas)
+            .map(|_| free_port())
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let spec = ReplicaSpec {
+            bin,
+            args: vec!["serve".into()],
+            env: vec![
+                ("ECOMM_DATABASE_URL".into(), replica_db),
+                ("ECOMM_STORAGE_URL".into(), media),
+                ("ECOMM_PAYMENTS".into(), "test".into()),
+                ("ECOMM_LOG_FORMAT".into(), "json".into()),
+                ("ECOMM_DRAIN_SECONDS".into(), "2".into()),
+                ("RUST_LOG".into(), "warn".into()),
+            ],
+            log_dir: work.join("logs"),
+        };
+        let replicas = ReplicaSet::start(spec, ports.clone());
+        let static_dir = opts
+            .static_dir
+            .clone()
+            .or_else(|| Some(PathBuf::from("frontend/dist")))
+            .filter(|d| d.join("index.html").exists())
+            .map(std::path::absolute)
+            .transpose()?;
+        let port = match opts.port {
+            Some(p) => p,
+            None => free_port()?,
+        };
+        let upstream = nginx::upstream_conf(&ports.iter().map(|&p| (p, false)).collect::<Vec<_>>());
+        let nginx = std::sync::Arc::new(
+            Nginx::start(&work.join("nginx"), port, static_dir.as_deref(), &upstream).await?,
+        );
+        spawn_upstream_updater(&replicas, nginx.clone());
+        if !replicas.wait_all_ready(Duration::from_secs(60)).await {
+            bail!("replicas not ready after 60 s: see {}/logs", work.display());
+        }
+        // Let the reload that published the last replica land.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Ok(Stack {
+            work,
+            db_url,
+            pg,
+            proxy,
+            replicas,
+            nginx,
+            lb: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    pub async fn down(self) {
+        self.replicas.shutdown().await;
+        if let Ok(nginx) = std::sync::Arc::try_unwrap(self.nginx) {
+            nginx.stop().await;
+        }
+        if let Some(pg) = &self.pg {
+            pg.stop().await;
+        }
+    }
+}
+
+fn host_port(url: &str) -> anyhow::Result<SocketAddr> {
+    let rest = url.split("://").nth(1).context("database URL")?;
+    let host = rest.split('/').next().unwrap_or(rest);
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let host = host.replace("localhost", "127.0.0.1");
+    let host = if host.contains(':') {
+        host
+    } else {
+        format!("{host}:5432")
+    };
+    host.parse()
+        .with_context(|| format!("database host {host} (the lab needs ip:port)"))
+}
+
+/// The supervisor's view of readiness becomes nginx's upstream list (coalesced reloads).
+fn spawn_upstream_updater(replicas: &ReplicaSet, nginx: std::sync::Arc<Nginx>) {
+    let mut pool = replicas.pool.clone();
+    tokio::spawn(async move {
+        while pool.changed().await.is_ok() {
+            let state = pool.borrow_and_update().clone();
+            if let Err(e) = nginx.reload(&nginx::upstream_conf(&state)) {
+                eprintln!("lab: nginx reload: {e:#}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+}
+
+/// Many connections (load generator, nginx, replicas): lift the soft fd limit to the hard one.
+fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard.min(1 << 20), hard);
+    }
+}

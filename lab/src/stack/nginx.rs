@@ -1,0 +1,196 @@
+//! nginx as the load balancer: ALB-like timeouts, retries only where a retry cannot duplicate a
+//! side effect, and an upstream list the supervisor rewrites (then reloads) as replicas turn ready.
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{bail, Context};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+
+pub struct Nginx {
+    dir: PathBuf,
+    child: Child,
+}
+
+fn find_bin() -> Option<PathBuf> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// The lab installs what it needs on a fresh machine (Debian), as the project's scripts do.
+pub async fn ensure_installed(packages: &[(&str, &str)]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, probe)| !Path::new(probe).exists())
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("lab: apt-get install {}", missing.join(" "));
+    let install = || {
+        let mut c = Command::new("apt-get");
+        c.args(["install", "-y", "-q"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null());
+        c
+    };
+    if install().status().await?.success() {
+        return Ok(());
+    }
+    Command::new("apt-get")
+        .args(["update", "-q"])
+        .stdout(Stdio::null())
+        .status()
+        .await?;
+    if !install().status().await?.success() {
+        bail!("apt-get install {} failed", missing.join(" "));
+    }
+    Ok(())
+}
+
+/// One `server` line per replica; those not ready are `down`, so traffic waits for readiness.
+pub fn upstream_conf(ports: &[(u16, bool)]) -> String {
+    let mut s = String::from("upstream ecomm_backend {\n");
+    for (port, ready) in ports {
+        if *ready {
+            s += &format!("    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n");
+        } else {
+            s += &format!("    server 127.0.0.1:{port} down;\n");
+        }
+    }
+    s += "    keepalive 64;\n}\n";
+    s
+}
+
+fn main_conf(dir: &Path, port: u16, static_dir: Option<&Path>) -> String {
+    let d = dir.display();
+    // The ALB in front of the cluster: connect fails fast, 10 s to answer (the backend's own
+    // request timeout is shorter), idle keep-alive 60 s.
+    let proxy = r#"
+            proxy_pass http://ecomm_backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-Id $request_id;
+            proxy_connect_timeout 1s;
+            proxy_send_timeout 10s;
+            proxy_read_timeout 10s;
+            # GET/HEAD move to the next replica on a dead or refusing one; a POST only when it
+            # never reached a replica (no `non_idempotent`): checkout retries belong to the client.
+            proxy_next_upstream error timeout http_502 http_503;
+            proxy_next_upstream_tries 3;
+            proxy_next_upstream_timeout 10s;"#;
+    let root = match static_dir {
+        Some(dist) => format!(
+            "root {};\n        location / {{ try_files $uri /index.html; }}",
+            dist.display()
+        ),
+        None => format!("location / {{{proxy}\n        }}"),
+    };
+    // Workers run as root only because the lab's files live in a root-owned temp dir.
+    let user = if nix::unistd::Uid::effective().is_root() {
+        "user root;"
+    } else {
+        ""
+    };
+    format!(
+        r#"{user}
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 16384; }}
+http {{
+    include upstream.conf;
+    access_log off;
+    client_body_temp_path {d}/client-body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    keepalive_timeout 60s;
+    keepalive_requests 100000;
+    types {{ text/html html; text/css css; application/javascript js; image/svg+xml svg; application/json json; }}
+    server {{
+        listen 127.0.0.1:{port} reuseport backlog=4096;
+        location = /lb-health {{ return 200 "ok\n"; }}
+        location /api/ {{{proxy}
+        }}
+        location /media/ {{{proxy}
+        }}
+        {root}
+    }}
+}}
+"#
+    )
+}
+
+impl Nginx {
+    pub async fn start(
+        dir: &Path,
+        port: u16,
+        static_dir: Option<&Path>,
+        upstream: &str,
+    ) -> anyhow::Result<Nginx> {
+        let bin = find_bin().context("nginx is not installed")?;
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("nginx.conf"), main_conf(dir, port, static_dir))?;
+        std::fs::write(dir.join("upstream.conf"), upstream)?;
+        let conf = dir.join("nginx.conf");
+        let test = Command::new(&bin)
+            .arg("-t")
+            .arg("-q")
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(&conf)
+            .output()
+            .await?;
+        if !test.status.success() {
+            bail!("nginx -t: {}", String::from_utf8_lossy(&test.stderr));
+        }
+        let child = Command::new(&bin)
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        Ok(Nginx {
+            dir: dir.to_owned(),
+            child,
+        })
+    }
+
+    /// Writes the upstream list and reloads: new workers take it, old ones finish their requests.
+    pub fn reload(&self, upstream: &str) -> anyhow::Result<()> {
+        let tmp = self.dir.join("upstream.conf.new");
+        std::fs::write(&tmp, upstream)?;
+        std::fs::rename(&tmp, self.dir.join("upstream.conf"))?;
+        if let Some(pid) = self.child.id() {
+            kill(Pid::from_raw(pid as i32), Signal::SIGHUP)?;
+        }
+        Ok(())
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGQUIT);
+        }
+        let wait = tokio::time::timeout(std::time::Duration::from_secs(5), self.child.wait());
+        if wait.await.is_err() {
+            let _ = self.child.kill().await;
+        }
+    }
+}

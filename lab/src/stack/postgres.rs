@@ -1,0 +1,121 @@
+//! A throwaway PostgreSQL 15 cluster on a free loopback port (like scripts/pg-temp.sh), which the
+//! lab can also restart under load.
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{bail, Context};
+use tokio::process::Command;
+
+pub struct TempPg {
+    dir: PathBuf,
+    pub port: u16,
+    bin: PathBuf,
+}
+
+fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}
+
+/// initdb and postgres refuse to run as root: run them as the `postgres` user.
+fn as_pg(bin: &Path, tool: &str) -> Command {
+    let exe = bin.join(tool);
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    }
+}
+
+async fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .with_context(|| format!("{what}: could not start"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+impl TempPg {
+    pub async fn start(dir: &Path) -> anyhow::Result<TempPg> {
+        let bin = PathBuf::from(
+            std::env::var("PGBIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
+        );
+        if !bin.join("initdb").exists() {
+            bail!("no PostgreSQL binaries in {} (set PGBIN)", bin.display());
+        }
+        std::fs::create_dir_all(dir)?;
+        let dir = dir.canonicalize()?;
+        if is_root() {
+            run(
+                {
+                    let mut c = Command::new("chown");
+                    c.arg("postgres").arg(&dir);
+                    c
+                },
+                "chown",
+            )
+            .await?;
+        }
+        let data = dir.join("data");
+        if !data.join("PG_VERSION").exists() {
+            let mut c = as_pg(&bin, "initdb");
+            c.arg("-D").arg(&data).args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ]);
+            run(c, "initdb").await?;
+        }
+        let port = super::free_port()?;
+        let pg = TempPg { dir, port, bin };
+        pg.ctl("start").await?;
+        Ok(pg)
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    async fn ctl(&self, action: &str) -> anyhow::Result<()> {
+        let mut c = as_pg(&self.bin, "pg_ctl");
+        c.arg("-D")
+            .arg(self.dir.join("data"))
+            .arg("-l")
+            .arg(self.dir.join("server.log"))
+            .args(["-w", "-t", "60", "-m", "fast"]);
+        if action != "stop" {
+            // Durable settings stay on: commits cost what they cost in production.
+            c.arg("-o").arg(format!(
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB",
+                self.port,
+                self.dir.display()
+            ));
+        }
+        c.arg(action);
+        run(c, &format!("pg_ctl {action}")).await
+    }
+
+    /// `pg_ctl restart -m fast`: every session is cut, the server comes back on the same port.
+    pub async fn restart_fast(&self) -> anyhow::Result<()> {
+        self.ctl("restart").await
+    }
+
+    pub async fn stop(&self) {
+        if let Err(e) = self.ctl("stop").await {
+            eprintln!("lab: stopping postgres: {e:#}");
+        }
+    }
+}
