@@ -60,8 +60,8 @@ impl Schedule {
         let m = self
             .phases
             .iter()
-            .filter(|(from, _)| *from <= t)
-            .last()
+            .rev()
+            .find(|(from, _)| *from <= t)
             .map_or(1.0, |p| p.1);
         (self.rate * m).max(0.1)
     }
