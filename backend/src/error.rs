@@ -4,23 +4,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::domain::FieldError;
+use crate::domain::Invalid;
 use crate::store::{ShortLine, StoreError};
-
-/// A field at fault, named by its dotted path in the request.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -44,7 +30,7 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     PaymentDeclined(String),
-    #[error("payload too large")]
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -173,6 +159,12 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::Validation(e.0)
     }
 }
 

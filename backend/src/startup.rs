@@ -177,12 +177,16 @@ async fn reap_stale_orders(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let Ok(ids) = state
+        let ids = match state
             .store
             .stale_pending_orders(now_ms() - 10 * 60 * 1000)
             .await
-        else {
-            continue;
+        {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "could not list stale pending orders");
+                continue;
+            }
         };
         for id in ids {
             match state

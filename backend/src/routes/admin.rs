@@ -5,7 +5,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{slugify, text, Checks, Money, OrderStatus, Sku, Word};
+use crate::domain::{slugify, text, Checks, Invalid, Money, OrderStatus, Sku, Word};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::media::sniff_image;
@@ -65,6 +65,53 @@ fn stock(n: i64) -> Result<i64, String> {
     }
 }
 
+impl CreateProduct {
+    pub fn parse(self) -> Result<NewProduct, Invalid> {
+        let mut c = Checks::default();
+        let sku = c.check("sku", Sku::parse(&self.sku));
+        let name = c.check("name", text(&self.name, 200));
+        let description = c.check("description", text(&self.description, 5000));
+        let category = c.check("category", text(&self.category, 100));
+        let price = c.check("price_cents", Money::parse(self.price_cents));
+        let available = c.check("available", stock(self.available));
+        c.finish_with(|| {
+            let name = name?;
+            Some(NewProduct {
+                sku: sku?.as_str().to_owned(),
+                slug: slugify(&name),
+                name,
+                description: description?,
+                category: category?,
+                price_cents: price?.cents(),
+                available: available?,
+                image_key: None,
+            })
+        })
+    }
+}
+
+impl UpdateProduct {
+    pub fn parse(self) -> Result<ProductPatch, Invalid> {
+        let mut c = Checks::default();
+        let mut patch = ProductPatch::default();
+        if let Some(n) = &self.name {
+            patch.name = c.check("name", text(n, 200));
+            patch.slug = patch.name.as_deref().map(slugify);
+        }
+        if let Some(d) = &self.description {
+            patch.description = c.check("description", text(d, 5000));
+        }
+        if let Some(cat) = &self.category {
+            patch.category = c.check("category", text(cat, 100));
+        }
+        if let Some(p) = self.price_cents {
+            patch.price_cents = c.check("price_cents", Money::parse(p)).map(Money::cents);
+        }
+        c.finish()?;
+        Ok(patch)
+    }
+}
+
 #[utoipa::path(post, path = "/api/admin/products", tag = "admin", request_body = CreateProduct,
     responses((status = 201, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_product(
@@ -72,25 +119,7 @@ pub async fn create_product(
     _: RequireAdmin,
     ApiJson(req): ApiJson<CreateProduct>,
 ) -> ApiResult<(StatusCode, Json<ProductDto>)> {
-    let mut c = Checks::default();
-    let sku = c.check("sku", Sku::parse(&req.sku));
-    let name = c.check("name", text(&req.name, 200));
-    let description = c.check("description", text(&req.description, 5000));
-    let category = c.check("category", text(&req.category, 100));
-    let price = c.check("price_cents", Money::parse(req.price_cents));
-    let available = c.check("available", stock(req.available));
-    c.finish()?;
-    let name = name.expect("checked");
-    let p = NewProduct {
-        sku: sku.expect("checked").as_str().to_owned(),
-        slug: slugify(&name),
-        name,
-        description: description.expect("checked"),
-        category: category.expect("checked"),
-        price_cents: price.expect("checked").cents(),
-        available: available.expect("checked"),
-        image_key: None,
-    };
+    let p = req.parse()?;
     let created = state.store.create_product(&p, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(ProductDto::from(created, &state))))
 }
@@ -103,22 +132,7 @@ pub async fn update_product(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateProduct>,
 ) -> ApiResult<Json<ProductDto>> {
-    let mut c = Checks::default();
-    let mut patch = ProductPatch::default();
-    if let Some(n) = &req.name {
-        patch.name = c.check("name", text(n, 200));
-        patch.slug = patch.name.as_deref().map(slugify);
-    }
-    if let Some(d) = &req.description {
-        patch.description = c.check("description", text(d, 5000));
-    }
-    if let Some(cat) = &req.category {
-        patch.category = c.check("category", text(cat, 100));
-    }
-    if let Some(p) = req.price_cents {
-        patch.price_cents = c.check("price_cents", Money::parse(p)).map(Money::cents);
-    }
-    c.finish()?;
+    let patch = req.parse()?;
     Ok(Json(ProductDto::from(
         state.store.update_product(id, &patch, now_ms()).await?,
         &state,
@@ -204,11 +218,11 @@ pub async fn set_stock(
     ApiPath(sku): ApiPath<String>,
     ApiJson(req): ApiJson<SetStock>,
 ) -> ApiResult<Json<StockLevel>> {
-    let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
-    let available = stock(req.available).map_err(|m| ApiError::field("available", m))?;
+    let sku = Sku::parse(&sku).map_err(|m| Invalid::field("sku", m))?;
+    let available = stock(req.available).map_err(|m| Invalid::field("available", m))?;
     let level = state
         .store
-        .set_stock(sku.as_str(), available, &admin.email, now_ms())
+        .set_stock(&sku, available, &admin.email, now_ms())
         .await?;
     state.ops.record_inventory_updates(1);
     Ok(Json(level))
@@ -234,8 +248,8 @@ pub async fn stock_audit(
     _: RequireAdmin,
     ApiPath(sku): ApiPath<String>,
 ) -> ApiResult<Json<AuditList>> {
-    let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
-    let items = state.store.stock_audit(sku.as_str()).await?;
+    let sku = Sku::parse(&sku).map_err(|m| Invalid::field("sku", m))?;
+    let items = state.store.stock_audit(&sku).await?;
     Ok(Json(AuditList {
         items: items
             .into_iter()
@@ -291,7 +305,7 @@ pub async fn list_orders(
         .orders(status.flatten(), per_page, (page - 1) * per_page)
         .await?;
     Ok(Json(AdminOrderPage {
-        items: orders.into_iter().map(OrderDto::from).collect(),
+        items: OrderDto::list(orders)?,
         total,
         page,
         per_page,
@@ -330,7 +344,7 @@ pub async fn set_order_status(
         state.ops.record_order(OrderStatus::Cancelled);
         state.ops.record_inventory_updates(order.items.len() as u64);
     }
-    Ok(Json(order.into()))
+    Ok(Json(order.try_into()?))
 }
 
 #[utoipa::path(get, path = "/api/admin/ops/summary", tag = "admin", responses((status = 200, body = OpsSummary)))]

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{password, text, Checks, Email, Role};
+use crate::domain::{password, text, Checks, Email, Invalid, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::session::{
@@ -63,6 +63,29 @@ pub struct LoginRequest {
     pub password: SecretString,
 }
 
+/// A registration that passed every check.
+pub struct NewAccount {
+    pub email: Email,
+    pub name: String,
+    pub password: SecretString,
+}
+
+impl RegisterRequest {
+    pub fn parse(self) -> Result<NewAccount, Invalid> {
+        let mut c = Checks::default();
+        let email = c.check("email", Email::parse(&self.email));
+        c.check("password", password(self.password.expose_secret()));
+        let name = c.check("name", text(&self.name, 100));
+        c.finish_with(|| {
+            Some(NewAccount {
+                email: email?,
+                name: name?,
+                password: self.password,
+            })
+        })
+    }
+}
+
 /// argon2id is deliberately slow: keep it off the async workers.
 #[tracing::instrument(skip_all)]
 pub async fn hash_password(pw: SecretString) -> anyhow::Result<String> {
@@ -109,7 +132,7 @@ pub async fn ensure_admin(
     let email = Email::parse(email).map_err(|m| anyhow::anyhow!("email {m}"))?;
     password(pw.expose_secret()).map_err(|m| anyhow::anyhow!("password {m}"))?;
     let hash = hash_password(pw).await?;
-    if let Some((user, _)) = store.user_credentials(email.as_str()).await? {
+    if let Some((user, _)) = store.user_credentials(&email).await? {
         store.set_password(user.id, &hash, Role::Admin).await?;
         return Ok(User {
             role: Role::Admin,
@@ -117,7 +140,7 @@ pub async fn ensure_admin(
         });
     }
     Ok(store
-        .create_user(email.as_str(), "Store admin", &hash, Role::Admin, now_ms())
+        .create_user(&email, "Store admin", &hash, Role::Admin, now_ms())
         .await?)
 }
 
@@ -159,16 +182,17 @@ pub async fn register(
     headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
-    let mut c = Checks::default();
-    let email = c.check("email", Email::parse(&req.email));
-    c.check("password", password(req.password.expose_secret()));
-    let name = c.check("name", text(&req.name, 100));
-    c.finish()?;
-    let (email, name) = (email.expect("checked"), name.expect("checked"));
-    let hash = hash_password(req.password).await?;
+    let account = req.parse()?;
+    let hash = hash_password(account.password).await?;
     let user = state
         .store
-        .create_user(email.as_str(), &name, &hash, Role::Customer, now_ms())
+        .create_user(
+            &account.email,
+            &account.name,
+            &hash,
+            Role::Customer,
+            now_ms(),
+        )
         .await?;
     sign_in(&state, &headers, user, StatusCode::CREATED).await
 }
@@ -186,7 +210,7 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let email = Email::parse(&req.email).map_err(|m| ApiError::field("email", m))?;
+    let email = Email::parse(&req.email).map_err(|m| Invalid::field("email", m))?;
     let now = now_ms();
     // Counted in the database so every replica enforces the same limit.
     let (by_account, by_client) = state
@@ -196,7 +220,7 @@ pub async fn login(
     if by_account >= MAX_FAILURES_PER_ACCOUNT || by_client >= MAX_FAILURES_PER_CLIENT {
         return Err(ApiError::TooManyRequests((FAILURE_WINDOW_MS / 1000) as u64));
     }
-    let found = state.store.user_credentials(email.as_str()).await?;
+    let found = state.store.user_credentials(&email).await?;
     let ok = verify_password(req.password, found.as_ref().map(|(_, h)| h.clone())).await?;
     match (ok, found) {
         (true, Some((user, _))) => {

@@ -6,8 +6,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::Quantity;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::domain::{Invalid, Quantity};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::session::{self, set_cookie, CartOwner, CART_COOKIE};
 use crate::state::{now_ms, AppState};
@@ -113,7 +113,7 @@ pub async fn add_item(
     headers: HeaderMap,
     ApiJson(req): ApiJson<AddItem>,
 ) -> ApiResult<Response> {
-    let qty = Quantity::parse(req.quantity).map_err(|m| ApiError::field("quantity", m))?;
+    let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
     state
         .store
         .add_to_cart(
@@ -136,7 +136,7 @@ pub async fn update_item(
     ApiPath(product_id): ApiPath<i64>,
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> ApiResult<Response> {
-    let qty = Quantity::parse(req.quantity).map_err(|m| ApiError::field("quantity", m))?;
+    let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
     state
         .store
         .set_cart_quantity(&owner.key, product_id, qty.get())

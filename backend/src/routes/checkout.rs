@@ -9,14 +9,14 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::domain::{Address, Card, Checks, Email, OrderStatus};
+use crate::domain::{Address, Card, Checks, Email, Invalid, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::payments::{Authorization, AuthorizeRequest};
 use crate::routes::orders::OrderDto;
 use crate::session::CartOwner;
 use crate::state::{now_ms, AppState};
-use crate::store::{CheckoutStart, IdempotencyRecord, NewOrder};
+use crate::store::{CheckoutStart, IdempotencyRecord, NewOrder, Order};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
@@ -35,6 +35,38 @@ pub struct CheckoutRequest {
     pub email: String,
     pub shipping_address: Address,
     pub payment: PaymentRequest,
+}
+
+/// A checkout request that passed every check.
+pub struct ValidCheckout {
+    pub email: Email,
+    pub address: Address,
+    pub card: Card,
+}
+
+impl CheckoutRequest {
+    /// `today` decides whether the card has expired.
+    pub fn parse(self, today: time::OffsetDateTime) -> Result<ValidCheckout, Invalid> {
+        let mut c = Checks::default();
+        let email = c.check("email", Email::parse(&self.email));
+        let address = Address::parse(&self.shipping_address, "shipping_address", &mut c);
+        let p = &self.payment;
+        let card = Card::parse(
+            &p.card_number,
+            p.exp_month,
+            p.exp_year,
+            &p.cvc,
+            (today.year(), today.month() as u32),
+            &mut c,
+        );
+        c.finish_with(|| {
+            Some(ValidCheckout {
+                email: email?,
+                address: address?,
+                card: card?,
+            })
+        })
+    }
 }
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
@@ -83,25 +115,11 @@ pub async fn checkout(
     ApiJson(req): ApiJson<CheckoutRequest>,
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
-    let today = time::OffsetDateTime::now_utc();
-    let mut c = Checks::default();
-    let email = c.check("email", Email::parse(&req.email));
-    let address = Address::parse(&req.shipping_address, "shipping_address", &mut c);
-    let p = &req.payment;
-    let card = Card::parse(
-        &p.card_number,
-        p.exp_month,
-        p.exp_year,
-        &p.cvc,
-        (today.year(), today.month() as u32),
-        &mut c,
-    );
-    c.finish()?;
-    let (email, address, card) = (
-        email.expect("checked"),
-        address.expect("checked"),
-        card.expect("checked"),
-    );
+    let ValidCheckout {
+        email,
+        address,
+        card,
+    } = req.parse(time::OffsetDateTime::now_utc())?;
 
     let new = NewOrder {
         id: uuid::Uuid::new_v4().to_string(),
@@ -167,16 +185,16 @@ pub async fn checkout(
     } else {
         state.ops.record_order(OrderStatus::Cancelled);
     }
-    Ok(respond(status, &body, order.into()))
+    respond(status, &body, order)
 }
 
 fn problem_body(err: &ApiError) -> String {
     serde_json::to_string(&err.problem()).unwrap_or_default()
 }
 
-fn respond(status: StatusCode, body: &str, order: OrderDto) -> Response {
-    if status == StatusCode::CREATED {
-        (status, Json(order)).into_response()
+fn respond(status: StatusCode, body: &str, order: Order) -> ApiResult<Response> {
+    Ok(if status == StatusCode::CREATED {
+        (status, Json(OrderDto::try_from(order)?)).into_response()
     } else {
         (
             status,
@@ -184,7 +202,7 @@ fn respond(status: StatusCode, body: &str, order: OrderDto) -> Response {
             body.to_owned(),
         )
             .into_response()
-    }
+    })
 }
 
 /// A retry: the same answer as the first time, once the first attempt has one.
@@ -217,9 +235,5 @@ async fn replay(
     };
     let status = StatusCode::from_u16(status as u16).map_err(anyhow::Error::from)?;
     let order = state.store.order(&order_id).await?;
-    Ok(respond(
-        status,
-        rec.response_body.as_deref().unwrap_or(""),
-        order.into(),
-    ))
+    respond(status, rec.response_body.as_deref().unwrap_or(""), order)
 }

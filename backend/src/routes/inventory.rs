@@ -5,7 +5,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Checks, Sku};
+use crate::domain::{Checks, Invalid, Sku};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiPath;
 use crate::state::AppState;
@@ -28,7 +28,7 @@ pub async fn stock_level(
     State(state): State<AppState>,
     ApiPath(sku): ApiPath<String>,
 ) -> ApiResult<Json<StockLevel>> {
-    let sku = Sku::parse(&sku).map_err(|m| ApiError::field("sku", m))?;
+    let sku = Sku::parse(&sku).map_err(|m| Invalid::field("sku", m))?;
     let mut levels = state.store.stock(&[sku.as_str().to_owned()]).await?;
     levels.pop().map(Json).ok_or(ApiError::NotFound("product"))
 }

@@ -53,18 +53,23 @@ pub struct OrderList {
     pub items: Vec<OrderDto>,
 }
 
-impl From<Order> for OrderDto {
-    fn from(o: Order) -> Self {
+impl OrderDto {
+    /// Several orders; one that cannot be shown fails the list (and is logged as a 500).
+    pub fn list(orders: Vec<Order>) -> Result<Vec<OrderDto>, ApiError> {
+        orders.into_iter().map(OrderDto::try_from).collect()
+    }
+}
+
+/// Fails, rather than showing an empty address, when the stored address cannot be read.
+impl TryFrom<Order> for OrderDto {
+    type Error = ApiError;
+    fn try_from(o: Order) -> Result<Self, ApiError> {
         let r = o.row;
-        OrderDto {
-            shipping_address: serde_json::from_str(&r.shipping_address).unwrap_or(Address {
-                name: String::new(),
-                line1: String::new(),
-                line2: None,
-                city: String::new(),
-                postal_code: String::new(),
-                country: String::new(),
-            }),
+        let shipping_address = serde_json::from_str(&r.shipping_address).map_err(|e| {
+            anyhow::anyhow!("order {}: unreadable stored shipping address: {e}", r.id)
+        })?;
+        Ok(OrderDto {
+            shipping_address,
             items: o
                 .items
                 .into_iter()
@@ -89,7 +94,7 @@ impl From<Order> for OrderDto {
             },
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
-        }
+        })
     }
 }
 
@@ -101,7 +106,7 @@ pub async fn list_orders(
 ) -> ApiResult<Json<OrderList>> {
     let orders = state.store.orders_for_user(user.id).await?;
     Ok(Json(OrderList {
-        items: orders.into_iter().map(OrderDto::from).collect(),
+        items: OrderDto::list(orders)?,
     }))
 }
 
@@ -126,7 +131,7 @@ pub async fn get_order(
         && !owner.fresh
         && owner.guest_token.as_deref().map(CartOwner::guest_key) == order.row.cart_key;
     if by_user || by_guest {
-        Ok(Json(order.into()))
+        Ok(Json(order.try_into()?))
     } else {
         Err(not_found)
     }

@@ -4,6 +4,8 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::sql::{unique_violation, Dialect, SqlStore, PRODUCT_COLS};
 use super::SqlBuf;
+use crate::domain::Sku;
+
 use super::{
     AuditEntry, CategoryCount, NewProduct, Product, ProductFilter, ProductPatch, Sort, StockLevel,
     StoreError, StoreResult,
@@ -28,12 +30,12 @@ pub trait ProductStore: Send + Sync {
     async fn set_product_image(&self, id: i64, key: &str, now: i64) -> StoreResult<Product>;
     async fn set_stock(
         &self,
-        sku: &str,
+        sku: &Sku,
         available: i64,
         actor: &str,
         now: i64,
     ) -> StoreResult<StockLevel>;
-    async fn stock_audit(&self, sku: &str) -> StoreResult<Vec<AuditEntry>>;
+    async fn stock_audit(&self, sku: &Sku) -> StoreResult<Vec<AuditEntry>>;
 }
 
 const INSERT_PRODUCT: &str = "INSERT INTO products (sku, slug, name, description, category, \
@@ -261,11 +263,12 @@ where
 
     async fn set_stock(
         &self,
-        sku: &str,
+        sku: &Sku,
         available: i64,
         actor: &str,
         now: i64,
     ) -> StoreResult<StockLevel> {
+        let sku = sku.as_str();
         let mut tx = self.writer.begin().await?;
         let lock = D::FOR_UPDATE;
         let sql = format!(
@@ -302,7 +305,8 @@ where
         })
     }
 
-    async fn stock_audit(&self, sku: &str) -> StoreResult<Vec<AuditEntry>> {
+    async fn stock_audit(&self, sku: &Sku) -> StoreResult<Vec<AuditEntry>> {
+        let sku = sku.as_str();
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
             .bind(sku)
             .fetch_optional(&self.reader)

@@ -4,21 +4,21 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::sql::{unique_violation, Dialect, SqlStore};
 use super::{StoreError, StoreResult, User};
-use crate::domain::{Role, Word};
+use crate::domain::{Email, Role, Word};
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// Fails with [`StoreError::EmailTaken`] when the email is registered already.
     async fn create_user(
         &self,
-        email: &str,
+        email: &Email,
         name: &str,
         password_hash: &str,
         role: Role,
         now: i64,
     ) -> StoreResult<User>;
     /// The user and their password hash.
-    async fn user_credentials(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    async fn user_credentials(&self, email: &Email) -> StoreResult<Option<(User, String)>>;
     async fn set_password(&self, user_id: i64, password_hash: &str, role: Role) -> StoreResult<()>;
     async fn create_session(
         &self,
@@ -61,7 +61,7 @@ where
 {
     async fn create_user(
         &self,
-        email: &str,
+        email: &Email,
         name: &str,
         password_hash: &str,
         role: Role,
@@ -71,7 +71,7 @@ where
             "INSERT INTO users (email, name, password_hash, role, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id, email, name, role",
         )
-        .bind(email)
+        .bind(email.as_str())
         .bind(name)
         .bind(password_hash)
         .bind(role.as_str())
@@ -87,11 +87,11 @@ where
         })
     }
 
-    async fn user_credentials(&self, email: &str) -> StoreResult<Option<(User, String)>> {
+    async fn user_credentials(&self, email: &Email) -> StoreResult<Option<(User, String)>> {
         let row: Option<Credentials> = sqlx::query_as(
             "SELECT id, email, name, role, password_hash FROM users WHERE email = $1",
         )
-        .bind(email)
+        .bind(email.as_str())
         .fetch_optional(&self.reader)
         .await?;
         Ok(row.map(|c| (c.user, c.password_hash)))

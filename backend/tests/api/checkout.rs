@@ -83,10 +83,7 @@ async fn short_stock_fails_the_whole_checkout_naming_the_lines(app: TestApp) {
     app.add_to_cart(&app.client, a.id, 2).await;
     app.add_to_cart(&app.client, b.id, 2).await;
     // Someone else buys one B between add-to-cart and checkout.
-    app.store
-        .set_stock("B-1", 1, "ops@example.com", 0)
-        .await
-        .unwrap();
+    app.set_stock("B-1", 1).await;
     let body = problem(
         app.checkout(&app.client, "short", &checkout_body(APPROVE))
             .await,

@@ -26,11 +26,11 @@ use ecomm::media::Media;
 use ecomm::payments::TestGateway;
 use ecomm::store::{NewProduct, Product, Store};
 use ecomm::{AppState, Application};
-use reqwest::{Client, Method, RequestBuilder, Response};
+use reqwest::{Client, RequestBuilder, Response};
 use serde::Serialize;
 
 // What nearly every test uses, so a test file needs only `use crate::helpers::*;`.
-pub use reqwest::StatusCode;
+pub use reqwest::{Method, StatusCode};
 pub use serde_json::{json, Value};
 
 pub use ecomm_test_macros::db_test;
@@ -189,6 +189,15 @@ impl TestApp {
             .create_product(&p, ecomm::state::now_ms())
             .await
             .expect("create product")
+    }
+
+    /// Sets a product's stock through the store, as an operator would.
+    pub async fn set_stock(&self, sku: &str, available: i64) {
+        let sku = ecomm::domain::Sku::parse(sku).expect("a valid SKU");
+        self.store
+            .set_stock(&sku, available, "ops@example.com", 0)
+            .await
+            .expect("set stock");
     }
 
     pub async fn stock_of(&self, sku: &str) -> i64 {
