@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { ApiError } from './api/client';
+import { isTransient } from './api/client';
 import { AppRoutes } from './App';
 import { ScrollToTop } from './components/ScrollToTop';
 import './styles.css';
@@ -13,7 +13,7 @@ const queryClient = new QueryClient({
       staleTime: 15_000,
       refetchOnWindowFocus: false,
       // 4xx answers are final; retry transport and 5xx errors once.
-      retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 1,
+      retry: (count, err) => isTransient(err) && count < 1,
     },
   },
 });

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { useAdminOrders, useSetOrderStatus } from '../api/queries';
+import { useSetOrderStatus } from '../api/mutations';
+import { useAdminOrders } from '../api/queries';
 import type { Order, OrderStatus } from '../api/types';
 import { formatDate, StatusBadge } from '../components/OrderView';
-import { ErrorBox, Money, Pagination, Spinner } from '../components/ui';
-import { useDocumentTitle } from '../lib/hooks';
+import { DataTable, type Column } from '../components/DataTable';
+import { Money, QueryState } from '../components/ui';
+import { useDocumentTitle, usePageParam } from '../lib/hooks';
 
 const STATUSES: OrderStatus[] = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
 /** The transitions the back office offers; the API is the judge (409 on an illegal one). */
@@ -53,16 +55,21 @@ function StatusChanger({ order }: { order: Order }) {
   );
 }
 
+const COLUMNS: Column<Order>[] = [
+  { header: 'Order', cell: (o) => <code>{o.id.slice(0, 8)}</code> },
+  { header: 'Placed', cell: (o) => formatDate(o.created_at) },
+  { header: 'Customer', cell: (o) => o.email },
+  { header: 'Total', cell: (o) => <Money cents={o.total_cents} currency={o.currency} /> },
+  { header: 'Status', cell: (o) => <StatusBadge status={o.status} /> },
+  { header: 'Change status', cell: (o) => <StatusChanger key={o.status} order={o} /> },
+];
+
 export function AdminOrders() {
   useDocumentTitle('Admin · Orders');
   const [sp, setSp] = useSearchParams();
   const status = sp.get('status') ?? '';
-  const page = Math.max(1, Number(sp.get('page') ?? '1') || 1);
-  const orders = useAdminOrders({ status: status || undefined, page, per_page: PER_PAGE } as {
-    status?: string;
-    page: number;
-    per_page: number;
-  });
+  const [page, setPage] = usePageParam();
+  const orders = useAdminOrders({ status: status || undefined, page, per_page: PER_PAGE });
   return (
     <section aria-labelledby="admin-orders-title">
       <div className="results-header">
@@ -83,55 +90,22 @@ export function AdminOrders() {
           </select>
         </div>
       </div>
-      {orders.isPending ? (
-        <Spinner label="Loading orders…" />
-      ) : orders.isError ? (
-        <ErrorBox error={orders.error} onRetry={() => void orders.refetch()} />
-      ) : orders.data.items.length === 0 ? (
-        <p className="muted">No orders{status ? ` with status ${status}` : ''}.</p>
-      ) : (
-        <>
-          <table className="admin-table">
-            <caption className="sr-only">Orders</caption>
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Placed</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Total</th>
-                <th scope="col">Status</th>
-                <th scope="col">Change status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.data.items.map((o) => (
-                <tr key={o.id}>
-                  <td data-label="Order">
-                    <code>{o.id.slice(0, 8)}</code>
-                  </td>
-                  <td data-label="Placed">{formatDate(o.created_at)}</td>
-                  <td data-label="Customer">{o.email}</td>
-                  <td data-label="Total">
-                    <Money cents={o.total_cents} currency={o.currency} />
-                  </td>
-                  <td data-label="Status">
-                    <StatusBadge status={o.status} />
-                  </td>
-                  <td data-label="Change status">
-                    <StatusChanger key={o.status} order={o} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pagination
-            page={page}
-            perPage={PER_PAGE}
-            total={orders.data.total}
-            onPage={(p) => setSp({ ...(status ? { status } : {}), page: String(p) })}
-          />
-        </>
-      )}
+      <QueryState query={orders} loadingLabel="Loading orders…">
+        {(data) =>
+          data.items.length === 0 ? (
+            <p className="muted">No orders{status ? ` with status ${status}` : ''}.</p>
+          ) : (
+            <DataTable
+              caption="Orders"
+              className="admin-table"
+              columns={COLUMNS}
+              rows={data.items}
+              rowKey={(o) => o.id}
+              paging={{ page, perPage: PER_PAGE, total: data.total, onPage: setPage }}
+            />
+          )
+        }
+      </QueryState>
     </section>
   );
 }

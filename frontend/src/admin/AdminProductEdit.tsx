@@ -1,19 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError } from '../api/client';
-import {
-  useCreateProduct,
-  useInventoryAudit,
-  useProduct,
-  useSetStock,
-  useUpdateProduct,
-  useUploadImage,
-} from '../api/queries';
-import type { Product } from '../api/types';
+import { ApiError, isProblem } from '../api/client';
+import { useCreateProduct, useSetStock, useUpdateProduct, useUploadImage } from '../api/mutations';
+import { useInventoryAudit, useProduct } from '../api/queries';
+import type { AuditEntry, Product } from '../api/types';
+import { DataTable, type Column } from '../components/DataTable';
 import { formatDate } from '../components/OrderView';
 import { productPath } from '../components/ProductCard';
 import { ErrorBox, Field, ProductImage, QueryState, Spinner } from '../components/ui';
 import { formatMoney, parseAmountToCents } from '../lib/money';
+import { useForm, type FormErrors } from '../lib/form';
 import { useDocumentTitle, useResettableState } from '../lib/hooks';
 
 interface ProductFormValues {
@@ -25,10 +21,8 @@ interface ProductFormValues {
   available: string;
 }
 
-type FormErrors = Partial<Record<keyof ProductFormValues, string>>;
-
-export function validateProductForm(v: ProductFormValues, creating: boolean): FormErrors {
-  const e: FormErrors = {};
+export function validateProductForm(v: ProductFormValues, creating: boolean): FormErrors<keyof ProductFormValues> {
+  const e: FormErrors<keyof ProductFormValues> = {};
   if (creating && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v.sku.trim()))
     e.sku = 'Use letters, digits, dot, dash or underscore.';
   if (!v.name.trim()) e.name = 'Enter a name.';
@@ -45,20 +39,19 @@ function ProductForm({ product }: { product?: Product }) {
   const create = useCreateProduct();
   const update = useUpdateProduct(product?.id ?? 0);
   const mutation = creating ? create : update;
-  const [v, setV] = useState<ProductFormValues>(() => ({
-    sku: product?.sku ?? '',
-    name: product?.name ?? '',
-    description: product?.description ?? '',
-    category: product?.category ?? '',
-    price: product ? (product.price_cents / 100).toFixed(2) : '',
-    available: '0',
-  }));
-  const [errors, setErrors] = useState<FormErrors>({});
   const [saved, setSaved] = useState(false);
-  const set = (k: keyof ProductFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
-    setSaved(false);
-    setV({ ...v, [k]: e.target.value });
-  };
+  const form = useForm<keyof ProductFormValues>(
+    () => ({
+      sku: product?.sku ?? '',
+      name: product?.name ?? '',
+      description: product?.description ?? '',
+      category: product?.category ?? '',
+      price: product ? (product.price_cents / 100).toFixed(2) : '',
+      available: '0',
+    }),
+    () => setSaved(false),
+  );
+  const { values: v, setErrors } = form;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -75,7 +68,7 @@ function ProductForm({ product }: { product?: Product }) {
       if (err instanceof ApiError) {
         const fe = err.fieldErrors();
         setErrors({
-          sku: fe.sku ?? (err.status === 409 ? 'This SKU already exists.' : undefined),
+          sku: fe.sku ?? (isProblem(err, 'duplicate-sku', 'conflict') ? 'This SKU already exists.' : undefined),
           name: fe.name,
           category: fe.category,
           price: fe.price_cents,
@@ -96,47 +89,28 @@ function ProductForm({ product }: { product?: Product }) {
       <h2 id="details-title">Details</h2>
       {mutation.isError && <ErrorBox error={mutation.error} title="Could not save the product" />}
       {creating ? (
-        <Field label="SKU" name="sku" value={v.sku} onChange={set('sku')} error={errors.sku} required />
+        <Field label="SKU" required {...form.field('sku')} />
       ) : (
         <p className="muted">
           SKU <code>{product.sku}</code>
         </p>
       )}
-      <Field label="Name" name="name" value={v.name} onChange={set('name')} error={errors.name} required />
+      <Field label="Name" required {...form.field('name')} />
       <div className="field">
         <label htmlFor="description">Description</label>
-        <textarea id="description" name="description" rows={4} value={v.description} onChange={set('description')} />
+        <textarea
+          id="description"
+          name="description"
+          rows={4}
+          value={v.description}
+          onChange={form.field('description').onChange}
+        />
       </div>
       <div className="row">
-        <Field
-          label="Category"
-          name="category"
-          value={v.category}
-          onChange={set('category')}
-          error={errors.category}
-          required
-        />
-        <Field
-          label="Price (USD)"
-          name="price"
-          inputMode="decimal"
-          value={v.price}
-          onChange={set('price')}
-          error={errors.price}
-          required
-        />
+        <Field label="Category" required {...form.field('category')} />
+        <Field label="Price (USD)" inputMode="decimal" required {...form.field('price')} />
       </div>
-      {creating && (
-        <Field
-          label="Initial stock"
-          name="available"
-          inputMode="numeric"
-          value={v.available}
-          onChange={set('available')}
-          error={errors.available}
-          required
-        />
-      )}
+      {creating && <Field label="Initial stock" inputMode="numeric" required {...form.field('available')} />}
       <button type="submit" className="btn btn-primary" disabled={mutation.isPending}>
         {mutation.isPending ? 'Saving…' : creating ? 'Create product' : 'Save changes'}
       </button>
@@ -243,6 +217,13 @@ function ImageUpload({ product }: { product: Product }) {
   );
 }
 
+const AUDIT_COLUMNS: Column<AuditEntry>[] = [
+  { header: 'When', cell: (e) => formatDate(e.at) },
+  { header: 'Who', cell: (e) => e.actor_email },
+  { header: 'From', cell: (e) => e.old_available },
+  { header: 'To', cell: (e) => e.new_available },
+];
+
 function StockPanel({ product }: { product: Product }) {
   const setStock = useSetStock(product.id, product.sku);
   const audit = useInventoryAudit(product.sku);
@@ -294,26 +275,13 @@ function StockPanel({ product }: { product: Product }) {
           a.items.length === 0 ? (
             <p className="muted">No stock changes yet.</p>
           ) : (
-            <table className="admin-table" aria-label="Stock history">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                </tr>
-              </thead>
-              <tbody>
-                {a.items.map((e, i) => (
-                  <tr key={`${e.at}-${i}`}>
-                    <td>{formatDate(e.at)}</td>
-                    <td>{e.actor_email}</td>
-                    <td>{e.old_available}</td>
-                    <td>{e.new_available}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Stock history"
+              className="admin-table"
+              columns={AUDIT_COLUMNS}
+              rows={a.items}
+              rowKey={(e, i) => `${e.at}-${i}`}
+            />
           )
         }
       </QueryState>

@@ -24,26 +24,26 @@ export function RequireAdmin({ children }: { children: React.ReactNode }) {
   return <>{children}</>;
 }
 
+const ADMIN_LINKS = [
+  { to: '/admin', label: 'Products', end: true },
+  { to: '/admin/products/new', label: 'New product' },
+  { to: '/admin/orders', label: 'Orders' },
+  { to: '/admin/ops', label: 'Ops dashboard' },
+];
+
 export default function AdminRoutes() {
   return (
     <RequireAdmin>
       <div className="admin">
         <nav aria-label="Back office" className="admin-nav">
           <ul>
-            <li>
-              <NavLink to="/admin" end>
-                Products
-              </NavLink>
-            </li>
-            <li>
-              <NavLink to="/admin/products/new">New product</NavLink>
-            </li>
-            <li>
-              <NavLink to="/admin/orders">Orders</NavLink>
-            </li>
-            <li>
-              <NavLink to="/admin/ops">Ops dashboard</NavLink>
-            </li>
+            {ADMIN_LINKS.map(({ to, label, end }) => (
+              <li key={to}>
+                <NavLink to={to} end={end}>
+                  {label}
+                </NavLink>
+              </li>
+            ))}
           </ul>
         </nav>
         <Routes>

@@ -15,6 +15,44 @@ export function appendSample(history: OpsSummary[], s: OpsSummary, cap = HISTORY
   return next.length > cap ? next.slice(next.length - cap) : next;
 }
 
+interface Chart {
+  title: string;
+  unit: string;
+  format?: (v: number) => string;
+  series: { label: string; color: string; key: keyof OpsSummary; scale?: number }[];
+}
+const CHARTS: Chart[] = [
+  {
+    title: 'Requests per second',
+    unit: 'req/s',
+    series: [{ label: 'rps', color: '#1d4ed8', key: 'requests_per_second' }],
+  },
+  {
+    title: 'Latency',
+    unit: 'ms',
+    series: [
+      { label: 'p50', color: '#047857', key: 'p50_ms' },
+      { label: 'p99', color: '#b45309', key: 'p99_ms' },
+    ],
+  },
+  {
+    title: 'Error rate',
+    unit: '%',
+    format: (v) => v.toFixed(2),
+    series: [{ label: 'errors', color: '#be123c', key: 'error_rate', scale: 100 }],
+  },
+  {
+    title: 'Orders per minute',
+    unit: '/min',
+    series: [{ label: 'orders', color: '#7c3aed', key: 'orders_per_minute' }],
+  },
+  {
+    title: 'Inventory updates per minute',
+    unit: '/min',
+    series: [{ label: 'updates', color: '#0e7490', key: 'inventory_updates_per_minute' }],
+  },
+];
+
 export function OpsDashboard() {
   useDocumentTitle('Admin · Ops');
   const summary = useOpsSummary(REFRESH_MS);
@@ -47,40 +85,20 @@ export function OpsDashboard() {
             </p>
           )}
           <div className="chart-grid">
-            <LineChart
-              title="Requests per second"
-              unit="req/s"
-              capacity={HISTORY}
-              series={[{ label: 'rps', color: '#1d4ed8', values: col('requests_per_second') }]}
-            />
-            <LineChart
-              title="Latency"
-              unit="ms"
-              capacity={HISTORY}
-              series={[
-                { label: 'p50', color: '#047857', values: col('p50_ms') },
-                { label: 'p99', color: '#b45309', values: col('p99_ms') },
-              ]}
-            />
-            <LineChart
-              title="Error rate"
-              unit="%"
-              capacity={HISTORY}
-              format={(v) => v.toFixed(2)}
-              series={[{ label: 'errors', color: '#be123c', values: col('error_rate').map((v) => v * 100) }]}
-            />
-            <LineChart
-              title="Orders per minute"
-              unit="/min"
-              capacity={HISTORY}
-              series={[{ label: 'orders', color: '#7c3aed', values: col('orders_per_minute') }]}
-            />
-            <LineChart
-              title="Inventory updates per minute"
-              unit="/min"
-              capacity={HISTORY}
-              series={[{ label: 'updates', color: '#0e7490', values: col('inventory_updates_per_minute') }]}
-            />
+            {CHARTS.map((c) => (
+              <LineChart
+                key={c.title}
+                title={c.title}
+                unit={c.unit}
+                capacity={HISTORY}
+                format={c.format}
+                series={c.series.map(({ label, color, key, scale = 1 }) => ({
+                  label,
+                  color,
+                  values: col(key).map((v) => v * scale),
+                }))}
+              />
+            ))}
           </div>
         </>
       )}

@@ -1,14 +1,51 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './schema';
 import type { Problem } from './types';
+
+/**
+ * The one HTTP client: every path, method, parameter and body is checked by `tsc` against the generated
+ * schema (`src/api/schema.d.ts` ← `backend/openapi.json`). `fetch` is looked up per call so tests can stub it.
+ */
+export const http = createClient<paths>({
+  // openapi-fetch builds a `Request`, which needs an absolute URL outside the browser (tests)
+  baseUrl: globalThis.location?.origin ?? '',
+  credentials: 'same-origin',
+  headers: { Accept: 'application/json' },
+  fetch: (req) => globalThis.fetch(req),
+});
+
+/** Problem `type` slugs the backend sends (the last segment of the `type` URI). */
+export type ProblemType =
+  | 'validation'
+  | 'bad-request'
+  | 'unauthorized'
+  | 'invalid-credentials'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'email-taken'
+  | 'duplicate-sku'
+  | 'insufficient-stock'
+  | 'price-changed'
+  | 'cart-too-large'
+  | 'empty-cart'
+  | 'payment-declined'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'internal';
 
 /** An HTTP error from the API, carrying the RFC 9457 problem document. */
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
+  /** The problem's `type` slug (`payment-declined`), or undefined when the answer had none (a proxy's 502). */
+  readonly type: string | undefined;
   constructor(status: number, problem: Problem) {
     super(problem.detail || problem.title || `Request failed (${status})`);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.type = problem.type?.split('/').pop() || undefined;
   }
   /** Field errors keyed by dotted path (e.g. `shipping_address.city`). */
   fieldErrors(): Record<string, string> {
@@ -27,78 +64,43 @@ export class NetworkError extends Error {
   }
 }
 
-export interface RequestOptions {
-  method?: string;
-  body?: unknown;
-  form?: FormData;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
+/** True when `err` is a problem of one of these types. */
+export function isProblem(err: unknown, ...types: ProblemType[]): err is ApiError {
+  return err instanceof ApiError && !!err.type && (types as string[]).includes(err.type);
 }
 
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
-  let body: BodyInit | undefined;
-  if (opts.form) {
-    body = opts.form;
-  } else if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  let res: Response;
+/**
+ * Worth trying again as is: no answer at all, or a server-side failure. Proxies (nginx, the ALB) answer
+ * 502–504 without a problem document, so this is the one place that looks at status codes.
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof NetworkError) return true;
+  return err instanceof ApiError && (err.status >= 500 || isProblem(err, 'unavailable', 'internal'));
+}
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+/** Awaits an `http.*` call: its data, or an `ApiError` with the problem document, or a `NetworkError`. */
+export async function call<T>(request: Promise<Result<T>>): Promise<T> {
+  let res: Result<T>;
   try {
-    res = await fetch(path, {
-      method: opts.method ?? (body ? 'POST' : 'GET'),
-      headers,
-      body,
-      credentials: 'same-origin',
-      signal: opts.signal,
-    });
+    res = await request;
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new NetworkError(err);
   }
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get('Content-Type') ?? '';
-  const isJson = type.includes('json');
-  if (!res.ok) {
-    let problem: Problem = { status: res.status, title: res.statusText };
-    if (isJson) {
-      try {
-        problem = { status: res.status, ...(await res.json()) };
-      } catch {
-        /* keep the status-only problem */
-      }
-    }
-    throw new ApiError(res.status, problem);
-  }
-  return (isJson ? res.json() : res.text()) as Promise<T>;
+  if (res.response.ok) return res.data as T;
+  const body = typeof res.error === 'object' && res.error !== null ? (res.error as Problem) : {};
+  throw new ApiError(res.response.status, { title: res.response.statusText, ...body, status: res.response.status });
 }
 
-/** Builds a query string, skipping empty values; arrays repeat the key. */
-export function qs(params: Record<string, string | number | boolean | undefined | null | string[]>): string {
-  const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || v === null || v === '' || v === false) continue;
-    if (Array.isArray(v)) v.forEach((x) => sp.append(k, x));
-    else sp.set(k, String(v));
-  }
-  const s = sp.toString();
-  return s ? `?${s}` : '';
-}
-
-export function isStatus(err: unknown, status: number): boolean {
-  return err instanceof ApiError && err.status === status;
-}
-
-/** A human message for any error thrown by `api`. */
+/** A human message for any error thrown by `call`. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.status === 401) return 'Please log in to continue.';
-    if (err.status === 403) return 'You do not have access to this page.';
-    if (err.status === 429) return 'Too many attempts — please wait a moment and try again.';
-    if (err.status >= 500) return 'The shop is having trouble right now. Please try again shortly.';
-    return err.message;
-  }
+  if (isProblem(err, 'unauthorized')) return 'Please log in to continue.';
+  if (isProblem(err, 'forbidden')) return 'You do not have access to this page.';
+  if (isProblem(err, 'rate-limited')) return 'Too many attempts — please wait a moment and try again.';
+  if (isTransient(err) && err instanceof ApiError)
+    return 'The shop is having trouble right now. Please try again shortly.';
   if (err instanceof Error) return err.message;
   return 'Something went wrong.';
 }

@@ -1,29 +1,23 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, NetworkError, qs } from './client';
-import type {
-  AdminOrderPage,
-  Body,
-  Cart,
-  CheckoutRequest,
-  Ok,
-  Order,
-  OrderList,
-  OrderStatus,
-  Product,
-  User,
-} from './types';
-import { withQuantity } from '../lib/cart';
+// Reads: one `queryOptions` per endpoint (key + fetcher together), and the hooks built on them.
+// Every key comes from `keys`, so invalidations elsewhere (mutations.ts) name the same arrays.
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { call, http, isProblem } from './client';
+import type { AdminOrderPage, AdminOrderQuery, Order, OrderList, ProductQuery, Suggestion } from './types';
 
 export const keys = {
   me: ['me'] as const,
   cart: ['cart'] as const,
   categories: ['categories'] as const,
-  products: (q: object) => ['products', q] as const,
-  product: (id: number) => ['product', id] as const,
+  products: ['products'] as const,
+  productList: (q: ProductQuery) => [...keys.products, 'list', q] as const,
+  product: (id: number) => [...keys.products, 'detail', id] as const,
+  suggest: (q: string) => ['suggest', q] as const,
   orders: ['orders'] as const,
-  order: (id: string) => ['order', id] as const,
-  adminOrders: (q: object) => ['admin', 'orders', q] as const,
-  audit: (sku: string) => ['admin', 'audit', sku] as const,
+  order: (id: string) => [...keys.orders, id] as const,
+  admin: ['admin'] as const,
+  adminOrders: ['admin', 'orders'] as const,
+  adminOrderList: (q: AdminOrderQuery) => [...keys.adminOrders, q] as const,
+  audit: (sku: string) => [...keys.admin, 'audit', sku] as const,
   ops: ['admin', 'ops'] as const,
 };
 
@@ -49,283 +43,114 @@ export const sessionHint = {
   },
 };
 
-export function useMe() {
-  return useQuery({
+export const meQuery = () =>
+  queryOptions({
     queryKey: keys.me,
-    queryFn: async () => {
+    queryFn: async ({ signal }) => {
       if (!sessionHint.get()) return null;
       try {
-        return await api<Ok<'/api/me', 'get'>>('/api/me');
+        return await call(http.GET('/api/me', { signal }));
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) {
-          sessionHint.set(false);
-          return null;
-        }
-        throw e;
+        if (!isProblem(e, 'unauthorized')) throw e;
+        sessionHint.set(false);
+        return null;
       }
     },
     staleTime: 60_000,
   });
-}
-
-function useSessionChange() {
-  const qc = useQueryClient();
-  return (user: User | null) => {
-    sessionHint.set(!!user);
-    qc.setQueryData(keys.me, user);
-    qc.invalidateQueries({ queryKey: keys.cart });
-    qc.removeQueries({ queryKey: keys.orders });
-    qc.removeQueries({ queryKey: ['admin'] });
-  };
-}
-
-export function useLogin() {
-  const changed = useSessionChange();
-  return useMutation({
-    mutationFn: (body: Body<'/api/auth/login', 'post'>) =>
-      api<Ok<'/api/auth/login', 'post'>>('/api/auth/login', { method: 'POST', body }),
-    onSuccess: changed,
-  });
-}
-
-export function useRegister() {
-  const changed = useSessionChange();
-  return useMutation({
-    mutationFn: (body: Body<'/api/auth/register', 'post'>) =>
-      api<Ok<'/api/auth/register', 'post'>>('/api/auth/register', { method: 'POST', body }),
-    onSuccess: changed,
-  });
-}
-
-export function useLogout() {
-  const changed = useSessionChange();
-  return useMutation({
-    mutationFn: () => api<Ok<'/api/auth/logout', 'post'>>('/api/auth/logout', { method: 'POST' }),
-    onSettled: () => changed(null),
-  });
-}
 
 // ---- catalog ---------------------------------------------------------------------------
-export type ProductQuery = Record<string, string | number | undefined>;
-
-export function useProducts(query: ProductQuery) {
-  return useQuery({
-    queryKey: keys.products(query),
-    queryFn: ({ signal }) => api<Ok<'/api/products', 'get'>>(`/api/products${qs(query)}`, { signal }),
+export const productsQuery = (query: ProductQuery) =>
+  queryOptions({
+    queryKey: keys.productList(query),
+    queryFn: ({ signal }) => call(http.GET('/api/products', { params: { query }, signal })),
     placeholderData: keepPreviousData,
   });
-}
 
-export function useProduct(id: number) {
-  return useQuery({
+export const productQuery = (id: number) =>
+  queryOptions({
     queryKey: keys.product(id),
-    queryFn: ({ signal }) => api<Ok<'/api/products/{id}', 'get'>>(`/api/products/${id}`, { signal }),
+    queryFn: ({ signal }) => call(http.GET('/api/products/{id}', { params: { path: { id } }, signal })),
     enabled: Number.isFinite(id) && id > 0,
   });
-}
 
-export function useCategories() {
-  return useQuery({
+export const categoriesQuery = () =>
+  queryOptions({
     queryKey: keys.categories,
-    queryFn: ({ signal }) => api<Ok<'/api/categories', 'get'>>('/api/categories', { signal }),
+    queryFn: ({ signal }) => call(http.GET('/api/categories', { signal })),
     staleTime: 5 * 60_000,
   });
-}
 
-// ---- cart ------------------------------------------------------------------------------
-export function useCart() {
-  return useQuery({
-    queryKey: keys.cart,
-    queryFn: ({ signal }) => api<Ok<'/api/cart', 'get'>>('/api/cart', { signal }),
-  });
-}
-
-export function useAddToCart() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (b: Body<'/api/cart/items', 'post'>) =>
-      api<Ok<'/api/cart/items', 'post'>>('/api/cart/items', { method: 'POST', body: b }),
-    onSuccess: (cart) => qc.setQueryData(keys.cart, cart),
-  });
-}
-
-/** Sets a line's quantity (0 removes the line), optimistically. */
-export function useSetCartQuantity() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: ({ product_id, quantity }: { product_id: number; quantity: number }) =>
-      quantity > 0
-        ? api<Ok<'/api/cart/items/{product_id}', 'patch'>>(`/api/cart/items/${product_id}`, {
-            method: 'PATCH',
-            body: { quantity } satisfies Body<'/api/cart/items/{product_id}', 'patch'>,
-          })
-        : api<Ok<'/api/cart/items/{product_id}', 'delete'>>(`/api/cart/items/${product_id}`, { method: 'DELETE' }),
-    onMutate: async ({ product_id, quantity }) => {
-      await qc.cancelQueries({ queryKey: keys.cart });
-      const prev = qc.getQueryData<Cart>(keys.cart);
-      if (prev) qc.setQueryData(keys.cart, withQuantity(prev, product_id, quantity));
-      return { prev };
-    },
-    onError: (_e, _v, ctx) => {
-      if (ctx?.prev) qc.setQueryData(keys.cart, ctx.prev);
-    },
-    onSuccess: (cart) => qc.setQueryData(keys.cart, cart),
-  });
-}
-
-// ---- checkout & orders ----------------------------------------------------------------
-const RETRYABLE = new Set([502, 503, 504]);
-
-/** POST /api/checkout, retried on transport failures with the same Idempotency-Key. */
-export async function placeOrder(body: Body<'/api/checkout', 'post'>, key: string, attempts = 3): Promise<Order> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return (await api<Ok<'/api/checkout', 'post'>>('/api/checkout', {
-        method: 'POST',
-        body,
-        headers: { 'Idempotency-Key': key },
-      })) as Order;
-    } catch (e) {
-      last = e;
-      const retryable = e instanceof NetworkError || (e instanceof ApiError && RETRYABLE.has(e.status));
-      if (!retryable || i === attempts - 1) throw e;
-      await new Promise((r) => setTimeout(r, 300 * 2 ** i));
-    }
-  }
-  throw last;
-}
-
-export function useCheckout() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: ({ body, key }: { body: CheckoutRequest; key: string }) => placeOrder(body, key),
-    onSuccess: (order) => {
-      qc.setQueryData(keys.order(order.id), order);
-      qc.invalidateQueries({ queryKey: keys.cart });
-      qc.invalidateQueries({ queryKey: keys.orders });
-      qc.invalidateQueries({ queryKey: ['products'] });
-      qc.invalidateQueries({ queryKey: ['product'] });
-    },
-    onError: (e) => {
-      // stock may have moved under us
-      if (e instanceof ApiError && e.status === 409) qc.invalidateQueries({ queryKey: keys.cart });
-    },
-  });
-}
-
-export function useOrders(enabled: boolean) {
-  return useQuery({
-    queryKey: keys.orders,
-    queryFn: ({ signal }) => api<Ok<'/api/orders', 'get'>>('/api/orders', { signal }) as Promise<OrderList>,
-    enabled,
-  });
-}
-
-export function useOrder(id: string) {
-  return useQuery({
-    queryKey: keys.order(id),
-    queryFn: ({ signal }) =>
-      api<Ok<'/api/orders/{id}', 'get'>>(`/api/orders/${encodeURIComponent(id)}`, { signal }) as Promise<Order>,
-  });
-}
-
-// ---- admin -----------------------------------------------------------------------------
-export function useCreateProduct() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (b: Body<'/api/admin/products', 'post'>) =>
-      api<Ok<'/api/admin/products', 'post'>>('/api/admin/products', { method: 'POST', body: b }),
-    onSuccess: (p) => {
-      qc.setQueryData(keys.product(p.id), p);
-      qc.invalidateQueries({ queryKey: ['products'] });
-    },
-  });
-}
-
-export function useUpdateProduct(id: number) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (b: Body<'/api/admin/products/{id}', 'patch'>) =>
-      api<Ok<'/api/admin/products/{id}', 'patch'>>(`/api/admin/products/${id}`, { method: 'PATCH', body: b }),
-    onSuccess: (p) => {
-      qc.setQueryData(keys.product(p.id), p);
-      qc.invalidateQueries({ queryKey: ['products'] });
-    },
-  });
-}
-
-export function useUploadImage(id: number) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (file: File) => {
-      const form = new FormData();
-      form.append('image', file);
-      return api<Ok<'/api/admin/products/{id}/image', 'post'>>(`/api/admin/products/${id}/image`, {
-        method: 'POST',
-        form,
-      });
-    },
-    onSuccess: (p) => {
-      qc.setQueryData(keys.product(p.id), p);
-      qc.invalidateQueries({ queryKey: ['products'] });
-    },
-  });
-}
-
-export function useSetStock(productId: number, sku: string) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (available: number) =>
-      api<Ok<'/api/admin/inventory/{sku}', 'put'>>(`/api/admin/inventory/${encodeURIComponent(sku)}`, {
-        method: 'PUT',
-        body: { available } satisfies Body<'/api/admin/inventory/{sku}', 'put'>,
-      }),
-    onSuccess: (lvl) => {
-      qc.setQueryData<Product>(keys.product(productId), (p) => (p ? { ...p, available: lvl.available } : p));
-      qc.invalidateQueries({ queryKey: keys.audit(sku) });
-      qc.invalidateQueries({ queryKey: ['products'] });
-    },
-  });
-}
-
-export function useInventoryAudit(sku: string | undefined) {
-  return useQuery({
-    queryKey: keys.audit(sku ?? ''),
-    queryFn: ({ signal }) =>
-      api<Ok<'/api/admin/inventory/{sku}/audit', 'get'>>(`/api/admin/inventory/${encodeURIComponent(sku!)}/audit`, {
+/** Search-as-you-type suggestions (at most 8 product names). */
+export const suggestQuery = (q: string) =>
+  queryOptions({
+    queryKey: keys.suggest(q),
+    queryFn: async ({ signal }): Promise<Suggestion[]> => {
+      // TODO(schema): http.GET('/api/search/suggest') once backend/openapi.json declares it
+      const res = await fetch(`/api/search/suggest?${new URLSearchParams({ q })}`, {
+        headers: { Accept: 'application/json' },
         signal,
-      }),
-    enabled: !!sku,
-  });
-}
-
-export function useAdminOrders(query: { status?: string; page: number; per_page: number }) {
-  return useQuery({
-    queryKey: keys.adminOrders(query),
-    queryFn: ({ signal }) =>
-      api<Ok<'/api/admin/orders', 'get'>>(`/api/admin/orders${qs(query)}`, { signal }) as Promise<AdminOrderPage>,
+      });
+      if (!res.ok) return [];
+      return ((await res.json()) as { suggestions: Suggestion[] }).suggestions;
+    },
+    enabled: q.trim() !== '',
+    staleTime: 60_000,
     placeholderData: keepPreviousData,
   });
-}
 
-export function useSetOrderStatus() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: ({ id, status }: { id: string; status: OrderStatus }) =>
-      api<Ok<'/api/admin/orders/{id}/status', 'post'>>(`/api/admin/orders/${encodeURIComponent(id)}/status`, {
-        method: 'POST',
-        body: { status } satisfies Body<'/api/admin/orders/{id}/status', 'post'>,
-      }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['admin', 'orders'] }),
+// ---- cart & orders ---------------------------------------------------------------------
+export const cartQuery = () =>
+  queryOptions({
+    queryKey: keys.cart,
+    queryFn: ({ signal }) => call(http.GET('/api/cart', { signal })),
   });
-}
 
-export function useOpsSummary(intervalMs: number) {
-  return useQuery({
+export const ordersQuery = () =>
+  queryOptions({
+    queryKey: keys.orders,
+    queryFn: ({ signal }) => call(http.GET('/api/orders', { signal })) as Promise<OrderList>,
+  });
+
+export const orderQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.order(id),
+    queryFn: ({ signal }) => call(http.GET('/api/orders/{id}', { params: { path: { id } }, signal })) as Promise<Order>,
+  });
+
+// ---- admin -----------------------------------------------------------------------------
+export const auditQuery = (sku: string) =>
+  queryOptions({
+    queryKey: keys.audit(sku),
+    queryFn: ({ signal }) => call(http.GET('/api/admin/inventory/{sku}/audit', { params: { path: { sku } }, signal })),
+    enabled: sku !== '',
+  });
+
+export const adminOrdersQuery = (query: AdminOrderQuery) =>
+  queryOptions({
+    queryKey: keys.adminOrderList(query),
+    queryFn: ({ signal }) =>
+      call(http.GET('/api/admin/orders', { params: { query }, signal })) as Promise<AdminOrderPage>,
+    placeholderData: keepPreviousData,
+  });
+
+export const opsQuery = (intervalMs: number) =>
+  queryOptions({
     queryKey: keys.ops,
-    queryFn: ({ signal }) => api<Ok<'/api/admin/ops/summary', 'get'>>('/api/admin/ops/summary', { signal }),
+    queryFn: ({ signal }) => call(http.GET('/api/admin/ops/summary', { signal })),
     refetchInterval: intervalMs,
     refetchIntervalInBackground: false,
   });
-}
+
+// ---- hooks -----------------------------------------------------------------------------
+export const useMe = () => useQuery(meQuery());
+export const useProducts = (q: ProductQuery) => useQuery(productsQuery(q));
+export const useProduct = (id: number) => useQuery(productQuery(id));
+export const useCategories = () => useQuery(categoriesQuery());
+export const useSuggestions = (q: string) => useQuery(suggestQuery(q));
+export const useCart = () => useQuery(cartQuery());
+export const useOrders = (enabled: boolean) => useQuery({ ...ordersQuery(), enabled });
+export const useOrder = (id: string) => useQuery(orderQuery(id));
+export const useInventoryAudit = (sku: string | undefined) => useQuery(auditQuery(sku ?? ''));
+export const useAdminOrders = (q: AdminOrderQuery) => useQuery(adminOrdersQuery(q));
+export const useOpsSummary = (intervalMs: number) => useQuery(opsQuery(intervalMs));

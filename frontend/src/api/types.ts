@@ -2,9 +2,10 @@
 // `npm run gen:api`). Only enum-like strings are narrowed here; everything else is the backend's.
 // The `Ok`/`Body` helpers tie each request in queries.ts to a path+method of the spec, so a renamed
 // endpoint or a changed response shape fails `tsc`.
-import type { components, paths } from './schema';
+import type { components, operations, paths } from './schema';
 
 type S = components['schemas'];
+type QueryOf<O extends keyof operations> = NonNullable<operations[O]['parameters']['query']>;
 
 export type Role = S['Role'];
 export type OrderStatus = S['OrderStatus'];
@@ -25,10 +26,21 @@ export type InventoryLevel = S['StockLevel'];
 export type AuditEntry = S['AuditEntryDto'];
 export type AuditList = S['AuditList'];
 export type OpsSummary = S['OpsSummary'];
-export type CheckoutRequest = S['CheckoutRequest'];
+// TODO(schema): plain S['CheckoutRequest'] once the spec carries expected_total_cents (issue 9)
+export type CheckoutRequest = S['CheckoutRequest'] & { expected_total_cents?: number | null };
 export type ProductCreate = S['CreateProduct'];
 export type ProductUpdate = S['UpdateProduct'];
 export type FieldError = S['FieldError'];
+export type Credentials = S['LoginRequest'];
+export type Registration = S['RegisterRequest'];
+export type ProductQuery = QueryOf<'list_products'>;
+export type AdminOrderQuery = QueryOf<'admin_list_orders'>;
+/** `GET /api/search/suggest` items (not in the OpenAPI document yet). */
+export interface Suggestion {
+  id: number;
+  name: string;
+  slug: string;
+}
 export type StockLine = S['ShortLine'];
 /** A problem document as received: every member may be missing on a non-backend error (proxy 502…). */
 export type Problem = Partial<S['Problem']>;

@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useCart, useLogout, useMe } from '../api/queries';
+import { useLogout } from '../api/mutations';
+import { useCart, useMe } from '../api/queries';
 
 function HeaderSearch() {
   const navigate = useNavigate();

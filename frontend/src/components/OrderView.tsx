@@ -1,4 +1,5 @@
 import type { Order } from '../api/types';
+import { DataTable, type Column } from './DataTable';
 import { Money } from './ui';
 
 export function formatDate(iso: string) {
@@ -10,33 +11,22 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`status status-${status}`}>{status}</span>;
 }
 
+const ITEM_COLUMNS: Column<Order['items'][number] & { currency: string }>[] = [
+  { header: 'Product', cell: (it) => it.name },
+  { header: 'Qty', cell: (it) => it.quantity },
+  { header: 'Price', cell: (it) => <Money cents={it.unit_price_cents} currency={it.currency} /> },
+  { header: 'Total', cell: (it) => <Money cents={it.line_total_cents} currency={it.currency} /> },
+];
+
 export function OrderItemsTable({ order }: { order: Order }) {
   return (
-    <table className="order-table">
-      <caption className="sr-only">Items in order {order.id}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Product</th>
-          <th scope="col">Qty</th>
-          <th scope="col">Price</th>
-          <th scope="col">Total</th>
-        </tr>
-      </thead>
-      <tbody>
-        {order.items.map((it) => (
-          <tr key={it.product_id}>
-            <td>{it.name}</td>
-            <td>{it.quantity}</td>
-            <td>
-              <Money cents={it.unit_price_cents} currency={order.currency} />
-            </td>
-            <td>
-              <Money cents={it.line_total_cents} currency={order.currency} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
+    <DataTable
+      caption={`Items in order ${order.id}`}
+      className="order-table"
+      columns={ITEM_COLUMNS}
+      rows={order.items.map((it) => ({ ...it, currency: order.currency }))}
+      rowKey={(it) => it.product_id}
+      footer={
         <tr>
           <th scope="row" colSpan={3}>
             Total
@@ -45,7 +35,7 @@ export function OrderItemsTable({ order }: { order: Order }) {
             <Money cents={order.total_cents} currency={order.currency} />
           </td>
         </tr>
-      </tfoot>
-    </table>
+      }
+    />
   );
 }

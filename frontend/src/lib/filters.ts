@@ -1,4 +1,4 @@
-import type { SortKey } from '../api/types';
+import type { ProductQuery, SortKey } from '../api/types';
 
 export const PER_PAGE = 24;
 export const SORTS: { value: SortKey; label: string }[] = [
@@ -68,14 +68,14 @@ export function updateFilters(f: CatalogFilters, patch: Partial<CatalogFilters>)
 }
 
 /** The /api/products query for the filters (prices converted to cents). */
-export function filtersToApiQuery(f: CatalogFilters, perPage = PER_PAGE) {
+export function filtersToApiQuery(f: CatalogFilters, perPage = PER_PAGE): ProductQuery {
   const toCents = (s: string) => (s ? Math.round(parseFloat(s) * 100) : undefined);
   return {
     q: f.q.trim() || undefined,
     category: f.category || undefined,
     min_price: toCents(f.min),
     max_price: toCents(f.max),
-    in_stock: f.inStock ? 'true' : undefined,
+    in_stock: f.inStock || undefined,
     sort: f.sort,
     page: f.page,
     per_page: perPage,

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { useSearchParams } from 'react-router';
 
 export function useDebouncedValue<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -49,4 +50,18 @@ export function useDocumentTitle(title: string) {
   useEffect(() => {
     document.title = title ? `${title} · ecomm` : 'ecomm';
   }, [title]);
+}
+
+/** The 1-based `page` search parameter, and a setter that keeps the other parameters. */
+export function usePageParam(): [number, (page: number) => void] {
+  const [sp, setSp] = useSearchParams();
+  const page = Math.max(1, Number(sp.get('page') ?? '1') || 1);
+  const setPage = (p: number) =>
+    setSp((prev) => {
+      const next = new URLSearchParams(prev);
+      if (p > 1) next.set('page', String(p));
+      else next.delete('page');
+      return next;
+    });
+  return [page, setPage];
 }

@@ -1,6 +1,8 @@
 import { Link } from 'react-router';
-import { useCart, useSetCartQuantity } from '../api/queries';
+import { useSetCartQuantity } from '../api/mutations';
+import { useCart } from '../api/queries';
 import type { Cart, CartItem } from '../api/types';
+import { DataTable, type Column } from '../components/DataTable';
 import { productPath } from '../components/ProductCard';
 import { ErrorBox, Money, ProductImage, QueryState } from '../components/ui';
 import { cartTotals, clampQuantity, MAX_QUANTITY } from '../lib/cart';
@@ -91,6 +93,44 @@ export function CartSummary({ cart }: { cart: Pick<Cart, 'items' | 'currency'> }
   );
 }
 
+function cartColumns(currency: string, setQuantity: (productId: number, q: number) => void): Column<CartItem>[] {
+  return [
+    {
+      header: 'Product',
+      cell: (it) => (
+        <div className="cart-product">
+          <ProductImage src={it.image_url} alt="" label={it.name} width={64} height={64} className="thumb" />
+          <div>
+            <Link to={productPath({ id: it.product_id, slug: it.slug })}>{it.name}</Link>
+            {it.quantity > it.available && (
+              <p className="field-error">
+                {it.available === 0
+                  ? 'Out of stock — remove it to check out.'
+                  : `Only ${it.available} available — reduce the quantity.`}
+              </p>
+            )}
+          </div>
+        </div>
+      ),
+    },
+    { header: 'Price', cell: (it) => <Money cents={it.unit_price_cents} currency={currency} /> },
+    {
+      header: 'Quantity',
+      cell: (it) => <QuantityControl item={it} onChange={(q) => setQuantity(it.product_id, q)} />,
+    },
+    { header: 'Total', cell: (it) => <Money cents={it.unit_price_cents * it.quantity} currency={currency} /> },
+    {
+      header: 'Actions',
+      srOnly: true,
+      cell: (it) => (
+        <button type="button" className="btn btn-ghost" onClick={() => setQuantity(it.product_id, 0)}>
+          Remove<span className="sr-only"> {it.name}</span>
+        </button>
+      ),
+    },
+  ];
+}
+
 export function CartView({ cart }: { cart: Cart }) {
   const setQty = useSetCartQuantity();
   const short = cart.items.some((it) => it.quantity > it.available);
@@ -106,62 +146,13 @@ export function CartView({ cart }: { cart: Cart }) {
   return (
     <div className="cart-layout">
       <div>
-        <table className="cart-table">
-          <caption className="sr-only">Items in your cart</caption>
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col">Price</th>
-              <th scope="col">Quantity</th>
-              <th scope="col">Total</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {cart.items.map((it) => (
-              <tr key={it.product_id}>
-                <td data-label="Product">
-                  <div className="cart-product">
-                    <ProductImage src={it.image_url} alt="" label={it.name} width={64} height={64} className="thumb" />
-                    <div>
-                      <Link to={productPath({ id: it.product_id, slug: it.slug })}>{it.name}</Link>
-                      {it.quantity > it.available && (
-                        <p className="field-error">
-                          {it.available === 0
-                            ? 'Out of stock — remove it to check out.'
-                            : `Only ${it.available} available — reduce the quantity.`}
-                        </p>
-                      )}
-                    </div>
-                  </div>
-                </td>
-                <td data-label="Price">
-                  <Money cents={it.unit_price_cents} currency={cart.currency} />
-                </td>
-                <td data-label="Quantity">
-                  <QuantityControl
-                    item={it}
-                    onChange={(quantity) => setQty.mutate({ product_id: it.product_id, quantity })}
-                  />
-                </td>
-                <td data-label="Total">
-                  <Money cents={it.unit_price_cents * it.quantity} currency={cart.currency} />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="btn btn-ghost"
-                    onClick={() => setQty.mutate({ product_id: it.product_id, quantity: 0 })}
-                  >
-                    Remove<span className="sr-only"> {it.name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Items in your cart"
+          className="cart-table"
+          columns={cartColumns(cart.currency, (product_id, quantity) => setQty.mutate({ product_id, quantity }))}
+          rows={cart.items}
+          rowKey={(it) => it.product_id}
+        />
         {setQty.isError && <ErrorBox error={setQty.error} title="Could not update the cart" />}
       </div>
       <div>

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, errorMessage } from '../api/client';
-import { useCart, useCheckout, useMe } from '../api/queries';
+import { errorMessage, isProblem } from '../api/client';
+import { useCheckout } from '../api/mutations';
+import { useCart, useMe } from '../api/queries';
 import type { Cart, CheckoutRequest } from '../api/types';
 import { Field, SelectField, Spinner, ErrorBox } from '../components/ui';
+import { cartTotals } from '../lib/cart';
 import { AttemptKeys } from '../lib/idempotency';
 import { useDocumentTitle } from '../lib/hooks';
 import {
@@ -104,7 +106,7 @@ export function CheckoutForm({
   // Server-side field errors (422) are shown inline next to the fields.
   if (serverError !== lastServerError) {
     setLastServerError(serverError);
-    if (serverError instanceof ApiError && (serverError.status === 422 || serverError.status === 400)) {
+    if (isProblem(serverError, 'validation')) {
       const fe: Errors<CheckoutField> = {};
       for (const [path, msg] of Object.entries(serverError.fieldErrors())) {
         const f = apiFieldToFormField(path);
@@ -135,7 +137,11 @@ export function CheckoutForm({
       formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
       return;
     }
-    onSubmit(toCheckoutRequest(values), cartFingerprint(cart));
+    // the total the shopper is looking at: the server refuses the order (409 price-changed) if it moved
+    onSubmit(
+      { ...toCheckoutRequest(values), expected_total_cents: cartTotals(cart.items).totalCents },
+      cartFingerprint(cart),
+    );
   };
 
   const fieldProps = (f: CheckoutField) => ({
@@ -216,14 +222,24 @@ export function CheckoutForm({
 }
 
 function CheckoutErrorMessage({ error }: { error: unknown }) {
-  if (error instanceof ApiError && error.status === 402)
+  if (isProblem(error, 'payment-declined'))
     return (
       <div className="error-box" role="alert">
         <strong>Payment declined</strong>
         <p>Your card was declined and you have not been charged. Please use a different card.</p>
       </div>
     );
-  if (error instanceof ApiError && error.status === 409)
+  if (isProblem(error, 'price-changed'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Prices have changed</strong>
+        <p>
+          Some prices changed since you opened this page, so we did not place the order and you have not been charged.
+          The summary now shows the current total: please check it and place the order again.
+        </p>
+      </div>
+    );
+  if (isProblem(error, 'insufficient-stock', 'conflict'))
     return (
       <div className="error-box" role="alert">
         <strong>Some items are no longer available</strong>
@@ -239,11 +255,7 @@ function CheckoutErrorMessage({ error }: { error: unknown }) {
         </p>
       </div>
     );
-  if (
-    error instanceof ApiError &&
-    (error.status === 422 || error.status === 400) &&
-    (error.problem.errors ?? []).length > 0
-  )
+  if (isProblem(error, 'validation') && (error.problem.errors ?? []).length > 0)
     return (
       <div className="error-box" role="alert">
         <strong>Please check your details</strong>

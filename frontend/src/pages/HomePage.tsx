@@ -1,10 +1,11 @@
 import { Link } from 'react-router';
 import { useCategories, useProducts } from '../api/queries';
+import type { ProductQuery } from '../api/types';
 import { ProductCard } from '../components/ProductCard';
 import { QueryState } from '../components/ui';
 import { useDocumentTitle } from '../lib/hooks';
 
-const FEATURED = { sort: 'newest', in_stock: 'true', per_page: 10, page: 1 };
+const FEATURED: ProductQuery = { sort: 'newest', in_stock: true, per_page: 10, page: 1 };
 
 export function HomePage() {
   useDocumentTitle('');

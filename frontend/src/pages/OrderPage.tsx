@@ -1,5 +1,5 @@
 import { Link, useParams, useSearchParams } from 'react-router';
-import { isStatus } from '../api/client';
+import { isProblem } from '../api/client';
 import { useOrder } from '../api/queries';
 import { formatDate, OrderItemsTable, StatusBadge } from '../components/OrderView';
 import { QueryState } from '../components/ui';
@@ -12,7 +12,7 @@ export function OrderPage() {
   const placed = sp.get('placed') === '1';
   const order = useOrder(id);
   useDocumentTitle(placed ? 'Order confirmed' : 'Order');
-  if (isStatus(order.error, 404)) return <NotFoundPage />;
+  if (isProblem(order.error, 'not-found')) return <NotFoundPage />;
   return (
     <QueryState query={order} loadingLabel="Loading your order…">
       {(o) => (

@@ -1,8 +1,18 @@
 import { Link } from 'react-router';
 import { useMe, useOrders } from '../api/queries';
+import type { Order } from '../api/types';
+import { DataTable, type Column } from '../components/DataTable';
 import { formatDate, StatusBadge } from '../components/OrderView';
 import { Money, QueryState, Spinner } from '../components/ui';
 import { useDocumentTitle } from '../lib/hooks';
+
+const COLUMNS: Column<Order>[] = [
+  { header: 'Order', cell: (o) => <Link to={`/orders/${o.id}`}>#{o.id.slice(0, 8)}</Link> },
+  { header: 'Placed', cell: (o) => formatDate(o.created_at) },
+  { header: 'Items', cell: (o) => o.items.reduce((n, i) => n + i.quantity, 0) },
+  { header: 'Status', cell: (o) => <StatusBadge status={o.status} /> },
+  { header: 'Total', cell: (o) => <Money cents={o.total_cents} currency={o.currency} /> },
+];
 
 export function OrdersPage() {
   useDocumentTitle('Order history');
@@ -31,35 +41,13 @@ export function OrdersPage() {
               </Link>
             </div>
           ) : (
-            <table className="orders-table">
-              <caption className="sr-only">Your orders, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Order</th>
-                  <th scope="col">Placed</th>
-                  <th scope="col">Items</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Total</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((o) => (
-                  <tr key={o.id}>
-                    <td data-label="Order">
-                      <Link to={`/orders/${o.id}`}>#{o.id.slice(0, 8)}</Link>
-                    </td>
-                    <td data-label="Placed">{formatDate(o.created_at)}</td>
-                    <td data-label="Items">{o.items.reduce((n, i) => n + i.quantity, 0)}</td>
-                    <td data-label="Status">
-                      <StatusBadge status={o.status} />
-                    </td>
-                    <td data-label="Total">
-                      <Money cents={o.total_cents} currency={o.currency} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Your orders, newest first"
+              className="orders-table"
+              columns={COLUMNS}
+              rows={list.items}
+              rowKey={(o) => o.id}
+            />
           )
         }
       </QueryState>

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { isStatus } from '../api/client';
-import { useAddToCart, useCart, useProduct } from '../api/queries';
+import { isProblem } from '../api/client';
+import { useAddToCart } from '../api/mutations';
+import { useCart, useProduct } from '../api/queries';
 import { StockBadge } from '../components/ProductCard';
-import { ErrorBox, Money, ProductImage, Spinner } from '../components/ui';
+import { ErrorBox, Field, Money, ProductImage, Spinner } from '../components/ui';
 import { clampQuantity, MAX_QUANTITY } from '../lib/cart';
 import { useDocumentTitle } from '../lib/hooks';
 import { NotFoundPage } from './NotFoundPage';
@@ -16,7 +17,7 @@ export function ProductPage() {
   const [qty, setQty] = useState(1);
   useDocumentTitle(product.data?.name ?? 'Product');
 
-  if (!Number.isFinite(id) || isStatus(product.error, 404)) return <NotFoundPage />;
+  if (!Number.isFinite(id) || isProblem(product.error, 'not-found')) return <NotFoundPage />;
   if (product.isPending) return <Spinner label="Loading product…" />;
   if (product.isError) return <ErrorBox error={product.error} onRetry={() => void product.refetch()} />;
   const p = product.data;
@@ -57,19 +58,18 @@ export function ProductPage() {
               add.mutate({ product_id: p.id, quantity: clampQuantity(qty, canAdd) });
             }}
           >
-            <div className="field inline">
-              <label htmlFor="qty">Quantity</label>
-              <input
-                id="qty"
-                type="number"
-                min={1}
-                max={Math.max(1, canAdd)}
-                value={qty}
-                disabled={outOfStock}
-                onChange={(e) => setQty(Number(e.target.value))}
-                onBlur={() => setQty((q) => clampQuantity(q, Math.max(1, canAdd)))}
-              />
-            </div>
+            <Field
+              id="qty"
+              className="inline"
+              label="Quantity"
+              type="number"
+              min={1}
+              max={Math.max(1, canAdd)}
+              value={qty}
+              disabled={outOfStock}
+              onChange={(e) => setQty(Number(e.target.value))}
+              onBlur={() => setQty((q) => clampQuantity(q, Math.max(1, canAdd)))}
+            />
             <button
               type="submit"
               className="btn btn-primary btn-lg"

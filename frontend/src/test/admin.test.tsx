@@ -30,7 +30,10 @@ function Gate() {
 
 describe('admin role gate', () => {
   it('sends anonymous visitors to log in, keeping where they were going', async () => {
-    mockFetch(() => ({ status: 401, body: { status: 401, title: 'Authentication required' } }));
+    mockFetch(() => ({
+      status: 401,
+      body: { type: 'https://ecomm.dev/problems/unauthorized', status: 401, title: 'Authentication required' },
+    }));
     renderWithProviders(<Gate />, { route: '/admin/orders' });
     expect(await screen.findByRole('heading', { name: 'Log in page' })).toBeInTheDocument();
     expect(currentLocation.search).toBe('?next=%2Fadmin%2Forders');
@@ -52,7 +55,7 @@ describe('admin role gate', () => {
   });
 
   it('does not call /api/me at all for a browser that never logged in', async () => {
-    const fetch = mockFetch(() => ({ status: 401, body: {} }));
+    const fetch = mockFetch(() => ({ status: 401, body: { type: 'unauthorized' } }));
     renderWithProviders(<Gate />, { route: '/admin' });
     await screen.findByRole('heading', { name: 'Log in page' });
     expect(fetch).not.toHaveBeenCalled();
@@ -126,7 +129,7 @@ describe('ops dashboard', () => {
   });
 
   it('shows an error state when the API refuses', async () => {
-    mockFetch(() => ({ status: 403, body: { status: 403, title: 'Forbidden' } }));
+    mockFetch(() => ({ status: 403, body: { type: 'forbidden', status: 403, title: 'Forbidden' } }));
     renderWithProviders(<OpsDashboard />);
     expect(await screen.findByRole('alert')).toHaveTextContent('You do not have access');
   });

@@ -5,35 +5,15 @@ import type { Cart } from '../api/types';
 import { cartTotals, clampQuantity, stockLabel, withQuantity } from '../lib/cart';
 import { formatMoney } from '../lib/money';
 import { CartPage, CartSummary } from '../pages/CartPage';
-import { mockFetch, renderWithProviders } from './utils';
+import { cartLine, mockFetch, renderWithProviders } from './utils';
 
 const cart: Cart = {
   currency: 'USD',
   item_count: 3,
   subtotal_cents: 2 * 1999 + 550,
   items: [
-    {
-      product_id: 1,
-      sku: 'A',
-      slug: 'lamp',
-      name: 'Desk Lamp',
-      image_url: null,
-      unit_price_cents: 1999,
-      quantity: 2,
-      line_total_cents: 3998,
-      available: 5,
-    },
-    {
-      product_id: 2,
-      sku: 'B',
-      slug: 'mug',
-      name: 'Mug',
-      image_url: null,
-      unit_price_cents: 550,
-      quantity: 1,
-      line_total_cents: 550,
-      available: 1,
-    },
+    cartLine({ quantity: 2 }),
+    cartLine({ product_id: 2, sku: 'B', slug: 'mug', name: 'Mug', unit_price_cents: 550, available: 1 }),
   ],
 };
 
@@ -89,7 +69,7 @@ describe('cart page', () => {
   it('updates totals when a quantity is increased and sends a PATCH', async () => {
     let current = structuredClone(cart);
     const fetch = mockFetch((url, init) => {
-      if (url.pathname === '/api/cart' && (init.method ?? 'GET') === 'GET') return { body: current };
+      if (url.pathname === '/api/cart' && init.method === 'GET') return { body: current };
       const m = /^\/api\/cart\/items\/(\d+)$/.exec(url.pathname);
       if (m && init.method === 'PATCH') {
         const q = JSON.parse(String(init.body)).quantity as number;
@@ -104,9 +84,9 @@ describe('cart page', () => {
     expect(screen.getByRole('button', { name: 'Increase quantity of Mug' })).toBeDisabled();
     await userEvent.click(screen.getByRole('button', { name: 'Increase quantity of Desk Lamp' }));
     expect(await screen.findByText('$65.47', { selector: '[data-testid=summary-total] *' })).toBeInTheDocument();
-    const patch = fetch.mock.calls.find(([, init]) => init?.method === 'PATCH');
-    expect(patch?.[0]).toBe('/api/cart/items/1');
-    expect(JSON.parse(String(patch?.[1]?.body))).toEqual({ quantity: 3 });
+    const patch = fetch.sent.find((r) => r.method === 'PATCH');
+    expect(patch?.url.pathname).toBe('/api/cart/items/1');
+    expect(JSON.parse(patch!.body)).toEqual({ quantity: 3 });
   });
 
   it('shows an empty state', async () => {
@@ -116,7 +96,7 @@ describe('cart page', () => {
   });
 
   it('shows an error state with retry', async () => {
-    mockFetch(() => ({ status: 500, body: { title: 'Internal Server Error', status: 500 } }));
+    mockFetch(() => ({ status: 500, body: { type: 'internal', title: 'Internal Server Error', status: 500 } }));
     renderWithProviders(<CartPage />);
     expect(await screen.findByRole('alert')).toHaveTextContent(/trouble/);
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Cart, CheckoutRequest } from '../api/types';
 import { ApiError } from '../api/client';
-import { placeOrder } from '../api/queries';
+import { placeOrder } from '../api/mutations';
 import { AttemptKeys } from '../lib/idempotency';
 import {
   luhnValid,
@@ -13,26 +13,9 @@ import {
   type CheckoutForm as Form,
 } from '../lib/validation';
 import { CheckoutForm, CheckoutPage } from '../pages/CheckoutPage';
-import { mockFetch, renderWithProviders } from './utils';
+import { cartLine, mockFetch, renderWithProviders } from './utils';
 
-const cart: Cart = {
-  currency: 'USD',
-  item_count: 1,
-  subtotal_cents: 1999,
-  items: [
-    {
-      product_id: 1,
-      sku: 'A',
-      slug: 'lamp',
-      name: 'Desk Lamp',
-      image_url: null,
-      unit_price_cents: 1999,
-      quantity: 1,
-      line_total_cents: 1999,
-      available: 5,
-    },
-  ],
-};
+const cart: Cart = { currency: 'USD', item_count: 1, subtotal_cents: 1999, items: [cartLine()] };
 
 const valid: Form = {
   email: 'ann@example.com',
@@ -46,6 +29,18 @@ const valid: Form = {
   expiry: '12/30',
   cvc: '123',
 };
+
+async function fillGuestCheckout(card: string) {
+  const type = async (name: RegExp, v: string) => userEvent.type(await screen.findByRole('textbox', { name }), v);
+  await type(/email/i, 'guest@example.com');
+  await type(/full name/i, 'Guest');
+  await type(/address line 1/i, '1 Main St');
+  await type(/city/i, 'Springfield');
+  await type(/postal code/i, '12345');
+  await type(/card number/i, card);
+  await type(/expiry/i, '12/30');
+  await type(/security code/i, '123');
+}
 
 describe('checkout validation', () => {
   it('checks card numbers with Luhn', () => {
@@ -98,7 +93,7 @@ describe('checkout form', () => {
     expect(card).not.toHaveAttribute('aria-invalid');
   });
 
-  it('submits a well-formed request', async () => {
+  it('submits a well-formed request with the total the shopper saw', async () => {
     const onSubmit = vi.fn();
     renderWithProviders(
       <CheckoutForm cart={cart} onSubmit={onSubmit} submitting={false} defaultEmail="ann@example.com" />,
@@ -124,6 +119,7 @@ describe('checkout form', () => {
         country: 'CA',
       },
       payment: { card_number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
+      expected_total_cents: 1999,
     });
   });
 });
@@ -148,12 +144,12 @@ describe('idempotency', () => {
     const order = await placeOrder({} as CheckoutRequest, 'key-1');
     expect(order.id).toBe('o1');
     expect(fetch).toHaveBeenCalledTimes(3);
-    const keys = fetch.mock.calls.map(([, init]) => (init!.headers as Record<string, string>)['Idempotency-Key']);
+    const keys = fetch.sent.map((r) => r.headers.get('Idempotency-Key'));
     expect(new Set(keys)).toEqual(new Set(['key-1']));
 
     const declined = mockFetch(() => ({
       status: 402,
-      body: { title: 'Payment Required', status: 402, detail: 'card declined' },
+      body: { type: 'payment-declined', title: 'Payment Required', status: 402, detail: 'card declined' },
     }));
     await expect(placeOrder({} as CheckoutRequest, 'key-2')).rejects.toBeInstanceOf(ApiError);
     expect(declined).toHaveBeenCalledTimes(1);
@@ -164,23 +160,20 @@ describe('idempotency', () => {
     mockFetch((url, init) => {
       if (url.pathname === '/api/cart') return { body: cart };
       if (url.pathname === '/api/checkout') {
-        keys.push((init.headers as Record<string, string>)['Idempotency-Key']!);
+        keys.push(init.headers.get('Idempotency-Key')!);
         return {
           status: 402,
-          body: { type: 'about:blank', title: 'Payment declined', status: 402, detail: 'The card was declined.' },
+          body: {
+            type: 'https://ecomm.dev/problems/payment-declined',
+            title: 'Payment declined',
+            status: 402,
+            detail: 'The card was declined.',
+          },
         };
       }
     });
     renderWithProviders(<CheckoutPage />);
-    const type = async (name: RegExp, v: string) => userEvent.type(await screen.findByRole('textbox', { name }), v);
-    await type(/email/i, 'guest@example.com');
-    await type(/full name/i, 'Guest');
-    await type(/address line 1/i, '1 Main St');
-    await type(/city/i, 'Springfield');
-    await type(/postal code/i, '12345');
-    await type(/card number/i, '4000000000000002');
-    await type(/expiry/i, '12/30');
-    await type(/security code/i, '123');
+    await fillGuestCheckout('4000000000000002');
     await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(/declined/i);
     // a retry of the identical attempt reuses the key
@@ -194,5 +187,28 @@ describe('idempotency', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
     await vi.waitFor(() => expect(keys).toHaveLength(3));
     expect(keys[2]).not.toBe(keys[0]);
+  });
+
+  it('sends the total shown and, when prices moved (409 price-changed), says so and shows the new cart', async () => {
+    let current = cart;
+    const sent: unknown[] = [];
+    mockFetch((url, init) => {
+      if (url.pathname === '/api/cart') return { body: current };
+      if (url.pathname === '/api/checkout') {
+        sent.push(JSON.parse(init.body));
+        current = { ...cart, items: [{ ...cart.items[0]!, unit_price_cents: 2499, line_total_cents: 2499 }] };
+        return {
+          status: 409,
+          body: { type: 'price-changed', title: 'Prices changed', status: 409, detail: 'the cart total is now 2499' },
+        };
+      }
+    });
+    renderWithProviders(<CheckoutPage />);
+    await fillGuestCheckout('4242424242424242');
+    await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/prices have changed/i);
+    expect(sent).toEqual([expect.objectContaining({ expected_total_cents: 1999 })]);
+    // the summary refreshes to the cart as it is now
+    expect(await screen.findByText('$24.99', { selector: '[data-testid=summary-total] *' })).toBeInTheDocument();
   });
 });

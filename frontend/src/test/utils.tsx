@@ -1,9 +1,9 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
-import { useEffect, type ReactNode } from 'react';
+import { useLayoutEffect, type ReactNode } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { vi } from 'vitest';
-import type { Product } from '../api/types';
+import type { CartItem, Product } from '../api/types';
 
 export function product(over: Partial<Product> = {}): Product {
   return {
@@ -22,13 +22,42 @@ export function product(over: Partial<Product> = {}): Product {
   };
 }
 
-type Handler = (url: URL, init: RequestInit) => { status?: number; body?: unknown } | undefined;
+/** A request as the stubbed fetch saw it. */
+export interface Sent {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: string;
+}
+export function cartLine(over: Partial<CartItem> = {}): CartItem {
+  const line = {
+    product_id: 1,
+    sku: 'A',
+    slug: 'lamp',
+    name: 'Desk Lamp',
+    image_url: null,
+    unit_price_cents: 1999,
+    quantity: 1,
+    available: 5,
+    ...over,
+  };
+  return { ...line, line_total_cents: line.unit_price_cents * line.quantity };
+}
 
-/** Stubs global fetch with a router of handlers; returns the mock for call assertions. */
+type Handler = (url: URL, req: Sent) => { status?: number; body?: unknown } | undefined;
+
+/**
+ * Stubs global fetch with a router of handlers. Returns the mock; `sent` lists every request (method,
+ * headers, body) in order. A problem answer without `type` gets one from its status, as the backend does.
+ */
 export function mockFetch(handler: Handler) {
+  const sent: Sent[] = [];
   const fn = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input), 'http://localhost');
-    const r = handler(url, init) ?? { status: 404, body: { title: 'Not Found', status: 404 } };
+    const req = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
+    const url = new URL(req.url);
+    const s: Sent = { url, method: req.method, headers: req.headers, body: await req.text() };
+    sent.push(s);
+    const r = handler(url, s) ?? { status: 404, body: { type: 'not-found', title: 'Not Found', status: 404 } };
     const status = r.status ?? 200;
     return new Response(status === 204 ? null : JSON.stringify(r.body ?? {}), {
       status,
@@ -36,13 +65,13 @@ export function mockFetch(handler: Handler) {
     });
   });
   vi.stubGlobal('fetch', fn);
-  return fn;
+  return Object.assign(fn, { sent });
 }
 
 export let currentLocation = { pathname: '/', search: '' };
 function LocationSpy() {
   const loc = useLocation();
-  useEffect(() => {
+  useLayoutEffect(() => {
     currentLocation = { pathname: loc.pathname, search: loc.search };
   });
   return null;
