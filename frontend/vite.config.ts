@@ -23,5 +23,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // typing whole checkout forms takes ~1 s alone, but several times that on a busy 2-core machine
+    testTimeout: 20_000,
   },
 });

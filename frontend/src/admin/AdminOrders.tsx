@@ -36,7 +36,7 @@ function StatusChanger({ order }: { order: Order }) {
       <label htmlFor={id} className="sr-only">
         New status for order {order.id.slice(0, 8)}
       </label>
-      <select id={id} value={next} onChange={(e) => setNext(e.target.value as OrderStatus)}>
+      <select id={id} value={next} onChange={(e) => setNext(options.find((s) => s === e.target.value) ?? '')}>
         {options.map((s) => (
           <option key={s} value={s}>
             {s}
@@ -67,9 +67,10 @@ const COLUMNS: Column<Order>[] = [
 export function AdminOrders() {
   useDocumentTitle('Admin · Orders');
   const [sp, setSp] = useSearchParams();
-  const status = sp.get('status') ?? '';
+  // only a known status from the URL filters; anything else shows all
+  const status = STATUSES.find((s) => s === sp.get('status'));
   const [page, setPage] = usePageParam();
-  const orders = useAdminOrders({ status: status || undefined, page, per_page: PER_PAGE });
+  const orders = useAdminOrders({ status, page, per_page: PER_PAGE });
   return (
     <section aria-labelledby="admin-orders-title">
       <div className="results-header">
@@ -78,7 +79,7 @@ export function AdminOrders() {
           <label htmlFor="status-filter">Status</label>
           <select
             id="status-filter"
-            value={status}
+            value={status ?? ''}
             onChange={(e) => setSp(e.target.value ? { status: e.target.value } : {})}
           >
             <option value="">All</option>

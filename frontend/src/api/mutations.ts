@@ -89,9 +89,7 @@ export function useSetCartQuantity() {
 export async function placeOrder(body: CheckoutRequest, key: string, attempts = 3): Promise<Order> {
   for (let i = 0; ; i++) {
     try {
-      return (await call(
-        http.POST('/api/checkout', { body, params: { header: { 'Idempotency-Key': key } } }),
-      )) as Order;
+      return await call(http.POST('/api/checkout', { body, params: { header: { 'Idempotency-Key': key } } }));
     } catch (e) {
       if (!isTransient(e) || i >= attempts - 1) throw e;
       await new Promise((r) => setTimeout(r, 300 * 2 ** i));

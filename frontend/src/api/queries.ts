@@ -2,7 +2,7 @@
 // Every key comes from `keys`, so invalidations elsewhere (mutations.ts) name the same arrays.
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { call, http, isProblem } from './client';
-import type { AdminOrderPage, AdminOrderQuery, Order, OrderList, ProductQuery, Suggestion } from './types';
+import type { AdminOrderQuery, ProductQuery, Suggestion } from './types';
 
 export const keys = {
   me: ['me'] as const,
@@ -109,13 +109,13 @@ export const cartQuery = () =>
 export const ordersQuery = () =>
   queryOptions({
     queryKey: keys.orders,
-    queryFn: ({ signal }) => call(http.GET('/api/orders', { signal })) as Promise<OrderList>,
+    queryFn: ({ signal }) => call(http.GET('/api/orders', { signal })),
   });
 
 export const orderQuery = (id: string) =>
   queryOptions({
     queryKey: keys.order(id),
-    queryFn: ({ signal }) => call(http.GET('/api/orders/{id}', { params: { path: { id } }, signal })) as Promise<Order>,
+    queryFn: ({ signal }) => call(http.GET('/api/orders/{id}', { params: { path: { id } }, signal })),
   });
 
 // ---- admin -----------------------------------------------------------------------------
@@ -129,8 +129,7 @@ export const auditQuery = (sku: string) =>
 export const adminOrdersQuery = (query: AdminOrderQuery) =>
   queryOptions({
     queryKey: keys.adminOrderList(query),
-    queryFn: ({ signal }) =>
-      call(http.GET('/api/admin/orders', { params: { query }, signal })) as Promise<AdminOrderPage>,
+    queryFn: ({ signal }) => call(http.GET('/api/admin/orders', { params: { query }, signal })),
     placeholderData: keepPreviousData,
   });
 

@@ -9,7 +9,7 @@ type QueryOf<O extends keyof operations> = NonNullable<operations[O]['parameters
 
 export type Role = S['Role'];
 export type OrderStatus = S['OrderStatus'];
-export type SortKey = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
+export type SortKey = NonNullable<QueryOf<'list_products'>['sort']>;
 
 export type Product = S['ProductDto'];
 export type CategoryCount = S['CategoryCount'];
@@ -20,8 +20,8 @@ export type Cart = S['CartDto'];
 export type Address = S['Address'];
 export type OrderItem = S['OrderItemDto'];
 export type Order = S['OrderDto'];
-export type OrderList = { items: Order[] };
-export type AdminOrderPage = Omit<S['AdminOrderPage'], 'items'> & { items: Order[] };
+export type OrderList = S['OrderList'];
+export type AdminOrderPage = S['AdminOrderPage'];
 export type InventoryLevel = S['StockLevel'];
 export type AuditEntry = S['AuditEntryDto'];
 export type AuditList = S['AuditList'];

@@ -36,13 +36,14 @@ export function parseFilters(sp: URLSearchParams): CatalogFilters {
   const page = Number.parseInt(sp.get('page') ?? '1', 10);
   const min = sp.get('min') ?? '';
   const max = sp.get('max') ?? '';
+  const sort = sp.get('sort');
   return {
     q: sp.get('q') ?? '',
     category: sp.get('category') ?? '',
     min: isPrice(min) ? min : '',
     max: isPrice(max) ? max : '',
     inStock: sp.get('in_stock') === '1',
-    sort: isSort(sp.get('sort')) ? (sp.get('sort') as SortKey) : 'relevance',
+    sort: isSort(sort) ? sort : 'relevance',
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useProducts } from '../api/queries';
-import type { CategoryCount, SortKey } from '../api/types';
+import type { CategoryCount } from '../api/types';
 import { ProductCard } from '../components/ProductCard';
 import { ErrorBox, Pagination, Spinner } from '../components/ui';
 import {
@@ -195,7 +195,13 @@ export function CatalogPage() {
           <h1 id="results-title">{heading}</h1>
           <div className="field inline">
             <label htmlFor="sort">Sort by</label>
-            <select id="sort" value={filters.sort} onChange={(e) => setFilters({ sort: e.target.value as SortKey })}>
+            <select
+              id="sort"
+              value={filters.sort}
+              onChange={(e) =>
+                setFilters({ sort: SORTS.find((s) => s.value === e.target.value)?.value ?? 'relevance' })
+              }
+            >
               {SORTS.map((s) => (
                 <option key={s.value} value={s.value}>
                   {s.label}
