@@ -18,6 +18,34 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scrip
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# ---- storefront vitals (frontend; issue 8 item 8) ----------------------------------------------
+# LCP and CLS of the home, catalog and product pages in Debian's chromium under mobile emulation
+# (Slow 4G: 1.6 Mbps, 150 ms RTT; 4x CPU slowdown), with the backend serving frontend/dist the
+# `make run` way. One self-contained function so the other bench parts merge around it.
+# VITALS_RUNS=N loads per page (median, default 3); BENCH_STOREFRONT=0 skips it.
+storefront_vitals() {
+  [ -x /usr/bin/chromium ] || apt-get install -y -q chromium >/dev/null \
+    || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+  (
+    cd frontend
+    # shellcheck source=frontend/scripts/ensure-deps.sh disable=SC1091
+    . scripts/ensure-deps.sh
+    if [ ! -f dist/index.html ] || [ -n "$(find src public index.html package.json -newer dist/index.html -print -quit)" ]; then
+      npm run build --silent >/dev/null
+    fi
+  )
+  local sport payments=()
+  sport=$(free_port)
+  if "$bin" serve --help | grep -q -- '--payments'; then payments=(--payments test); fi
+  "$bin" serve --addr "127.0.0.1:$sport" --static-dir frontend/dist "${payments[@]}" >"$work/storefront.log" 2>&1 &
+  pids+=($!)
+  until curl -sf "http://127.0.0.1:$sport/health/ready" >/dev/null; do sleep 0.05; done
+  echo
+  echo "== storefront: node frontend/e2e/vitals.mjs (Chromium, mobile, Slow 4G, CPU x4) =="
+  VITALS_URL="http://127.0.0.1:$sport" VITALS_RUNS="${VITALS_RUNS:-3}" node frontend/e2e/vitals.mjs \
+    || echo "storefront vitals: the browser run failed (see above)"
+}
+
 pg=$(scripts/pg-temp.sh start "$work/pg")
 psql "$pg" -qc "CREATE DATABASE shop" -c "CREATE DATABASE pgbench"
 db=${pg%/*}/shop
@@ -70,4 +98,5 @@ printf '%-34s %14s\n' "checkout run" "$co"
 printf '%-34s %14s\n' "ready after start (ms, target 1000)" "$ready_ms"
 printf '%-34s %14s\n' "backend RSS now / peak (MiB)" "$((rss_kb / 1024)) / $((hwm_kb / 1024))"
 [ -n "$errors" ] && echo "catalog errors: $errors"
+if [ "${BENCH_STOREFRONT:-1}" = 1 ]; then storefront_vitals; fi
 exit 0

@@ -12,7 +12,7 @@ export function StockBadge({ available }: { available: number }) {
   return <span className={`stock stock-${s.tone}`}>{s.text}</span>;
 }
 
-export function ProductCard({ product }: { product: Product }) {
+export function ProductCard({ product, eager }: { product: Product; eager?: boolean }) {
   return (
     <article className="product-card" aria-labelledby={`p-${product.id}-name`}>
       <Link to={productPath(product)} className="product-card-link">
@@ -23,6 +23,7 @@ export function ProductCard({ product }: { product: Product }) {
           width={400}
           height={400}
           className="product-card-img"
+          eager={eager}
         />
         <h3 id={`p-${product.id}-name`} className="product-card-name">
           {product.name}
@@ -33,5 +34,20 @@ export function ProductCard({ product }: { product: Product }) {
         <StockBadge available={product.available} />
       </p>
     </article>
+  );
+}
+
+/** Cards in the first rows (two on a phone, one on a desktop) load at once; the rest when scrolled to. */
+const ABOVE_THE_FOLD = 4;
+
+export function ProductGrid({ products, stale }: { products: Product[]; stale?: boolean }) {
+  return (
+    <ul className={`product-grid ${stale ? 'stale' : ''}`} aria-label="Products">
+      {products.map((p, i) => (
+        <li key={p.id}>
+          <ProductCard product={p} eager={i < ABOVE_THE_FOLD} />
+        </li>
+      ))}
+    </ul>
   );
 }

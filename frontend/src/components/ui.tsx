@@ -38,12 +38,15 @@ export function QueryState<T>({
   query,
   children,
   loadingLabel,
+  placeholder,
 }: {
   query: { data: T | undefined; isPending: boolean; isError: boolean; error: unknown; refetch: () => unknown };
   children: (data: T) => ReactNode;
   loadingLabel?: string;
+  /** Shown while loading instead of the spinner: a skeleton with the content's final size. */
+  placeholder?: ReactNode;
 }) {
-  if (query.isPending) return <Spinner label={loadingLabel} />;
+  if (query.isPending) return placeholder ?? <Spinner label={loadingLabel} />;
   if (query.isError || query.data === undefined)
     return <ErrorBox error={query.error} onRetry={() => void query.refetch()} />;
   return <>{children(query.data)}</>;
@@ -90,6 +93,8 @@ export function ProductImage({
         width={width}
         height={height}
         loading={eager ? 'eager' : 'lazy'}
+        // the first visible images race the rest of the page for the phone's few connections
+        fetchPriority={eager ? 'high' : undefined}
         decoding="async"
       />
     );

@@ -2,8 +2,9 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useProducts } from '../api/queries';
 import type { CategoryCount } from '../api/types';
-import { ProductCard } from '../components/ProductCard';
-import { ErrorBox, Pagination, Spinner } from '../components/ui';
+import { ProductGrid } from '../components/ProductCard';
+import { ProductGridSkeleton } from '../components/Skeletons';
+import { ErrorBox, Pagination } from '../components/ui';
 import {
   filtersToApiQuery,
   filtersToSearch,
@@ -210,12 +211,12 @@ export function CatalogPage() {
             </select>
           </div>
         </div>
-        <p className="muted" role="status" aria-live="polite">
+        <p className="muted results-count" role="status" aria-live="polite">
           {data ? `${data.total} ${data.total === 1 ? 'product' : 'products'}` : ''}
           {products.isFetching && data ? ' · updating…' : ''}
         </p>
         {products.isPending ? (
-          <Spinner label="Loading products…" />
+          <ProductGridSkeleton count={PER_PAGE} label="Loading products…" />
         ) : products.isError ? (
           <ErrorBox error={products.error} onRetry={() => void products.refetch()} />
         ) : data && data.items.length === 0 ? (
@@ -233,13 +234,7 @@ export function CatalogPage() {
         ) : data ? (
           <>
             <h2 className="sr-only">Products</h2>
-            <ul className={`product-grid ${products.isPlaceholderData ? 'stale' : ''}`} aria-label="Products">
-              {data.items.map((p) => (
-                <li key={p.id}>
-                  <ProductCard product={p} />
-                </li>
-              ))}
-            </ul>
+            <ProductGrid products={data.items} stale={products.isPlaceholderData} />
             <Pagination
               page={filters.page}
               perPage={data.per_page || PER_PAGE}

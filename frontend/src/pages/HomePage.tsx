@@ -1,11 +1,13 @@
 import { Link } from 'react-router';
 import { useCategories, useProducts } from '../api/queries';
 import type { ProductQuery } from '../api/types';
-import { ProductCard } from '../components/ProductCard';
+import { ProductGrid } from '../components/ProductCard';
+import { CategoryGridSkeleton, ProductGridSkeleton } from '../components/Skeletons';
 import { QueryState } from '../components/ui';
 import { useDocumentTitle } from '../lib/hooks';
 
-const FEATURED: ProductQuery = { sort: 'newest', in_stock: true, per_page: 10, page: 1 };
+const FEATURED_COUNT = 10;
+const FEATURED: ProductQuery = { sort: 'newest', in_stock: true, per_page: FEATURED_COUNT, page: 1 };
 
 export function HomePage() {
   useDocumentTitle('');
@@ -23,7 +25,7 @@ export function HomePage() {
 
       <section aria-labelledby="cat-title" className="section">
         <h2 id="cat-title">Shop by category</h2>
-        <QueryState query={categories} loadingLabel="Loading categories…">
+        <QueryState query={categories} placeholder={<CategoryGridSkeleton count={12} label="Loading categories…" />}>
           {(cats) =>
             cats.length === 0 ? (
               <p className="muted">No categories yet.</p>
@@ -45,16 +47,11 @@ export function HomePage() {
 
       <section aria-labelledby="featured-title" className="section">
         <h2 id="featured-title">Featured products</h2>
-        <QueryState query={featured} loadingLabel="Loading featured products…">
-          {(page) => (
-            <ul className="product-grid">
-              {page.items.map((p) => (
-                <li key={p.id}>
-                  <ProductCard product={p} />
-                </li>
-              ))}
-            </ul>
-          )}
+        <QueryState
+          query={featured}
+          placeholder={<ProductGridSkeleton count={FEATURED_COUNT} label="Loading featured products…" />}
+        >
+          {(page) => <ProductGrid products={page.items} />}
         </QueryState>
       </section>
     </>

@@ -4,7 +4,8 @@ import { isProblem } from '../api/client';
 import { useAddToCart } from '../api/mutations';
 import { useCart, useProduct } from '../api/queries';
 import { StockBadge } from '../components/ProductCard';
-import { ErrorBox, Field, Money, ProductImage, Spinner } from '../components/ui';
+import { ProductDetailSkeleton } from '../components/Skeletons';
+import { ErrorBox, Field, Money, ProductImage } from '../components/ui';
 import { clampQuantity, MAX_QUANTITY } from '../lib/cart';
 import { useDocumentTitle } from '../lib/hooks';
 import { NotFoundPage } from './NotFoundPage';
@@ -18,7 +19,7 @@ export function ProductPage() {
   useDocumentTitle(product.data?.name ?? 'Product');
 
   if (!Number.isFinite(id) || isProblem(product.error, 'not-found')) return <NotFoundPage />;
-  if (product.isPending) return <Spinner label="Loading product…" />;
+  if (product.isPending) return <ProductDetailSkeleton />;
   if (product.isError) return <ErrorBox error={product.error} onRetry={() => void product.refetch()} />;
   const p = product.data;
   const inCart = cart.data?.items.find((i) => i.product_id === p.id)?.quantity ?? 0;
