@@ -34,10 +34,9 @@ storefront_vitals() {
       npm run build --silent >/dev/null
     fi
   )
-  local sport payments=()
+  local sport
   sport=$(free_port)
-  if "$bin" serve --help | grep -q -- '--payments'; then payments=(--payments test); fi
-  "$bin" serve --addr "127.0.0.1:$sport" --static-dir frontend/dist "${payments[@]}" >"$work/storefront.log" 2>&1 &
+  "$bin" serve --addr "127.0.0.1:$sport" --static-dir frontend/dist --payments test >"$work/storefront.log" 2>&1 &
   pids+=($!)
   until curl -sf "http://127.0.0.1:$sport/health/ready" >/dev/null; do sleep 0.05; done
   echo
