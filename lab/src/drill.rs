@@ -47,7 +47,7 @@ pub struct DrillOpts {
     pub recovery: u64,
     /// How long in-doubt orders may take to settle (the shop's reconciler window) before the
     /// integrity check counts them.
-    #[arg(long, default_value_t = 75)]
+    #[arg(long, default_value_t = 45)]
     pub settle_window: u64,
     /// Where reports go (`<dir>/<date>-<drill>/index.html`).
     #[arg(long, default_value = "reports")]
@@ -144,8 +144,12 @@ pub async fn run(
     load.await?;
     let load_secs = since(Instant::now());
     let acks = shop.acks.lock().unwrap().clone();
-    let integrity =
+    let mut integrity =
         crate::reconcile::verify(db, &snap, &acks, Duration::from_secs(o.settle_window)).await?;
+    let ledger = stack.work.join("gateway.jsonl");
+    if let Some(c) = crate::reconcile::gateway_check(db, &ledger, &snap).await? {
+        integrity.checks.push(c);
+    }
     let stats = shop.stats.lock().unwrap();
     let mut f = score::figures(&stats, fault.at, load_secs);
     f.full_strength_s = fault.full_strength;

@@ -89,7 +89,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 vec![name]
             };
             let s = Stack::up(&stack).await?;
-            let result = drills(&s, &names, &opts).await;
+            // Ctrl-C still tears the stack down (no orphaned replicas, nginx or Postgres).
+            let result = tokio::select! {
+                r = drills(&s, &names, &opts) => r,
+                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+            };
             s.down().await;
             let (integrity_ok, targets_ok) = result?;
             Ok(if !integrity_ok || (strict && !targets_ok) {

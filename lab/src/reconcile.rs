@@ -258,3 +258,56 @@ pub async fn verify(
     ));
     Ok(out)
 }
+
+/// The test gateway's own ledger (JSON lines, last line per key wins), when the replicas share one:
+/// no money taken without a paid order, and no authorization left hanging.
+pub async fn gateway_check(
+    db: &PgPool,
+    ledger: &std::path::Path,
+    snap: &Snapshot,
+) -> anyhow::Result<Option<Check>> {
+    let Ok(text) = std::fs::read_to_string(ledger) else {
+        return Ok(None);
+    };
+    let mut last: HashMap<String, (String, i64)> = HashMap::new();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(key), Some(state)) = (v["key"].as_str(), v["state"].as_str()) else {
+            continue;
+        };
+        let at = v["created_at_ms"].as_i64().unwrap_or(0);
+        last.insert(key.to_owned(), (state.to_owned(), at));
+    }
+    let recent = |s: &str| {
+        last.iter()
+            .filter(|(_, (state, at))| state == s && *at >= snap.at_ms - 1_000)
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<String>>()
+    };
+    let captured = recent("captured");
+    let hanging = recent("authorized");
+    let paid: HashSet<String> = sqlx::query_scalar(
+        "SELECT k.key FROM idempotency_keys k JOIN orders o ON o.id = k.order_id
+         WHERE k.key = ANY($1) AND o.status IN ('paid', 'shipped', 'delivered')",
+    )
+    .bind(&captured)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .collect();
+    let orphan: Vec<&String> = captured.iter().filter(|k| !paid.contains(*k)).collect();
+    Ok(Some(check(
+        "gateway: every capture has a paid order, no authorization left open",
+        orphan.len() + hanging.len(),
+        format!(
+            "{} captured, {} without a paid order {}, {} still authorized {}",
+            captured.len(),
+            orphan.len(),
+            sample(&orphan),
+            hanging.len(),
+            sample(&hanging)
+        ),
+    )))
+}

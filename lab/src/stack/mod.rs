@@ -41,10 +41,15 @@ pub struct StackOpts {
     /// The built storefront nginx serves (default: frontend/dist when it exists).
     #[arg(long)]
     pub static_dir: Option<PathBuf>,
+    /// Seconds before the shop's reconciler settles an in-doubt payment (production: 60).
+    #[arg(long, default_value_t = 5)]
+    pub reconcile_after: u64,
 }
 
 pub struct Stack {
     pub work: PathBuf,
+    /// A temp dir the lab made (removed at teardown), not one the user named.
+    owned_work: bool,
     pub db_url: String,
     pub pg: Option<TempPg>,
     pub proxy: FaultProxy,
@@ -119,11 +124,11 @@ impl Stack {
         // The replicas reach Postgres through the fault proxy; the lab's own SQL goes direct.
         let db_addr: SocketAddr = host_port(&db_url)?;
         let proxy = FaultProxy::start(db_addr).await?;
-        let replica_db = db_url.replacen(
-            &format!("{}:{}", db_addr.ip(), db_addr.port()),
-            &format!("127.0.0.1:{}", proxy.port),
-            1,
-        );
+        let direct = format!("{}:{}", db_addr.ip(), db_addr.port());
+        if !db_url.contains(&direct) {
+            bail!("the database URL must name its host as ip:port ({direct}) for the fault proxy");
+        }
+        let replica_db = db_url.replacen(&direct, &format!("127.0.0.1:{}", proxy.port), 1);
         let ports = (0..opts.replicas)
             .map(|_| free_port())
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -136,6 +141,16 @@ impl Stack {
                 ("ECOMM_PAYMENTS".into(), "test".into()),
                 ("ECOMM_LOG_FORMAT".into(), "json".into()),
                 ("ECOMM_DRAIN_SECONDS".into(), "2".into()),
+                // One test-gateway ledger for all replicas, so a survivor's reconciler can settle
+                // what a killed replica authorized (as a real gateway would know it).
+                (
+                    "ECOMM_TEST_GATEWAY_LEDGER".into(),
+                    work.join("gateway.jsonl").display().to_string(),
+                ),
+                (
+                    "ECOMM_RECONCILE_AFTER".into(),
+                    opts.reconcile_after.to_string(),
+                ),
                 ("RUST_LOG".into(), "warn".into()),
             ],
             log_dir: work.join("logs"),
@@ -164,6 +179,7 @@ impl Stack {
         tokio::time::sleep(Duration::from_millis(300)).await;
         Ok(Stack {
             work,
+            owned_work: opts.work_dir.is_none(),
             db_url,
             pg,
             proxy,
@@ -180,6 +196,9 @@ impl Stack {
         }
         if let Some(pg) = &self.pg {
             pg.stop().await;
+        }
+        if self.owned_work {
+            let _ = std::fs::remove_dir_all(&self.work);
         }
     }
 }
