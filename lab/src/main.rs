@@ -143,6 +143,16 @@ async fn drills(s: &Stack, names: &[Name], opts: &DrillOpts) -> anyhow::Result<(
             f.requests.total(), f.requests.ok, f.requests.rejected, f.requests.failed, f.achieved_rps,
             f.p50_ms, f.p99_ms, f.checkouts.total(), f.checkout_201_ratio * 100.0
         );
+        for (kind, statuses) in &f.statuses {
+            let odd: Vec<String> = statuses
+                .iter()
+                .filter(|(s, _)| !s.starts_with('2'))
+                .map(|(s, n)| format!("{s}×{n}"))
+                .collect();
+            if !odd.is_empty() {
+                println!("  {kind}: {}", odd.join(", "));
+            }
+        }
         integrity_ok &= r.integrity.ok();
         targets_ok &= r.targets.iter().all(|t| t.ok);
         scores.push((r.drill.clone(), r.score));

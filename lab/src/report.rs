@@ -261,6 +261,12 @@ pub fn write(
         f.full_strength_s.map_or("—".into(), |s| format!("{s:.1} s")),
         f.degraded_s, f.checkout_degraded_s, f.readiness_max_ms
     );
+    h += "<h2>Final status by request kind</h2><table>";
+    for (kind, statuses) in &f.statuses {
+        let list: Vec<String> = statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+        let _ = write!(h, "<tr><td>{kind}</td><td>{}</td></tr>", list.join(", "));
+    }
+    h += "</table>";
     if let Some(ab) = &r.ab {
         let _ = write!(h, "<h2>{}</h2><p>{} complete, {} failed, {} non-2xx, {:.0} req/s, p50 {} ms, p99 {} ms, max {} ms</p>",
             esc(&ab.command), ab.complete, ab.failed, ab.non_2xx, ab.rps, ab.p50_ms, ab.p99_ms, ab.max_ms);

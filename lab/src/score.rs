@@ -37,6 +37,8 @@ pub struct Figures {
     /// Fault start → the last second with a failed or slow (> 1 s) checkout.
     pub checkout_degraded_s: f64,
     pub readiness_max_ms: f64,
+    /// Final status per request kind ("200", "502", "timeout", "transport", "shed", …).
+    pub statuses: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -109,6 +111,11 @@ pub fn figures(stats: &Stats, fault_at: f64, load_secs: f64) -> Figures {
             sec.checkouts.failed > 0 || slow(&sec.checkout)
         }),
         readiness_max_ms: 0.0,
+        statuses: stats
+            .kinds
+            .iter()
+            .map(|(k, v)| (format!("{k:?}"), v.statuses.clone()))
+            .collect(),
     }
 }
 
