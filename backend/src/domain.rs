@@ -10,7 +10,7 @@ mod status;
 pub use address::Address;
 pub use card::Card;
 pub use checks::{Checks, FieldError, Invalid};
-pub use status::{OrderStatus, Role, UnknownVariant, Word};
+pub use status::{OrderStatus, PaymentState, Role, UnknownVariant, Word};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sku(String);

@@ -4,6 +4,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::checkout::CheckoutError;
 pub use crate::domain::FieldError;
 use crate::domain::Invalid;
 use crate::store::{ShortLine, StoreError};
@@ -38,6 +39,15 @@ pub enum ApiError {
     TooManyRequests(u64),
     #[error("service unavailable")]
     Unavailable,
+    #[error("{0}")]
+    CartTooLarge(String),
+    #[error("{0}")]
+    PriceChanged(String),
+    /// The same Idempotency-Key is being worked on: retry after a second.
+    #[error("a request with this Idempotency-Key is still in progress")]
+    InProgress,
+    #[error("{0}")]
+    CheckoutInterrupted(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -54,8 +64,12 @@ impl ApiError {
             Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
             Forbidden => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
-            Conflict(_) | InsufficientStock(_) => StatusCode::CONFLICT,
-            Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Conflict(_)
+            | InsufficientStock(_)
+            | PriceChanged(_)
+            | InProgress
+            | CheckoutInterrupted(_) => StatusCode::CONFLICT,
+            Unprocessable(_) | CartTooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PaymentDeclined(_) => StatusCode::PAYMENT_REQUIRED,
             PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -82,6 +96,13 @@ impl ApiError {
             UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             TooManyRequests(_) => ("rate-limited", "Too many requests"),
             Unavailable => ("unavailable", "Service unavailable"),
+            CartTooLarge(_) => (
+                "cart-too-large",
+                "Your cart has too many different products",
+            ),
+            PriceChanged(_) => ("price-changed", "Prices changed"),
+            InProgress => ("in-progress", "Request in progress"),
+            CheckoutInterrupted(_) => ("checkout-interrupted", "Checkout interrupted"),
             Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -146,6 +167,7 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let retry_after = match &self {
             ApiError::TooManyRequests(secs) => Some(secs.to_string()),
+            ApiError::InProgress | ApiError::Unavailable => Some("1".to_owned()),
             _ => None,
         };
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
@@ -174,15 +196,56 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::EmptyCart => ApiError::Unprocessable("your cart is empty".into()),
+            // The contract: more than the per-line maximum is a 400 naming `quantity`.
+            e @ StoreError::OverLimit { .. } => ApiError::field("quantity", e.to_string()),
+            e @ StoreError::CartFull { .. } => ApiError::CartTooLarge(e.to_string()),
             e @ (StoreError::DuplicateSku(_)
             | StoreError::EmailTaken
-            | StoreError::OverLimit { .. }
             | StoreError::NotEnoughStock { .. }
             | StoreError::StaleTransition { .. }) => ApiError::Conflict(e.to_string()),
             StoreError::OverStock { lines } => ApiError::InsufficientStock(lines),
+            StoreError::PriceChanged => {
+                ApiError::PriceChanged("prices changed since you saw your cart".into())
+            }
             StoreError::Db(err) => ApiError::Internal(err.into()),
         }
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// The one place checkout outcomes become HTTP statuses (by reference: refusals are also
+    /// rendered into the stored answer of their Idempotency-Key).
+    pub fn from_checkout(e: &CheckoutError) -> Self {
+        match e {
+            CheckoutError::EmptyCart => ApiError::Unprocessable("your cart is empty".into()),
+            CheckoutError::CartTooLarge { .. } => ApiError::CartTooLarge(e.to_string()),
+            CheckoutError::OverStock(lines) => ApiError::InsufficientStock(lines.clone()),
+            CheckoutError::PriceChanged { .. } => ApiError::PriceChanged(e.to_string()),
+            CheckoutError::Declined(reason) => ApiError::PaymentDeclined(reason.clone()),
+            CheckoutError::KeyReused => ApiError::Unprocessable(e.to_string()),
+            CheckoutError::InFlight => ApiError::InProgress,
+            CheckoutError::GatewayUnavailable => ApiError::Unavailable,
+            CheckoutError::Interrupted => ApiError::CheckoutInterrupted(e.to_string()),
+            CheckoutError::Store(StoreError::PriceChanged) => {
+                ApiError::PriceChanged("prices changed since you saw your cart".into())
+            }
+            CheckoutError::Store(StoreError::OverStock { lines }) => {
+                ApiError::InsufficientStock(lines.clone())
+            }
+            CheckoutError::Store(StoreError::Db(err)) => {
+                // Timeouts and lost connections: the reconciler settles the payment; retry.
+                tracing::warn!(error = %err, "checkout: database error");
+                ApiError::Unavailable
+            }
+            CheckoutError::Store(other) => ApiError::Internal(anyhow::anyhow!(other.to_string())),
+        }
+    }
+}
+
+impl From<CheckoutError> for ApiError {
+    fn from(e: CheckoutError) -> Self {
+        ApiError::from_checkout(&e)
+    }
+}

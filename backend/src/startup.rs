@@ -17,12 +17,11 @@ use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::ServeSettings;
-use crate::domain::OrderStatus;
 use crate::error::ApiError;
 use crate::media::Media;
 use crate::payments::PaymentsMode;
 use crate::routes;
-use crate::state::{now_ms, AppState};
+use crate::state::AppState;
 
 const JSON_BODY_LIMIT: usize = 64 * 1024;
 
@@ -104,7 +103,8 @@ impl Application {
             store.migrate().await?;
         }
         let media = Media::from_url(&settings.storage_url, settings.media_base_url.clone())?;
-        let state = AppState::new(store, media, gateway, settings.cookie_secure);
+        let state = AppState::new(store, media, gateway, settings.cookie_secure)
+            .with_recovery(Duration::from_secs(p.reconcile_after), p.fault);
         Self::with_state(
             state,
             &settings.addr,
@@ -146,7 +146,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
-        let reaper = tokio::spawn(reap_stale_orders(state.clone()));
+        let reconciler = tokio::spawn(crate::checkout::reconciler::run(
+            state.checkout.clone(),
+            state.reconcile_after,
+        ));
         let drain_delay = self.drain_delay;
         let draining = state.draining.clone();
         let signal = async move {
@@ -164,42 +167,10 @@ impl Application {
         axum::serve(self.listener, app)
             .with_graceful_shutdown(signal)
             .await?;
-        reaper.abort();
+        reconciler.abort();
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())
-    }
-}
-
-/// A checkout that crashed between taking stock and recording payment leaves a pending order;
-/// after ten minutes it is cancelled and its stock returned.
-async fn reap_stale_orders(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        let ids = match state
-            .store
-            .stale_pending_orders(now_ms() - 10 * 60 * 1000)
-            .await
-        {
-            Ok(ids) => ids,
-            Err(e) => {
-                tracing::error!(error = %e, "could not list stale pending orders");
-                continue;
-            }
-        };
-        for id in ids {
-            match state
-                .store
-                .transition_order(&id, OrderStatus::Pending, OrderStatus::Cancelled, now_ms())
-                .await
-            {
-                Ok(_) => tracing::warn!(order_id = %id, "cancelled a stale pending order"),
-                Err(e) => {
-                    tracing::warn!(order_id = %id, error = %e, "could not cancel a stale pending order")
-                }
-            }
-        }
     }
 }
 

@@ -1,6 +1,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::checkout::{Checkout, FaultPoint};
 use crate::media::Media;
 use crate::payments::PaymentGateway;
 use crate::store::Store;
@@ -14,6 +16,9 @@ pub struct AppState {
     pub ops: Arc<OpsWindow>,
     pub draining: Arc<AtomicBool>,
     pub cookie_secure: bool,
+    pub checkout: Arc<Checkout>,
+    /// Payments undecided for this long are settled by the reconciler.
+    pub reconcile_after: Duration,
 }
 
 impl AppState {
@@ -25,6 +30,13 @@ impl AppState {
     ) -> Self {
         // Metrics recorded before the recorder exists are lost, so install it with the state.
         crate::telemetry::prometheus();
+        let checkout = Arc::new(Checkout {
+            store: store.clone(),
+            gateway: payments.clone(),
+            inflight: Default::default(),
+            fault: None,
+            render: crate::routes::checkout::render,
+        });
         AppState {
             store,
             media,
@@ -32,7 +44,22 @@ impl AppState {
             ops: Arc::new(OpsWindow::default()),
             draining: Arc::new(AtomicBool::new(false)),
             cookie_secure,
+            checkout,
+            reconcile_after: Duration::from_secs(60),
         }
+    }
+
+    /// Crash recovery settings: the reconciler's delay, and (tests only) a fault to die at.
+    pub fn with_recovery(mut self, reconcile_after: Duration, fault: Option<FaultPoint>) -> Self {
+        self.reconcile_after = reconcile_after;
+        self.checkout = Arc::new(Checkout {
+            store: self.store.clone(),
+            gateway: self.payments.clone(),
+            inflight: Default::default(),
+            fault,
+            render: crate::routes::checkout::render,
+        });
+        self
     }
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::Relaxed)

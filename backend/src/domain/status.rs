@@ -100,6 +100,54 @@ impl Word for Role {
     }
 }
 
+/// Where an order's money is: held on the card, taken, released, or given back. Checkout commits
+/// an order as `paid` with its payment `authorized`, then captures it; the reconciler settles
+/// what a crash leaves `authorized`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    Authorized,
+    Captured,
+    Voided,
+    Refunded,
+}
+
+impl PaymentState {
+    /// authorized → captured | voided; captured → refunded.
+    pub fn can_become(self, to: PaymentState) -> bool {
+        use PaymentState::*;
+        matches!(
+            (self, to),
+            (Authorized, Captured | Voided) | (Captured, Refunded)
+        )
+    }
+}
+
+impl Word for PaymentState {
+    const KIND: &'static str = "payment state";
+    const ALL: &'static [Self] = &[
+        Self::Authorized,
+        Self::Captured,
+        Self::Voided,
+        Self::Refunded,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorized => "authorized",
+            Self::Captured => "captured",
+            Self::Voided => "voided",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+impl TryFrom<String> for PaymentState {
+    type Error = UnknownVariant;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse_word(&s)
+    }
+}
+
 impl FromStr for OrderStatus {
     type Err = UnknownVariant;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -166,5 +214,8 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>(), Ok(*r));
         }
         assert!("lost".parse::<OrderStatus>().is_err());
+        for p in PaymentState::ALL {
+            assert_eq!(PaymentState::try_from(p.as_str().to_owned()), Ok(*p));
+        }
     }
 }

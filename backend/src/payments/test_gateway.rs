@@ -262,7 +262,7 @@ impl PaymentGateway for TestGateway {
         let mut open: Vec<_> = book
             .by_key
             .values()
-            .filter(|e| e.state == GatewayState::Authorized && e.created_at_ms < created_before_ms)
+            .filter(|e| e.state == GatewayState::Authorized && e.created_at_ms <= created_before_ms)
             .map(Entry::payment)
             .collect();
         open.sort_by_key(|p| p.created_at_ms);

@@ -106,7 +106,9 @@ pub async fn get_cart(
 }
 
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart", request_body = AddItem,
-    responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not enough stock", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "cart-too-large: more than 50 different products", body = Problem, content_type = "application/problem+json")))]
 pub async fn add_item(
     State(state): State<AppState>,
     owner: CartOwner,
@@ -121,6 +123,7 @@ pub async fn add_item(
             req.product_id,
             qty.get(),
             Quantity::MAX,
+            crate::checkout::MAX_LINES as i64,
             now_ms(),
         )
         .await?;

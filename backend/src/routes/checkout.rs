@@ -1,5 +1,5 @@
-use std::time::Duration;
-
+//! POST /api/checkout: parse, hand the checkout to its own task (it survives a client that goes
+//! away), map the answer. The flow itself lives in `crate::checkout`.
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,14 +9,13 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::domain::{Address, Card, Checks, Email, Invalid, OrderStatus};
+use crate::checkout::{Answer, CheckoutError, OrderRequest};
+use crate::domain::{Address, Card, Checks, Email, Invalid, Money, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
-use crate::payments::{Authorization, AuthorizeRequest};
 use crate::routes::orders::OrderDto;
 use crate::session::CartOwner;
-use crate::state::{now_ms, AppState};
-use crate::store::{CheckoutStart, IdempotencyRecord, NewOrder, Order};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
@@ -35,6 +34,10 @@ pub struct CheckoutRequest {
     pub email: String,
     pub shipping_address: Address,
     pub payment: PaymentRequest,
+    /// The total the shopper was shown; if prices changed since, the checkout is refused with
+    /// 409 `price-changed` instead of charging a different amount.
+    #[serde(default)]
+    pub expected_total_cents: Option<i64>,
 }
 
 /// A checkout request that passed every check.
@@ -42,6 +45,7 @@ pub struct ValidCheckout {
     pub email: Email,
     pub address: Address,
     pub card: Card,
+    pub expected_total: Option<Money>,
 }
 
 impl CheckoutRequest {
@@ -59,11 +63,16 @@ impl CheckoutRequest {
             (today.year(), today.month() as u32),
             &mut c,
         );
+        let expected_total = match self.expected_total_cents {
+            Some(t) => c.check("expected_total_cents", Money::parse(t)).map(Some),
+            None => Some(None),
+        };
         c.finish_with(|| {
             Some(ValidCheckout {
                 email: email?,
                 address: address?,
                 card: card?,
+                expected_total: expected_total?,
             })
         })
     }
@@ -105,8 +114,9 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
         (status = 201, body = OrderDto),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 402, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "insufficient-stock, price-changed, checkout-interrupted, or the key is in progress (Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "empty cart, cart-too-large, or the key was used with another request", body = Problem, content_type = "application/problem+json"),
+        (status = 503, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = ?owner.user.as_ref().map(|u| u.id), order_id = tracing::field::Empty))]
 pub async fn checkout(
     State(state): State<AppState>,
@@ -119,121 +129,56 @@ pub async fn checkout(
         email,
         address,
         card,
+        expected_total,
     } = req.parse(time::OffsetDateTime::now_utc())?;
-
-    let new = NewOrder {
-        id: uuid::Uuid::new_v4().to_string(),
+    let request = OrderRequest {
         fingerprint: fingerprint(&owner.key, &email, &address, &card),
-        idempotency_key: key.clone(),
+        key,
         cart_key: owner.key.clone(),
         user_id: owner.user.as_ref().map(|u| u.id),
         email: email.as_str().to_owned(),
         shipping_address: serde_json::to_string(&address).map_err(anyhow::Error::from)?,
-        payment_brand: card.brand().to_owned(),
-        payment_last4: card.last4().to_owned(),
+        card,
+        expected_total_cents: expected_total.map(Money::cents),
     };
-    let order = match state.store.begin_checkout(&new, now_ms()).await {
-        Ok(CheckoutStart::Started(order)) => order,
-        Ok(CheckoutStart::Replay(rec)) => return replay(&state, &key, &new.fingerprint, rec).await,
-        Err(e) => return Err(e.into()),
-    };
-
-    let req = AuthorizeRequest {
-        card: &card,
-        amount_cents: order.row.total_cents,
-        currency: &order.row.currency,
-        idempotency_key: &key,
-    };
-    let outcome = match state.payments.authorize(&req).await {
-        Ok(Authorization::Approved { reference }) => {
-            state.payments.capture(&reference).await.map(|_| None)
+    let answer = state
+        .checkout
+        .start(request)
+        .await
+        .map_err(|_| anyhow::anyhow!("the checkout task ended without an answer"))?;
+    match answer? {
+        Answer::Created(order) => {
+            tracing::Span::current().record("order_id", order.row.id.as_str());
+            state.ops.record_order(OrderStatus::Paid);
+            state.ops.record_inventory_updates(order.items.len() as u64);
+            Ok((StatusCode::CREATED, Json(OrderDto::try_from(order)?)).into_response())
         }
-        Ok(Authorization::Declined { reason }) => Ok(Some(reason)),
-        Err(e) => Err(e),
-    };
-    let (paid, status, body) = match outcome {
-        Ok(None) => (true, StatusCode::CREATED, String::new()),
-        Ok(Some(reason)) => (
-            false,
-            StatusCode::PAYMENT_REQUIRED,
-            problem_body(&ApiError::PaymentDeclined(reason)),
-        ),
-        Err(err) => {
-            tracing::error!(error = ?err, "payment gateway failed");
-            (
-                false,
-                StatusCode::SERVICE_UNAVAILABLE,
-                problem_body(&ApiError::Unavailable),
-            )
-        }
-    };
-    let lines = order.items.len();
-    let order = state
-        .store
-        .finish_checkout(
-            &order.row.id,
-            &key,
-            paid,
-            i64::from(status.as_u16()),
-            &body,
-            now_ms(),
-        )
-        .await?;
-    if paid {
-        state.ops.record_order(OrderStatus::Paid);
-        state.ops.record_inventory_updates(lines as u64);
-    } else {
-        state.ops.record_order(OrderStatus::Cancelled);
-    }
-    respond(status, &body, order)
-}
-
-fn problem_body(err: &ApiError) -> String {
-    serde_json::to_string(&err.problem()).unwrap_or_default()
-}
-
-fn respond(status: StatusCode, body: &str, order: Order) -> ApiResult<Response> {
-    Ok(if status == StatusCode::CREATED {
-        (status, Json(OrderDto::try_from(order)?)).into_response()
-    } else {
-        (
+        Answer::Stored {
             status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body.to_owned(),
-        )
-            .into_response()
-    })
+            body,
+            order,
+        } => {
+            let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
+            Ok(match order {
+                Some(order) if status.is_success() => {
+                    (status, Json(OrderDto::try_from(order)?)).into_response()
+                }
+                _ => (
+                    status,
+                    [(header::CONTENT_TYPE, "application/problem+json")],
+                    body,
+                )
+                    .into_response(),
+            })
+        }
+    }
 }
 
-/// A retry: the same answer as the first time, once the first attempt has one.
-async fn replay(
-    state: &AppState,
-    key: &str,
-    fingerprint: &str,
-    mut rec: IdempotencyRecord,
-) -> ApiResult<Response> {
-    if rec.fingerprint != fingerprint {
-        return Err(ApiError::Unprocessable(
-            "this Idempotency-Key was used with a different request".into(),
-        ));
-    }
-    for _ in 0..400 {
-        if rec.response_status.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        rec = state
-            .store
-            .idempotency_record(key)
-            .await?
-            .ok_or(ApiError::NotFound("idempotency key"))?;
-    }
-    let (Some(status), Some(order_id)) = (rec.response_status, rec.order_id) else {
-        return Err(ApiError::Conflict(
-            "a request with this Idempotency-Key is still in progress".into(),
-        ));
-    };
-    let status = StatusCode::from_u16(status as u16).map_err(anyhow::Error::from)?;
-    let order = state.store.order(&order_id).await?;
-    respond(status, rec.response_body.as_deref().unwrap_or(""), order)
+/// The (status, body) stored for a key whose checkout was refused, so a retry gets it verbatim.
+pub fn render(e: &CheckoutError) -> (u16, String) {
+    let err = ApiError::from_checkout(e);
+    (
+        err.status().as_u16(),
+        serde_json::to_string(&err.problem()).unwrap_or_default(),
+    )
 }

@@ -8,14 +8,16 @@ use super::{CartLine, StoreError, StoreResult};
 #[async_trait]
 pub trait CartStore: Send + Sync {
     async fn cart(&self, cart_key: &str) -> StoreResult<Vec<CartLine>>;
-    /// Adds `quantity` to the line; fails with [`StoreError::OverLimit`] past `max` and
-    /// [`StoreError::NotEnoughStock`] past what is on the shelf.
+    /// Adds `quantity` to the line; fails with [`StoreError::OverLimit`] past `max`,
+    /// [`StoreError::NotEnoughStock`] past what is on the shelf and [`StoreError::CartFull`]
+    /// when a new line would make more than `max_lines`.
     async fn add_to_cart(
         &self,
         cart_key: &str,
         product_id: i64,
         quantity: i64,
         max: i64,
+        max_lines: i64,
         now: i64,
     ) -> StoreResult<()>;
     async fn set_cart_quantity(
@@ -60,6 +62,7 @@ where
         product_id: i64,
         quantity: i64,
         max: i64,
+        max_lines: i64,
         now: i64,
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
@@ -77,6 +80,16 @@ where
         .bind(product_id)
         .fetch_optional(&mut *tx)
         .await?;
+        if current.is_none() {
+            let lines: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM cart_items WHERE cart_key = $1")
+                    .bind(cart_key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if lines >= max_lines {
+                return Err(StoreError::CartFull { max: max_lines });
+            }
+        }
         let total = current.unwrap_or(0) + quantity;
         if total > max {
             return Err(StoreError::OverLimit { max });

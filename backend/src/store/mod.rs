@@ -11,6 +11,9 @@ use async_trait::async_trait;
 use crate::domain::OrderStatus;
 
 mod carts;
+mod checkout;
+mod checkout_pg;
+mod checkout_sqlite;
 mod model;
 mod orders;
 mod postgres;
@@ -21,6 +24,9 @@ mod sqlite;
 mod users;
 
 pub use carts::CartStore;
+pub use checkout::{
+    CheckoutDialect, CheckoutStore, InDoubtOrder, Lease, PlaceOrder, Placement, TakeLine,
+};
 pub use model::*;
 pub use orders::OrderStore;
 pub use products::ProductStore;
@@ -46,12 +52,18 @@ pub enum StoreError {
     /// A cart line would exceed the per-product limit.
     #[error("at most {max} of one product per order")]
     OverLimit { max: i64 },
+    /// A new cart line would make the cart longer than `max` lines.
+    #[error("a cart may hold at most {max} different products")]
+    CartFull { max: i64 },
     /// A cart line would promise more than the shelf holds (checkout stays the authority).
     #[error("only {available} left in stock")]
     NotEnoughStock { available: i64 },
     /// Checkout lines the shelf cannot fill.
     #[error("insufficient stock")]
     OverStock { lines: Vec<ShortLine> },
+    /// A checkout line's price is no longer the one the shopper was charged for.
+    #[error("prices changed since the cart was read")]
+    PriceChanged,
     /// Someone else moved the order first.
     #[error("order is no longer {from}")]
     StaleTransition { from: OrderStatus, to: OrderStatus },
@@ -69,7 +81,9 @@ pub struct PoolStats {
 
 /// The whole store: every resource's contract plus the pool's lifecycle.
 #[async_trait]
-pub trait Store: ProductStore + UserStore + CartStore + OrderStore + Send + Sync + 'static {
+pub trait Store:
+    ProductStore + UserStore + CartStore + OrderStore + CheckoutStore + Send + Sync + 'static
+{
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> StoreResult<()>;
     fn pool_stats(&self) -> PoolStats;

@@ -2,7 +2,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{OrderStatus, Role};
+use crate::domain::{OrderStatus, PaymentState, Role};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Product {
@@ -119,6 +119,10 @@ pub struct OrderRow {
     pub shipping_address: String,
     pub payment_brand: String,
     pub payment_last4: String,
+    #[sqlx(try_from = "String")]
+    pub payment_state: PaymentState,
+    /// The gateway's name for the payment (none on orders from before issue 9).
+    pub payment_reference: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -139,31 +143,12 @@ pub struct Order {
     pub items: Vec<OrderItemRow>,
 }
 
-/// What a checkout writes before payment.
-#[derive(Debug, Clone)]
-pub struct NewOrder {
-    pub id: String,
-    pub idempotency_key: String,
-    pub fingerprint: String,
-    pub cart_key: String,
-    pub user_id: Option<i64>,
-    pub email: String,
-    pub shipping_address: String,
-    pub payment_brand: String,
-    pub payment_last4: String,
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IdempotencyRecord {
     pub fingerprint: String,
     pub order_id: Option<String>,
     pub response_status: Option<i64>,
     pub response_body: Option<String>,
-}
-
-pub enum CheckoutStart {
-    Started(Order),
-    Replay(IdempotencyRecord),
 }
 
 /// A line of a checkout that could not be filled.

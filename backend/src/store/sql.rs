@@ -44,14 +44,15 @@ impl<D: Dialect> SqlStore<D> {
 pub(super) const PRODUCT_COLS: &str = "p.id, p.sku, p.slug, p.name, p.description, p.category, \
      p.price_cents, p.currency, p.image_key, p.available, p.created_at";
 pub(super) const ORDER_COLS: &str = "id, user_id, cart_key, email, status, subtotal_cents, \
-     total_cents, currency, shipping_address, payment_brand, payment_last4, created_at, updated_at";
+     total_cents, currency, shipping_address, payment_brand, payment_last4, payment_state, \
+     payment_reference, created_at, updated_at";
 
 pub(super) fn unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 #[async_trait]
-impl<D: Dialect> Store for SqlStore<D>
+impl<D: super::CheckoutDialect> Store for SqlStore<D>
 where
     for<'c> &'c mut D::Connection: Executor<'c, Database = D>,
     for<'q> D::Arguments<'q>: IntoArguments<'q, D>,

@@ -23,7 +23,7 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use ecomm::media::Media;
-use ecomm::payments::TestGateway;
+use ecomm::payments::{PaymentGateway, TestGateway};
 use ecomm::store::{NewProduct, Product, Store};
 use ecomm::{AppState, Application};
 use reqwest::{Client, RequestBuilder, Response};
@@ -64,7 +64,8 @@ pub fn temp_path(prefix: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()))
 }
 
-async fn database_url(db: Db) -> String {
+/// A fresh, empty database (not migrated) for this test alone.
+pub async fn database_url(db: Db) -> String {
     match db {
         Db::Sqlite => format!(
             "sqlite://{}",
@@ -105,13 +106,23 @@ impl TestApp {
     }
 
     pub async fn spawn_with_media(db: Db, storage_url: &str) -> TestApp {
+        Self::spawn_with(db, storage_url, Arc::new(TestGateway::new())).await
+    }
+
+    /// With a payment gateway of the test's choosing (checkout's crash and disconnect tests).
+    pub async fn spawn_with_gateway(db: Db, gateway: Arc<dyn PaymentGateway>) -> TestApp {
+        let media = format!("file://{}", temp_path("ecomm-media").display());
+        Self::spawn_with(db, &media, gateway).await
+    }
+
+    async fn spawn_with(db: Db, storage_url: &str, gateway: Arc<dyn PaymentGateway>) -> TestApp {
         init();
         let store = ecomm::store::connect(&database_url(db).await)
             .await
             .expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
-        let state = AppState::new(store.clone(), media, Arc::new(TestGateway::new()), false);
+        let state = AppState::new(store.clone(), media, gateway, false);
         let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
             .await
             .expect("bind");

@@ -447,6 +447,12 @@ export interface components {
         };
         CheckoutRequest: {
             email: string;
+            /**
+             * Format: int64
+             * @description The total the shopper was shown; if prices changed since, the checkout is refused with
+             *     409 `price-changed` instead of charging a different amount.
+             */
+            expected_total_cents?: number | null;
             payment: components["schemas"]["PaymentRequest"];
             shipping_address: components["schemas"]["Address"];
         };
@@ -1105,6 +1111,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description not enough stock */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description cart-too-large: more than 50 different products */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     remove_item: {
@@ -1236,6 +1260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description insufficient-stock, price-changed, checkout-interrupted, or the key is in progress (Retry-After) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1244,7 +1269,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description empty cart, cart-too-large, or the key was used with another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

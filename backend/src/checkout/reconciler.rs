@@ -1,0 +1,187 @@
+//! Settles what a crash leaves undecided, by asking the gateway (one reconciler per cluster: a
+//! Postgres advisory lock elects it; on SQLite the single process is it).
+//!   * an order committed as paid/authorized but never captured → capture it (or, if the gateway
+//!     no longer holds the money, cancel the order and put its stock back);
+//!   * an authorization with no committed order → close its key with a final answer (so a retry
+//!     is told, and a late commit of that key cannot happen) and void it.
+//!
+//! Only payments older than `--reconcile-after` are touched: younger ones may still be in flight.
+use std::time::Duration;
+
+use super::{Checkout, CheckoutError, ABANDONED};
+use crate::domain::PaymentState;
+use crate::payments::{GatewayError, GatewayPayment, GatewayState};
+use crate::store::{InDoubtOrder, StoreError};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PassReport {
+    pub captured: u32,
+    pub voided: u32,
+    /// Paid orders whose money the gateway no longer holds: cancelled and restocked.
+    pub cancelled: u32,
+    /// Still undecided (the gateway was unreachable): the next pass tries again.
+    pub unresolved: u32,
+}
+
+/// Runs passes forever, every quarter of `after` (between 100 ms and 15 s), while this process
+/// holds the cluster's reconciler lease.
+pub async fn run(checkout: std::sync::Arc<Checkout>, after: Duration) {
+    let every = (after / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut lease: Option<Box<dyn crate::store::Lease>> = None;
+    loop {
+        tick.tick().await;
+        if let Some(l) = lease.as_mut() {
+            if !crate::store::Lease::alive(l.as_mut()).await {
+                tracing::warn!("reconciler: lost the lease");
+                lease = None;
+            }
+        }
+        if lease.is_none() {
+            match checkout.store.reconciler_lease().await {
+                Ok(Some(l)) => {
+                    tracing::info!("reconciler: this process settles in-doubt payments");
+                    lease = Some(l);
+                }
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reconciler: cannot take the lease");
+                    continue;
+                }
+            }
+        }
+        match pass(&checkout, after).await {
+            Ok(r) if r == PassReport::default() => {}
+            Ok(r) => tracing::warn!(?r, "reconciler settled in-doubt payments"),
+            Err(e) => tracing::warn!(error = %e, "reconciler pass failed"),
+        }
+    }
+}
+
+/// One pass over everything older than `after`.
+pub async fn pass(c: &Checkout, after: Duration) -> Result<PassReport, StoreError> {
+    let cutoff = crate::state::now_ms() - after.as_millis() as i64;
+    let mut r = PassReport::default();
+    for order in c.store.in_doubt_orders(cutoff, 500).await? {
+        settle_committed(c, &order, &mut r).await?;
+    }
+    match c.gateway.open_authorizations(cutoff).await {
+        Ok(open) => {
+            for p in open {
+                settle_open(c, &p, &mut r).await?;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "reconciler: cannot list open authorizations");
+            r.unresolved += 1;
+        }
+    }
+    metrics::gauge!("ecomm_payments_in_doubt").set(f64::from(r.unresolved));
+    for (action, n) in [
+        ("captured", r.captured),
+        ("voided", r.voided),
+        ("cancelled", r.cancelled),
+    ] {
+        if n > 0 {
+            metrics::counter!("ecomm_payments_reconciled_total", "action" => action)
+                .increment(u64::from(n));
+        }
+    }
+    Ok(r)
+}
+
+/// An order committed with its money only authorized.
+async fn settle_committed(
+    c: &Checkout,
+    o: &InDoubtOrder,
+    r: &mut PassReport,
+) -> Result<(), StoreError> {
+    let now = crate::state::now_ms();
+    let outcome = match c.gateway.capture(&o.payment_reference).await {
+        Ok(()) => Ok(GatewayState::Captured),
+        Err(GatewayError::Unavailable(e)) => Err(e),
+        // Refused: ask what the gateway knows of this key.
+        Err(_) => match c.gateway.lookup(&o.idempotency_key).await {
+            Ok(Some(p)) if p.reference == o.payment_reference => Ok(p.state),
+            Ok(_) => Ok(GatewayState::Voided),
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    match outcome {
+        Ok(GatewayState::Captured) => {
+            c.store
+                .set_payment_state(
+                    &o.order_id,
+                    PaymentState::Authorized,
+                    PaymentState::Captured,
+                    now,
+                )
+                .await?;
+            r.captured += 1;
+        }
+        Ok(GatewayState::Refunded) => {
+            c.store
+                .set_payment_state(
+                    &o.order_id,
+                    PaymentState::Authorized,
+                    PaymentState::Refunded,
+                    now,
+                )
+                .await?;
+        }
+        Ok(GatewayState::Voided | GatewayState::Declined) => {
+            tracing::error!(order_id = %o.order_id, "paid order whose authorization is gone: cancelling it");
+            c.store.void_order(&o.order_id, now).await?;
+            r.cancelled += 1;
+        }
+        Ok(GatewayState::Authorized) | Err(_) => r.unresolved += 1,
+    }
+    Ok(())
+}
+
+/// An authorization at the gateway that nobody captured or voided.
+async fn settle_open(
+    c: &Checkout,
+    p: &GatewayPayment,
+    r: &mut PassReport,
+) -> Result<(), StoreError> {
+    let (status, body) = (c.render)(&CheckoutError::Interrupted);
+    let now = crate::state::now_ms();
+    // Closing the key first means the checkout that made this authorization can no longer commit.
+    let closed = c
+        .store
+        .settle_key(&p.idempotency_key, ABANDONED, i64::from(status), &body, now)
+        .await?;
+    if !closed {
+        let rec = c.store.idempotency_record(&p.idempotency_key).await?;
+        if let Some(order_id) = rec.and_then(|rec| rec.order_id) {
+            let order = c.store.order(&order_id).await?;
+            if order.row.payment_reference.as_deref() == Some(p.reference.as_str()) {
+                match order.row.payment_state {
+                    PaymentState::Authorized => {
+                        let o = InDoubtOrder {
+                            order_id,
+                            idempotency_key: p.idempotency_key.clone(),
+                            payment_reference: p.reference.clone(),
+                        };
+                        return settle_committed(c, &o, r).await;
+                    }
+                    // Cancelled order: release the money below.
+                    PaymentState::Voided => {}
+                    // Already settled; the gateway's list lags behind (Stripe search can).
+                    _ => return Ok(()),
+                }
+            }
+            // Otherwise: a second authorization for a key whose order used another one.
+        }
+    }
+    match c.gateway.void(&p.reference).await {
+        Ok(()) => r.voided += 1,
+        Err(e) => {
+            tracing::warn!(reference = %p.reference, error = %e, "reconciler: void failed");
+            r.unresolved += 1;
+        }
+    }
+    Ok(())
+}

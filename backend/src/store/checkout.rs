@@ -1,0 +1,249 @@
+//! Checkout's writes: the order transaction (one statement on Postgres), the keys' stored
+//! answers, the payment state, and what the reconciler reads. The transaction itself is
+//! per-database (`checkout_pg.rs`, `checkout_sqlite.rs`); the rest is shared SQL.
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+
+use super::sql::{Dialect, SqlStore};
+use super::StoreResult;
+use crate::domain::{PaymentState, Word};
+
+/// One line as the shopper is charged for it: the transaction takes exactly this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TakeLine {
+    pub product_id: i64,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+}
+
+/// Everything the order transaction writes.
+#[derive(Debug)]
+pub struct PlaceOrder<'a> {
+    pub id: String,
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+    pub cart_key: &'a str,
+    pub user_id: Option<i64>,
+    pub email: &'a str,
+    pub shipping_address: &'a str,
+    pub payment_brand: &'a str,
+    pub payment_last4: &'a str,
+    pub total_cents: i64,
+    pub payment_reference: &'a str,
+    /// Sorted by product id.
+    pub lines: &'a [TakeLine],
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Committed: stock taken, order paid/authorized, key answered 201.
+    Placed,
+    /// The key was already claimed: nothing was written.
+    KeyTaken,
+}
+
+/// An order committed with its money authorized but not captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InDoubtOrder {
+    pub order_id: String,
+    pub idempotency_key: String,
+    pub payment_reference: String,
+}
+
+/// Held by the one reconciler of the cluster; leadership ends when it is dropped or dies.
+#[async_trait]
+pub trait Lease: Send {
+    async fn alive(&mut self) -> bool;
+}
+
+#[async_trait]
+pub trait CheckoutStore: Send + Sync {
+    /// In one transaction: claims the key, takes every line's stock with one conditional
+    /// statement (all or nothing: [`super::StoreError::OverStock`] names the short lines,
+    /// [`super::StoreError::PriceChanged`] a changed price), writes the order as paid with its
+    /// payment authorized, stores the key's answer and empties those cart lines.
+    async fn place_order(&self, o: &PlaceOrder<'_>) -> StoreResult<Placement>;
+    /// Stores a final answer for a key nobody has claimed; false if it was already claimed.
+    async fn settle_key(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        status: i64,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Moves the order's payment from `from` to `to`; false if it was not `from`.
+    async fn set_payment_state(
+        &self,
+        order_id: &str,
+        from: PaymentState,
+        to: PaymentState,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Orders still `authorized` last touched before `before`, oldest first.
+    async fn in_doubt_orders(&self, before: i64, limit: i64) -> StoreResult<Vec<InDoubtOrder>>;
+    /// Cancels an order whose authorization is gone: payment voided, stock back on the shelf.
+    async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<()>;
+    /// Leadership of the reconciler, if this process can have it now.
+    async fn reconciler_lease(&self) -> StoreResult<Option<Box<dyn Lease>>>;
+}
+
+/// The SQL both databases share.
+impl<D: Dialect> SqlStore<D>
+where
+    for<'c> &'c mut D::Connection: Executor<'c, Database = D>,
+    for<'q> D::Arguments<'q>: IntoArguments<'q, D>,
+    i64: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    String: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    for<'q> &'q str: Type<D> + Encode<'q, D>,
+    for<'a> &'a str: ColumnIndex<D::Row>,
+    usize: ColumnIndex<D::Row>,
+{
+    pub(super) async fn settle_key_sql(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        status: i64,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO idempotency_keys \
+             (key, fingerprint, response_status, response_body, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(fingerprint)
+        .bind(status)
+        .bind(body)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(D::rows_affected(&done) == 1)
+    }
+
+    pub(super) async fn set_payment_state_sql(
+        &self,
+        order_id: &str,
+        from: PaymentState,
+        to: PaymentState,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE orders SET payment_state = $1, updated_at = $2 \
+             WHERE id = $3 AND payment_state = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(order_id)
+        .bind(from.as_str())
+        .execute(&self.writer)
+        .await?;
+        Ok(D::rows_affected(&done) == 1)
+    }
+
+    pub(super) async fn in_doubt_orders_sql(
+        &self,
+        before: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<InDoubtOrder>> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, idempotency_key, payment_reference FROM orders \
+             WHERE payment_state = 'authorized' AND updated_at < $1 \
+             ORDER BY updated_at LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.writer)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(order_id, key, reference)| InDoubtOrder {
+                order_id,
+                idempotency_key: key.unwrap_or_default(),
+                payment_reference: reference.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    pub(super) async fn void_order_sql(&self, order_id: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        let moved = D::rows_affected(&sqlx::query(
+            "UPDATE orders SET status = 'cancelled', payment_state = 'voided', updated_at = $1 \
+             WHERE id = $2 AND payment_state = 'authorized'",
+        )
+        .bind(now)
+        .bind(order_id)
+        .execute(&mut *tx)
+        .await?);
+        if moved == 1 {
+            // A plain UPDATE of products, so change feeds on the table see the restock.
+            sqlx::query(
+                "UPDATE products SET available = products.available + i.quantity, updated_at = $1 \
+                 FROM order_items i WHERE i.order_id = $2 AND products.id = i.product_id",
+            )
+            .bind(now)
+            .bind(order_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// What each database does its own way for checkout.
+pub trait CheckoutDialect: Dialect {
+    fn place_order<'a>(
+        store: &'a SqlStore<Self>,
+        o: &'a PlaceOrder<'a>,
+    ) -> BoxFuture<'a, StoreResult<Placement>>;
+    fn lease(store: &SqlStore<Self>) -> BoxFuture<'_, StoreResult<Option<Box<dyn Lease>>>>;
+}
+
+#[async_trait]
+impl<D: CheckoutDialect> CheckoutStore for SqlStore<D>
+where
+    for<'c> &'c mut D::Connection: Executor<'c, Database = D>,
+    for<'q> D::Arguments<'q>: IntoArguments<'q, D>,
+    i64: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    String: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    for<'q> &'q str: Type<D> + Encode<'q, D>,
+    for<'a> &'a str: ColumnIndex<D::Row>,
+    usize: ColumnIndex<D::Row>,
+{
+    async fn place_order(&self, o: &PlaceOrder<'_>) -> StoreResult<Placement> {
+        D::place_order(self, o).await
+    }
+    async fn settle_key(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        status: i64,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        self.settle_key_sql(key, fingerprint, status, body, now)
+            .await
+    }
+    async fn set_payment_state(
+        &self,
+        order_id: &str,
+        from: PaymentState,
+        to: PaymentState,
+        now: i64,
+    ) -> StoreResult<bool> {
+        self.set_payment_state_sql(order_id, from, to, now).await
+    }
+    async fn in_doubt_orders(&self, before: i64, limit: i64) -> StoreResult<Vec<InDoubtOrder>> {
+        self.in_doubt_orders_sql(before, limit).await
+    }
+    async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<()> {
+        self.void_order_sql(order_id, now).await
+    }
+    async fn reconciler_lease(&self) -> StoreResult<Option<Box<dyn Lease>>> {
+        D::lease(self).await
+    }
+}
