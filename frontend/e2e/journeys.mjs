@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -26,17 +26,6 @@ const ONLY = new Set(
 );
 const TIMEOUT = 15_000;
 mkdirSync(ARTIFACTS, { recursive: true });
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // ---- helpers -----------------------------------------------------------------------------------
 const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -553,12 +542,7 @@ async function nginxJourney(browser, base) {
 }
 
 // ---- main ----------------------------------------------------------------------------------------
-const browser = await chromium.launch({
-  executablePath: env('CHROMIUM_PATH', '/usr/bin/chromium'),
-  // playwright refuses --user-data-dir in launch(): it always starts chromium on a fresh temporary
-  // profile of its own (removed on close), which is what we want.
-  args: CHROMIUM_ARGS,
-});
+const browser = await launchChromium();
 const results = [];
 let failed = false;
 const journeys = [

@@ -9,7 +9,7 @@
 // VITALS_JSON (also write the results there). Prints one line per page and visit next to its target
 // (LCP ≤ 2.0 s, CLS ≤ 0.05); exits 0 either way (`make bench` reports, it does not gate).
 import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const BASE = process.env.VITALS_URL;
 if (!BASE) throw new Error('VITALS_URL is required (a backend serving frontend/dist)');
@@ -93,19 +93,8 @@ async function visit(browser, path, { repeat }) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
+
   const listing = await (await fetch(new URL('/api/products?per_page=1&sort=newest', BASE))).json();
   const p = listing.items[0];
   const pages = [

@@ -1,52 +1,60 @@
+import type { ReactNode } from 'react';
+
 // Placeholders with the final size of what they stand for, so nothing below them moves when the data
 // arrives (CLS ≤ 0.05 on the storefront pages). Hidden from assistive technology: the live status text
 // says what is loading.
 
-/** As many grey product cards as the page will show; each has the real card's image, name and meta rows. */
-export function ProductGridSkeleton({ count, label }: { count: number; label: string }) {
+/** `count` copies of `item` in a list of the real one's class, announced once by a live status text. */
+function SkeletonList({
+  className,
+  count,
+  label,
+  item,
+}: {
+  className: string;
+  count: number;
+  label: string;
+  item: ReactNode;
+}) {
   return (
     <>
       <p className="sr-only" role="status">
         {label}
       </p>
-      <ul className="product-grid" aria-hidden="true">
+      <ul className={className} aria-hidden="true">
         {Array.from({ length: count }, (_, i) => (
-          <li key={i}>
-            <div className="product-card skeleton">
-              <div className="product-card-img" />
-              <p className="product-card-name">
-                <span className="skeleton-line" />
-              </p>
-              <p className="product-card-meta">
-                <span className="skeleton-line short" />
-              </p>
-            </div>
-          </li>
+          <li key={i}>{item}</li>
         ))}
       </ul>
     </>
   );
 }
 
-/** Category tiles: one row of the grid's real tile height. */
-export function CategoryGridSkeleton({ count, label }: { count: number; label: string }) {
-  return (
-    <>
-      <p className="sr-only" role="status">
-        {label}
+/** As many grey product cards as the page will show; each has the real card's image, name and meta rows. */
+export function ProductGridSkeleton({ count, label }: { count: number; label: string }) {
+  const card = (
+    <div className="product-card skeleton">
+      <div className="product-card-img" />
+      <p className="product-card-name">
+        <span className="skeleton-line" />
       </p>
-      <ul className="category-grid" aria-hidden="true">
-        {Array.from({ length: count }, (_, i) => (
-          <li key={i}>
-            <div className="category-tile skeleton">
-              <span className="category-name skeleton-line" />
-              <span className="muted skeleton-line short" />
-            </div>
-          </li>
-        ))}
-      </ul>
-    </>
+      <p className="product-card-meta">
+        <span className="skeleton-line short" />
+      </p>
+    </div>
   );
+  return <SkeletonList className="product-grid" count={count} label={label} item={card} />;
+}
+
+/** Category tiles with the real tile's two lines. */
+export function CategoryGridSkeleton({ count, label }: { count: number; label: string }) {
+  const tile = (
+    <div className="category-tile skeleton">
+      <span className="category-name skeleton-line" />
+      <span className="muted skeleton-line short" />
+    </div>
+  );
+  return <SkeletonList className="category-grid" count={count} label={label} item={tile} />;
 }
 
 /** The product page's two columns: a square image box and the text block. */

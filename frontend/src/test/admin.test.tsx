@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Route, Routes } from 'react-router';
 import { sessionHint } from '../api/queries';
 import type { Order } from '../api/types';
@@ -36,7 +36,7 @@ describe('admin role gate', () => {
     }));
     renderWithProviders(<Gate />, { route: '/admin/orders' });
     expect(await screen.findByRole('heading', { name: 'Log in page' })).toBeInTheDocument();
-    expect(currentLocation.search).toBe('?next=%2Fadmin%2Forders');
+    await vi.waitFor(() => expect(currentLocation.search).toBe('?next=%2Fadmin%2Forders'));
   });
 
   it('turns customers away', async () => {

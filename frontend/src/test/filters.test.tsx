@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ProductPage } from '../api/types';
 import { DEFAULT_FILTERS, filtersToApiQuery, filtersToSearch, parseFilters, updateFilters } from '../lib/filters';
 import { CatalogPage } from '../pages/CatalogPage';
@@ -80,11 +80,11 @@ describe('catalog page', () => {
 
     // facet click → URL, page reset
     await userEvent.click(screen.getByRole('radio', { name: /Toys \(18\)/ }));
-    expect(currentLocation.search).toBe('?category=Toys');
+    await vi.waitFor(() => expect(currentLocation.search).toBe('?category=Toys'));
 
     // sort → URL
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Sort by' }), 'price_desc');
-    expect(currentLocation.search).toBe('?category=Toys&sort=price_desc');
+    await vi.waitFor(() => expect(currentLocation.search).toBe('?category=Toys&sort=price_desc'));
 
     // price → URL on apply, invalid range rejected
     await userEvent.type(screen.getByRole('textbox', { name: 'Min price ($)' }), '50');
@@ -94,7 +94,7 @@ describe('catalog page', () => {
     await userEvent.clear(screen.getByRole('textbox', { name: 'Max price ($)' }));
     await userEvent.type(screen.getByRole('textbox', { name: 'Max price ($)' }), '80');
     await userEvent.click(screen.getByRole('button', { name: 'Apply price' }));
-    expect(currentLocation.search).toBe('?category=Toys&min=50&max=80&sort=price_desc');
+    await vi.waitFor(() => expect(currentLocation.search).toBe('?category=Toys&min=50&max=80&sort=price_desc'));
     await screen.findByRole('radio', { name: /Toys/ });
     const last = seen[seen.length - 1]!;
     expect(last.get('min_price')).toBe('5000');
@@ -103,7 +103,7 @@ describe('catalog page', () => {
     // pagination → URL
     const nav = screen.getByRole('navigation', { name: 'Pagination' });
     await userEvent.click(within(nav).getByRole('button', { name: 'Page 2' }));
-    expect(currentLocation.search).toContain('page=2');
+    await vi.waitFor(() => expect(currentLocation.search).toContain('page=2'));
   });
 
   it('debounces the search box before touching the URL', async () => {
@@ -121,7 +121,7 @@ describe('catalog page', () => {
     fireEvent.change(box, { target: { value: 'lamp' } });
     expect(currentLocation.search).toBe('');
     await act(() => new Promise((r) => setTimeout(r, 400)));
-    expect(currentLocation.search).toBe('?q=lamp');
+    await vi.waitFor(() => expect(currentLocation.search).toBe('?q=lamp'));
     await screen.findByRole('heading', { name: /Results for “lamp”/ });
     // only the initial and the final query reached the API, none of the keystrokes in between
     expect(seen.filter((q) => q === 'l' || q === 'la')).toEqual([]);
@@ -133,6 +133,6 @@ describe('catalog page', () => {
     renderWithProviders(<CatalogPage />, { route: '/products?q=zzz' });
     expect(await screen.findByRole('heading', { name: 'No products match' })).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
-    expect(currentLocation.search).toBe('');
+    await vi.waitFor(() => expect(currentLocation.search).toBe(''));
   });
 });
