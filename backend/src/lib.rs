@@ -1,4 +1,5 @@
 pub mod checkout;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;

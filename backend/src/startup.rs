@@ -37,7 +37,7 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(routes::admin::router())
         .merge(routes::health::router())
         .route_layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.ops.clone(),
             crate::telemetry::track,
         ))
         .with_state(state);
@@ -120,6 +120,8 @@ impl Application {
         static_dir: Option<PathBuf>,
         drain_delay: Duration,
     ) -> anyhow::Result<Self> {
+        // Metrics recorded before the recorder exists are lost: install it before serving.
+        crate::telemetry::prometheus();
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {

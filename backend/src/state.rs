@@ -8,6 +8,10 @@ use crate::payments::PaymentGateway;
 use crate::store::Store;
 use crate::telemetry::OpsWindow;
 
+// Time helpers moved to `crate::clock`; re-exported here so code written against
+// `crate::state::now_ms` keeps compiling.
+pub use crate::clock::{now_ms, rfc3339};
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -28,8 +32,6 @@ impl AppState {
         payments: Arc<dyn PaymentGateway>,
         cookie_secure: bool,
     ) -> Self {
-        // Metrics recorded before the recorder exists are lost, so install it with the state.
-        crate::telemetry::prometheus();
         let checkout = Arc::new(Checkout {
             store: store.clone(),
             gateway: payments.clone(),
@@ -64,21 +66,4 @@ impl AppState {
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::Relaxed)
     }
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
