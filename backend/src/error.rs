@@ -249,3 +249,12 @@ impl From<CheckoutError> for ApiError {
         ApiError::from_checkout(&e)
     }
 }
+
+/// The (status, body) stored for a key whose checkout was refused, so a retry gets it verbatim.
+pub fn render_checkout_error(e: &CheckoutError) -> (u16, String) {
+    let err = ApiError::from_checkout(e);
+    (
+        err.status().as_u16(),
+        serde_json::to_string(&err.problem()).unwrap_or_default(),
+    )
+}

@@ -37,7 +37,7 @@ impl AppState {
             gateway: payments.clone(),
             inflight: Default::default(),
             fault: None,
-            render: crate::routes::checkout::render,
+            render: crate::error::render_checkout_error,
         });
         AppState {
             store,
@@ -59,7 +59,7 @@ impl AppState {
             gateway: self.payments.clone(),
             inflight: Default::default(),
             fault,
-            render: crate::routes::checkout::render,
+            render: crate::error::render_checkout_error,
         });
         self
     }

@@ -176,7 +176,7 @@ impl Checkout {
         };
         fault::hit(self.fault, FaultPoint::AfterAuthorize);
 
-        let now = crate::state::now_ms();
+        let now = crate::clock::now_ms();
         let order = PlaceOrder {
             id: uuid::Uuid::new_v4().to_string(),
             key: &req.key,
@@ -235,7 +235,7 @@ impl Checkout {
         authorization: Option<&str>,
     ) -> Result<Committed, CheckoutError> {
         let (status, body) = (self.render)(&err);
-        let now = crate::state::now_ms();
+        let now = crate::clock::now_ms();
         if !self
             .store
             .settle_key(&req.key, &req.fingerprint, i64::from(status), &body, now)
@@ -266,7 +266,7 @@ impl Checkout {
             tracing::warn!(order_id, error = %e, "capture failed; the reconciler will retry");
             return;
         }
-        let now = crate::state::now_ms();
+        let now = crate::clock::now_ms();
         if let Err(e) = self
             .store
             .set_payment_state(

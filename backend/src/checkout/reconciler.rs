@@ -61,7 +61,7 @@ pub async fn run(checkout: std::sync::Arc<Checkout>, after: Duration) {
 
 /// One pass over everything older than `after`.
 pub async fn pass(c: &Checkout, after: Duration) -> Result<PassReport, StoreError> {
-    let cutoff = crate::state::now_ms() - after.as_millis() as i64;
+    let cutoff = crate::clock::now_ms() - after.as_millis() as i64;
     let mut r = PassReport::default();
     for order in c.store.in_doubt_orders(cutoff, 500).await? {
         settle_committed(c, &order, &mut r).await?;
@@ -97,7 +97,7 @@ async fn settle_committed(
     o: &InDoubtOrder,
     r: &mut PassReport,
 ) -> Result<(), StoreError> {
-    let now = crate::state::now_ms();
+    let now = crate::clock::now_ms();
     let outcome = match c.gateway.capture(&o.payment_reference).await {
         Ok(()) => Ok(GatewayState::Captured),
         Err(GatewayError::Unavailable(e)) => Err(e),
@@ -147,7 +147,7 @@ async fn settle_open(
     r: &mut PassReport,
 ) -> Result<(), StoreError> {
     let (status, body) = (c.render)(&CheckoutError::Interrupted);
-    let now = crate::state::now_ms();
+    let now = crate::clock::now_ms();
     // Closing the key first means the checkout that made this authorization can no longer commit.
     let closed = c
         .store

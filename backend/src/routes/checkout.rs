@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::checkout::{Answer, CheckoutError, OrderRequest};
+use crate::checkout::{Answer, OrderRequest};
 use crate::domain::{Address, Card, Checks, Email, Invalid, Money, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
@@ -172,13 +172,4 @@ pub async fn checkout(
             })
         }
     }
-}
-
-/// The (status, body) stored for a key whose checkout was refused, so a retry gets it verbatim.
-pub fn render(e: &CheckoutError) -> (u16, String) {
-    let err = ApiError::from_checkout(e);
-    (
-        err.status().as_u16(),
-        serde_json::to_string(&err.problem()).unwrap_or_default(),
-    )
 }
