@@ -14,9 +14,11 @@ cargo build --release --locked -p ecomm --example checkout_load
 bin=$(pwd)/target/release/ecomm
 work=$(mktemp -d /tmp/ecomm-bench.XXXXXX); chmod 755 "$work"
 pids=()
+# shellcheck disable=SC2329 # invoked by the EXIT trap
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scripts/pg-temp.sh stop "$work/pg"; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
 
 # ---- storefront vitals (frontend; issue 8 item 8) ----------------------------------------------
 # LCP and CLS of the home, catalog and product pages in Debian's chromium under mobile emulation
@@ -55,7 +57,7 @@ psql "$db" -qc "UPDATE products SET available = 1000000 WHERE id <= 200"
 
 port=$(free_port)
 t0=$(date +%s%N)
-ECOMM_DB_MAX_CONNECTIONS=32 "$bin" serve --addr 127.0.0.1:$port --payments test >"$work/backend.log" 2>&1 &
+ECOMM_DB_MAX_CONNECTIONS=32 "$bin" serve --addr "127.0.0.1:$port" --payments test >"$work/backend.log" 2>&1 &
 pids+=($!); backend=$!
 until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.01; done
 ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))

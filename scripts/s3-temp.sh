@@ -9,7 +9,8 @@ tools=${ECOMM_TOOLS:-$HOME/.cache/ecomm-tools}
 garage=$tools/garage/bin/garage
 GARAGE_VERSION=2.5.0
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 case "$cmd" in
 start)

@@ -31,8 +31,9 @@ fi
 if want backend; then
   step "starting a Garage S3 server"
   eval "$(scripts/s3-temp.sh start "$work/s3")"
-  echo "$ECOMM_TEST_S3_URL"
+  echo "${ECOMM_TEST_S3_URL:?set by s3-temp.sh}"
   step "backend: format, lints, unit and API tests (SQLite + Postgres + S3)"
+  scripts/shellcheck.sh
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo test --workspace --locked

@@ -1,6 +1,11 @@
 //! Checkout load generator for `make bench`: C concurrent guest shoppers, each looping
 //! add-to-cart → checkout (test card) for D seconds. Prints checkouts/s and latency percentiles.
 //!   cargo run --release --example checkout_load -- BASE_URL CONCURRENCY SECONDS PRODUCT_IDS(comma-separated)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a load generator may stop at the first failure"
+)]
 use std::time::{Duration, Instant};
 
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! stored answer. A handful may wait per key; beyond that, or past the wait limit, they get
 //! 409 + Retry-After.
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -43,7 +43,7 @@ impl Drop for LeaderGuard {
         self.registry
             .keys
             .lock()
-            .expect("inflight lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .remove(&self.key);
     }
 }
@@ -70,7 +70,7 @@ impl Drop for Follower {
             .registry
             .keys
             .lock()
-            .expect("inflight lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .get_mut(&self.key)
         {
             slot.waiters = slot.waiters.saturating_sub(1);
@@ -80,7 +80,7 @@ impl Drop for Follower {
 
 impl InFlight {
     pub fn enter(self: &Arc<Self>, key: &str) -> Entry {
-        let mut keys = self.keys.lock().expect("inflight lock");
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = keys.get_mut(key) {
             if slot.waiters >= MAX_WAITERS {
                 return Entry::Busy;
@@ -108,7 +108,10 @@ impl InFlight {
     }
 
     pub fn len(&self) -> usize {
-        self.keys.lock().expect("inflight lock").len()
+        self.keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -107,7 +107,7 @@ impl TestGateway {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| GatewayError::Unavailable(format!("test ledger: {e}")))?;
-        let mut book = self.book.lock().expect("test gateway lock");
+        let mut book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
         // A torn last line (killed mid-write) is skipped, like an event that never happened.
         for e in text
             .lines()
@@ -120,20 +120,24 @@ impl TestGateway {
 
     fn record(&self, e: Entry) -> Result<(), GatewayError> {
         if let Some((_, file)) = &self.ledger {
-            let mut line = serde_json::to_vec(&e).expect("entry serializes");
+            let mut line = serde_json::to_vec(&e)
+                .map_err(|err| GatewayError::Unavailable(format!("test ledger: {err}")))?;
             line.push(b'\n');
             file.lock()
-                .expect("test ledger lock")
+                .unwrap_or_else(PoisonError::into_inner)
                 .write_all(&line)
                 .map_err(|err| GatewayError::Unavailable(format!("test ledger: {err}")))?;
         }
-        self.book.lock().expect("test gateway lock").put(e);
+        self.book
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(e);
         Ok(())
     }
 
     fn by_reference(&self, reference: &str) -> Result<Entry, GatewayError> {
         let find = || {
-            let book = self.book.lock().expect("test gateway lock");
+            let book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
             book.key_of
                 .get(reference)
                 .and_then(|k| book.by_key.get(k))
@@ -181,7 +185,7 @@ impl PaymentGateway for TestGateway {
         let existing = self
             .book
             .lock()
-            .expect("test gateway lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .by_key
             .get(req.idempotency_key)
             .cloned();
@@ -249,7 +253,7 @@ impl PaymentGateway for TestGateway {
 
     async fn lookup(&self, idempotency_key: &str) -> Result<Option<GatewayPayment>, GatewayError> {
         self.reload()?;
-        let book = self.book.lock().expect("test gateway lock");
+        let book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(book.by_key.get(idempotency_key).map(Entry::payment))
     }
 
@@ -258,7 +262,7 @@ impl PaymentGateway for TestGateway {
         created_before_ms: i64,
     ) -> Result<Vec<GatewayPayment>, GatewayError> {
         self.reload()?;
-        let book = self.book.lock().expect("test gateway lock");
+        let book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
         let mut open: Vec<_> = book
             .by_key
             .values()

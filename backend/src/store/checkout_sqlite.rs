@@ -26,7 +26,8 @@ impl CheckoutDialect for Sqlite {
                 .iter()
                 .map(|l| [l.product_id, l.quantity, l.unit_price_cents])
                 .collect();
-            let json = serde_json::to_string(&lines).expect("numbers serialize");
+            // Numbers always serialize; an error here would be a serde_json bug, reported as such.
+            let json = serde_json::to_string(&lines).map_err(|e| sqlx::Error::Encode(e.into()))?;
             let mut tx = store.writer.begin().await?;
             let claimed = sqlx::query(
                 "INSERT INTO idempotency_keys \

@@ -1,4 +1,9 @@
 //! The API suite: one binary, a fresh database per test, every test run on SQLite and on Postgres.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap fails the test, as it should"
+)]
 mod admin;
 mod auth;
 mod authz;
