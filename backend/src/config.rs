@@ -1,22 +1,43 @@
-//! Settings: built-in defaults, overridden by `ECOMM_*` environment variables, overridden by flags.
+//! Settings, each a flag with an `ECOMM_*` environment variable. Layers, later wins: built-in
+//! defaults, an optional TOML file (`--config FILE` / `ECOMM_CONFIG`), the environment, flags.
+//! Values are parsed and range-checked at start; a bad one stops the process with the flag name.
 //! Secrets (the database URL may carry a password) are kept out of Debug output.
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::store::{DbOptions, Store};
+
+mod file;
+
+pub use file::parse_with_config_file;
 
 #[derive(Parser, Debug)]
 #[command(name = "ecomm", version, about = "ecomm shop backend")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// json (production) or pretty.
+    /// Log lines as JSON (production) or for people.
     #[arg(
         long,
         env = "ECOMM_LOG_FORMAT",
-        default_value = "pretty",
+        value_enum,
+        default_value_t = LogFormat::Pretty,
         global = true
     )]
-    pub log_format: String,
+    pub log_format: LogFormat,
+    /// A TOML file of settings, keyed by flag name (`database-url = "postgres://…"`); the
+    /// environment and flags override it.
+    #[arg(long, env = "ECOMM_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +88,45 @@ pub struct StoreArgs {
     /// file://DIR or s3://BUCKET?endpoint=URL&region=R
     #[arg(long, env = "ECOMM_STORAGE_URL", default_value = "file://./data/media")]
     pub storage_url: String,
+    /// Connections in the Postgres pool of each process (SQLite: one writer, eight readers).
+    #[arg(
+        long,
+        env = "ECOMM_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub db_max_connections: u32,
+    /// Postgres `statement_timeout` of every connection, in milliseconds.
+    #[arg(
+        long,
+        env = "ECOMM_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_parser = clap::value_parser!(u64).range(1..=3_600_000)
+    )]
+    pub db_statement_timeout_ms: u64,
+    /// Postgres `lock_timeout` of every connection, in milliseconds.
+    #[arg(
+        long,
+        env = "ECOMM_DB_LOCK_TIMEOUT_MS",
+        default_value_t = 2000,
+        value_parser = clap::value_parser!(u64).range(1..=3_600_000)
+    )]
+    pub db_lock_timeout_ms: u64,
+}
+
+impl StoreArgs {
+    pub fn db_options(&self) -> DbOptions {
+        DbOptions {
+            max_connections: self.db_max_connections,
+            statement_timeout_ms: self.db_statement_timeout_ms,
+            lock_timeout_ms: self.db_lock_timeout_ms,
+        }
+    }
+
+    /// Opens the store these settings name.
+    pub async fn connect(&self) -> anyhow::Result<Arc<dyn Store>> {
+        crate::store::connect_with(&self.database_url, &self.db_options()).await
+    }
 }
 
 impl std::fmt::Debug for StoreArgs {
@@ -75,14 +135,16 @@ impl std::fmt::Debug for StoreArgs {
         f.debug_struct("StoreArgs")
             .field("database_url", &format!("{scheme}://[redacted]"))
             .field("storage_url", &self.storage_url)
+            .field("db", &self.db_options())
             .finish()
     }
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct ServeSettings {
+    /// Where to listen (IP:PORT; port 0 picks a free one).
     #[arg(long, env = "ECOMM_ADDR", default_value = "127.0.0.1:8080")]
-    pub addr: String,
+    pub addr: SocketAddr,
     #[command(flatten)]
     pub store: StoreArgs,
     /// A built SPA to serve, with history fallback to index.html.
@@ -125,11 +187,4 @@ pub struct PaymentsArgs {
     /// before_capture). Refused unless the test gateway is selected.
     #[arg(long, env = "ECOMM_FAULT", hide = true, value_enum)]
     pub fault: Option<crate::checkout::FaultPoint>,
-}
-
-impl std::ops::Deref for ServeSettings {
-    type Target = StoreArgs;
-    fn deref(&self) -> &StoreArgs {
-        &self.store
-    }
 }

@@ -1,16 +1,16 @@
-use clap::Parser;
-use ecomm::config::{AdminCommand, Cli, Command};
+use ecomm::config::{AdminCommand, Command, LogFormat};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // One TLS backend for every crate (sqlx, object_store, OTLP).
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let cli = Cli::parse();
+    let cli = ecomm::config::parse_with_config_file()?;
     let otlp = match &cli.command {
         Command::Serve(s) => s.otlp_endpoint.clone(),
         _ => None,
     };
-    let tracer = ecomm::telemetry::init_tracing(cli.log_format == "json", otlp.as_deref())?;
+    let tracer =
+        ecomm::telemetry::init_tracing(cli.log_format == LogFormat::Json, otlp.as_deref())?;
     let result = run(cli.command).await;
     if let Some(provider) = tracer {
         let _ = provider.shutdown();
@@ -27,10 +27,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
         }
         Command::Migrate(store) => {
-            ecomm::store::connect(&store.database_url)
-                .await?
-                .migrate()
-                .await?;
+            store.connect().await?.migrate().await?;
             tracing::info!("migrations applied");
             Ok(())
         }
@@ -43,7 +40,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     password,
                 },
         } => {
-            let db = ecomm::store::connect(&store.database_url).await?;
+            let db = store.connect().await?;
             let user = ecomm::routes::auth::ensure_admin(db.as_ref(), &email, password).await?;
             println!("admin ready: {}", user.email);
             Ok(())

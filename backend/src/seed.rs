@@ -225,7 +225,7 @@ pub fn image(p: &NewProduct, i: u32) -> Bytes {
 }
 
 pub async fn run(args: &StoreArgs, count: u32) -> anyhow::Result<()> {
-    let store = crate::store::connect(&args.database_url).await?;
+    let store = args.connect().await?;
     store.migrate().await?;
     let media = Media::from_url(&args.storage_url, None)?;
     if count == 0 {

@@ -98,16 +98,16 @@ impl Application {
             tracing::warn!("payments: TEST gateway — test cards only, nothing is charged");
         }
         let gateway = crate::payments::from_mode(mode, p.test_gateway_ledger.as_deref())?;
-        let store = crate::store::connect(&settings.database_url).await?;
+        let store = settings.store.connect().await?;
         if settings.migrate {
             store.migrate().await?;
         }
-        let media = Media::from_url(&settings.storage_url, settings.media_base_url.clone())?;
+        let media = Media::from_url(&settings.store.storage_url, settings.media_base_url.clone())?;
         let state = AppState::new(store, media, gateway, settings.cookie_secure)
             .with_recovery(Duration::from_secs(p.reconcile_after), p.fault);
         Self::with_state(
             state,
-            &settings.addr,
+            &settings.addr.to_string(),
             settings.static_dir.clone(),
             Duration::from_secs(settings.drain_seconds),
         )

@@ -90,10 +90,34 @@ pub trait Store:
     async fn close(&self);
 }
 
-/// Opens the store named by the URL scheme.
+/// Pool settings (Postgres; SQLite has one writer and a fixed reader pool). The values come from
+/// `config::StoreArgs`, flags with `ECOMM_DB_*` variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub statement_timeout_ms: u64,
+    pub lock_timeout_ms: u64,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            statement_timeout_ms: 5000,
+            lock_timeout_ms: 2000,
+        }
+    }
+}
+
+/// Opens the store named by the URL scheme, with default pool settings.
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    connect_with(url, &DbOptions::default()).await
+}
+
+/// Opens the store named by the URL scheme.
+pub async fn connect_with(url: &str, db: &DbOptions) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::connect(url)?))
+        Ok(Arc::new(PgStore::connect(url, db)?))
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else {

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
 use super::sql::{Dialect, SqlStore};
+use super::DbOptions;
 use super::SqlBuf;
 
 impl Dialect for Postgres {
@@ -47,25 +48,18 @@ fn tsquery(words: &[String]) -> String {
 }
 
 impl SqlStore<Postgres> {
-    /// Pool size `ECOMM_DB_MAX_CONNECTIONS` (16). Every connection carries a `statement_timeout`
-    /// (`ECOMM_DB_STATEMENT_TIMEOUT_MS`, 5000) and a `lock_timeout` (`ECOMM_DB_LOCK_TIMEOUT_MS`,
-    /// 2000): a stuck query or a row lock held too long fails fast instead of tying up the pool.
-    pub fn connect(url: &str) -> anyhow::Result<Self> {
-        let setting = |name: &str, default: u64| -> u64 {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
-        let max = setting("ECOMM_DB_MAX_CONNECTIONS", 16) as u32;
-        let statement_ms = setting("ECOMM_DB_STATEMENT_TIMEOUT_MS", 5000);
-        let lock_ms = setting("ECOMM_DB_LOCK_TIMEOUT_MS", 2000);
+    /// Every connection carries a `statement_timeout` and a `lock_timeout`: a stuck query or a
+    /// row lock held too long fails fast instead of tying up the pool.
+    pub fn connect(url: &str, db: &DbOptions) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.options([
-            ("statement_timeout", format!("{statement_ms}ms")),
-            ("lock_timeout", format!("{lock_ms}ms")),
+            (
+                "statement_timeout",
+                format!("{}ms", db.statement_timeout_ms),
+            ),
+            ("lock_timeout", format!("{}ms", db.lock_timeout_ms)),
         ]);
         let pool = PgPoolOptions::new()
-            .max_connections(max)
+            .max_connections(db.max_connections)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options);
         Ok(Self::with_pools(pool.clone(), pool))
