@@ -30,6 +30,11 @@ export type ProblemType =
   | 'cart-too-large'
   | 'empty-cart'
   | 'payment-declined'
+  | 'in-progress'
+  | 'checkout-interrupted'
+  | 'unprocessable'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
   | 'rate-limited'
   | 'unavailable'
   | 'internal';

@@ -85,13 +85,16 @@ export function useSetCartQuantity() {
 }
 
 // ---- checkout --------------------------------------------------------------------------
-/** POST /api/checkout, retried on transport failures with the same Idempotency-Key. */
+/**
+ * POST /api/checkout, retried with the same Idempotency-Key on transport failures and while the
+ * server is still working on that key (409 in-progress): the retry gets the real answer.
+ */
 export async function placeOrder(body: CheckoutRequest, key: string, attempts = 3): Promise<Order> {
   for (let i = 0; ; i++) {
     try {
       return await call(http.POST('/api/checkout', { body, params: { header: { 'Idempotency-Key': key } } }));
     } catch (e) {
-      if (!isTransient(e) || i >= attempts - 1) throw e;
+      if (!(isTransient(e) || isProblem(e, 'in-progress')) || i >= attempts - 1) throw e;
       await new Promise((r) => setTimeout(r, 300 * 2 ** i));
     }
   }

@@ -26,8 +26,7 @@ export type InventoryLevel = S['StockLevel'];
 export type AuditEntry = S['AuditEntryDto'];
 export type AuditList = S['AuditList'];
 export type OpsSummary = S['OpsSummary'];
-// TODO(schema): plain S['CheckoutRequest'] once the spec carries expected_total_cents (issue 9)
-export type CheckoutRequest = S['CheckoutRequest'] & { expected_total_cents?: number | null };
+export type CheckoutRequest = S['CheckoutRequest'];
 export type ProductCreate = S['CreateProduct'];
 export type ProductUpdate = S['UpdateProduct'];
 export type FieldError = S['FieldError'];

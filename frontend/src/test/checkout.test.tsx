@@ -155,6 +155,18 @@ describe('idempotency', () => {
     expect(declined).toHaveBeenCalledTimes(1);
   });
 
+  it('asks again with the same key while the server is still on it (409 in-progress)', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let n = 0;
+    const fetch = mockFetch(() =>
+      ++n < 2
+        ? { status: 409, body: { type: 'in-progress', title: 'Request in progress', status: 409 } }
+        : { status: 201, body: { id: 'o2' } },
+    );
+    expect((await placeOrder({} as CheckoutRequest, 'key-3')).id).toBe('o2');
+    expect(fetch.sent.map((r) => r.headers.get('Idempotency-Key'))).toEqual(['key-3', 'key-3']);
+  });
+
   it('shows a clear declined-card error and keeps the form', async () => {
     const keys: string[] = [];
     mockFetch((url, init) => {
