@@ -139,9 +139,7 @@ where
         .bind(product_id)
         .execute(&self.writer)
         .await?;
-        if D::rows_affected(&done) != 1 {
-            return Err(StoreError::NotFound("cart item"));
-        }
+        D::one_row(&done, "cart item")?;
         Ok(())
     }
 
@@ -151,9 +149,7 @@ where
             .bind(product_id)
             .execute(&self.writer)
             .await?;
-        if D::rows_affected(&done) != 1 {
-            return Err(StoreError::NotFound("cart item"));
-        }
+        D::one_row(&done, "cart item")?;
         Ok(())
     }
 

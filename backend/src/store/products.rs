@@ -225,9 +225,7 @@ where
         .bind(id)
         .execute(&self.writer)
         .await?;
-        if D::rows_affected(&done) != 1 {
-            return Err(StoreError::NotFound("product"));
-        }
+        D::one_row(&done, "product")?;
         self.product(id).await
     }
 
@@ -239,9 +237,7 @@ where
                 .bind(id)
                 .execute(&self.writer)
                 .await?;
-        if D::rows_affected(&done) != 1 {
-            return Err(StoreError::NotFound("product"));
-        }
+        D::one_row(&done, "product")?;
         Ok(())
     }
 
@@ -255,9 +251,7 @@ where
         .bind(id)
         .execute(&self.writer)
         .await?;
-        if D::rows_affected(&done) != 1 {
-            return Err(StoreError::NotFound("product"));
-        }
+        D::one_row(&done, "product")?;
         self.product(id).await
     }
 

@@ -22,6 +22,13 @@ pub trait Dialect: Database {
     fn migrate(pool: &Pool<Self>) -> BoxFuture<'_, anyhow::Result<()>>;
     /// sqlx gives each database its own result type; this is the count they all have.
     fn rows_affected(done: &Self::QueryResult) -> u64;
+    /// An UPDATE or DELETE of one row by key: no row means there was no such `what`.
+    fn one_row(done: &Self::QueryResult, what: &'static str) -> StoreResult<()> {
+        match Self::rows_affected(done) {
+            1 => Ok(()),
+            _ => Err(super::StoreError::NotFound(what)),
+        }
+    }
     /// A condition matching every search word as a prefix (`words` are letters and digits only).
     fn push_text_match(qb: &mut SqlBuf<'_, Self>, words: &[String]);
     /// An ORDER BY term, best match first.

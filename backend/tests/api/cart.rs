@@ -1,114 +1,148 @@
 use crate::helpers::*;
 
+fn item(id: i64) -> String {
+    format!("/api/cart/items/{id}")
+}
+
 #[db_test]
-async fn a_guest_cart_adds_accumulates_updates_and_removes(app: TestApp) {
+async fn a_guest_gets_a_cart_cookie_on_the_first_add(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    let res = app.add_to_cart(&app.client, a.id, 2).await;
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("ecomm_cart="), "{cookie}");
+}
+
+#[db_test]
+async fn adding_a_product_again_adds_to_its_line_and_the_totals_follow(app: TestApp) {
     let a = app.product("A-1", 250, 10).await;
     let b = app.product("B-1", 1000, 10).await;
-    let res = app.add_to_cart(&app.client, a.id, 2).await;
-    assert!(res
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .starts_with("ecomm_cart="));
+    app.add_to_cart(&app.client, a.id, 2).await;
     app.add_to_cart(&app.client, a.id, 1).await;
     let cart = json_of(app.add_to_cart(&app.client, b.id, 1).await).await;
     assert_eq!(cart["items"][0]["quantity"], 3);
     assert_eq!(cart["items"][0]["line_total_cents"], 750);
     assert_eq!(cart["subtotal_cents"], 1750);
     assert_eq!(cart["item_count"], 4);
-    let cart = json_of(
-        app.patch(
-            &format!("/api/cart/items/{}", a.id),
-            &json!({"quantity": 1}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(cart["subtotal_cents"], 1250);
-    let cart = json_of(app.delete(&format!("/api/cart/items/{}", b.id)).await).await;
+}
+
+#[db_test]
+async fn setting_a_quantity_replaces_the_lines_quantity(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    app.add_to_cart(&app.client, a.id, 3).await;
+    let cart = json_of(app.patch(&item(a.id), json!({"quantity": 1})).await).await;
+    assert_eq!(cart["items"][0]["quantity"], 1);
+    assert_eq!(cart["subtotal_cents"], 250);
+}
+
+#[db_test]
+async fn removing_a_line_keeps_the_others(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    let b = app.product("B-1", 1000, 10).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
+    app.add_to_cart(&app.client, b.id, 1).await;
+    let cart = json_of(app.delete(&item(b.id)).await).await;
     assert_eq!(cart["items"].as_array().unwrap().len(), 1);
-    // Another browser has its own cart.
+    assert_eq!(cart["items"][0]["product_id"], a.id);
+}
+
+#[db_test]
+async fn another_browser_has_its_own_cart(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
     let other = json_of(app.with(&client()).get("/api/cart").await).await;
     assert_eq!(other["item_count"], 0);
 }
 
 #[db_test]
-async fn bad_quantities_and_unknown_products_change_nothing(app: TestApp) {
+async fn out_of_range_or_non_integer_quantities_are_400_naming_quantity(app: TestApp) {
     let a = app.product("A-1", 250, 10).await;
-    app.add_to_cart(&app.client, a.id, 1).await;
     for q in [json!(0), json!(-1), json!(100), json!(i64::MAX)] {
-        field_error(
-            app.add_to_cart(&app.client, a.id, q.as_i64().unwrap())
-                .await,
-            "quantity",
-        )
-        .await;
+        let res = app
+            .add_to_cart(&app.client, a.id, q.as_i64().unwrap())
+            .await;
+        field_error(res, "quantity").await;
     }
     for q in [json!("two"), json!(1.5), json!(1e20), json!(null)] {
         let res = app
             .post(
                 "/api/cart/items",
-                &json!({"product_id": a.id, "quantity": q}),
+                json!({"product_id": a.id, "quantity": q}),
             )
             .await;
         field_error(res, "quantity").await;
     }
-    field_error(
-        app.post("/api/cart/items", &json!({"quantity": 1})).await,
-        "body",
-    )
-    .await;
-    problem(
-        app.add_to_cart(&app.client, 987_654, 1).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    // 1 + 99 is past the per-line limit: a 400 naming the field (the contract).
+}
+
+#[db_test]
+async fn a_body_without_a_product_is_400_naming_the_body(app: TestApp) {
+    let res = app.post("/api/cart/items", json!({"quantity": 1})).await;
+    field_error(res, "body").await;
+}
+
+#[db_test]
+async fn an_unknown_product_is_404(app: TestApp) {
+    let res = app.add_to_cart(&app.client, 987_654, 1).await;
+    problem(res, StatusCode::NOT_FOUND).await;
+}
+
+#[db_test]
+async fn a_line_past_99_is_400_naming_quantity(app: TestApp) {
+    let a = app.product("A-1", 250, 1000).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
     field_error(app.add_to_cart(&app.client, a.id, 99).await, "quantity").await;
-    let only = problem(
-        app.add_to_cart(&app.client, a.id, 10).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert_eq!(only["detail"], "only 10 left in stock");
+}
+
+#[db_test]
+async fn adding_more_than_the_shelf_holds_is_409_saying_how_many_are_left(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
+    let res = app.add_to_cart(&app.client, a.id, 10).await;
+    let body = problem(res, StatusCode::CONFLICT).await;
+    assert_eq!(body["detail"], "only 10 left in stock");
+}
+
+#[db_test]
+async fn a_sold_out_product_cannot_be_added(app: TestApp) {
     let sold_out = app.product("OUT-1", 100, 0).await;
-    problem(
-        app.add_to_cart(&app.client, sold_out.id, 1).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    problem(
-        app.patch(
-            &format!("/api/cart/items/{}", a.id),
-            &json!({"quantity": 11}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    field_error(
-        app.patch(
-            &format!("/api/cart/items/{}", a.id),
-            &json!({"quantity": 0}),
-        )
-        .await,
-        "quantity",
-    )
-    .await;
-    problem(
-        app.patch("/api/cart/items/424242", &json!({"quantity": 2}))
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    problem(
-        app.delete("/api/cart/items/424242").await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let res = app.add_to_cart(&app.client, sold_out.id, 1).await;
+    problem(res, StatusCode::CONFLICT).await;
+}
+
+#[db_test]
+async fn setting_a_quantity_beyond_stock_is_409(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
+    let res = app.patch(&item(a.id), json!({"quantity": 11})).await;
+    problem(res, StatusCode::CONFLICT).await;
+}
+
+#[db_test]
+async fn setting_a_quantity_of_zero_is_400_naming_quantity(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
+    let res = app.patch(&item(a.id), json!({"quantity": 0})).await;
+    field_error(res, "quantity").await;
+}
+
+#[db_test]
+async fn changing_or_removing_a_line_that_is_not_in_the_cart_is_404(app: TestApp) {
+    let res = app.patch(&item(424_242), json!({"quantity": 2})).await;
+    problem(res, StatusCode::NOT_FOUND).await;
+    problem(app.delete(&item(424_242)).await, StatusCode::NOT_FOUND).await;
+}
+
+#[db_test]
+async fn a_product_id_that_is_not_a_number_is_400_naming_the_path(app: TestApp) {
     field_error(app.delete("/api/cart/items/x").await, "path").await;
+}
+
+#[db_test]
+async fn refused_changes_leave_the_cart_as_it_was(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
+    app.add_to_cart(&app.client, a.id, 10).await;
+    app.patch(&item(a.id), json!({"quantity": 11})).await;
+    app.add_to_cart(&app.client, a.id, 0).await;
     let cart = json_of(app.get("/api/cart").await).await;
     assert_eq!(cart["item_count"], 1, "nothing was half-written");
 }
@@ -123,12 +157,8 @@ async fn the_guest_cart_merges_into_the_account_at_login(app: TestApp) {
     let guest = client();
     app.add_to_cart(&guest, a.id, 2).await;
     app.add_to_cart(&guest, b.id, 1).await;
-    app.with(&guest)
-        .post(
-            "/api/auth/login",
-            &json!({"email": "merge@example.com", "password": "correct horse"}),
-        )
-        .await;
+    let login = json!({"email": "merge@example.com", "password": "correct horse"});
+    app.with(&guest).post("/api/auth/login", login).await;
     let cart = json_of(app.with(&guest).get("/api/cart").await).await;
     assert_eq!(cart["item_count"], 4);
     assert_eq!(cart["subtotal_cents"], 3 * 250 + 300);
