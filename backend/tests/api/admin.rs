@@ -228,70 +228,93 @@ async fn stock_is_set_with_an_audit_trail(app: TestApp) {
     assert!(summary["requests_per_second"].as_f64().unwrap() > 0.0);
 }
 
-#[db_test]
-async fn orders_move_through_their_lifecycle_and_cancelling_restocks(app: TestApp) {
-    let admin = app.admin().await;
+/// A paid order of `quantity` units of a fresh product with 5 in stock: (order id, sku).
+async fn paid_order(app: &TestApp, quantity: i64) -> (String, &'static str) {
     let a = app.product("ORD-1", 100, 5).await;
-    app.add_to_cart(&app.client, a.id, 2).await;
-    let order = json_of(
-        app.checkout(&app.client, "life", &checkout_body(APPROVE))
-            .await,
-    )
-    .await;
-    let id = order["id"].as_str().unwrap();
-    let list = json_of(app.with(&admin).get("/api/admin/orders?status=paid").await).await;
-    assert_eq!(list["total"], 1);
-    let status = |s: &'static str| {
-        admin
-            .post(app.url(&format!("/api/admin/orders/{id}/status")))
-            .json(&json!({"status": s}))
-            .send()
-    };
-    let shipped = json_of(status("shipped").await.unwrap()).await;
-    assert_eq!(shipped["status"], "shipped");
-    problem(status("paid").await.unwrap(), StatusCode::CONFLICT).await;
-    problem(status("cancelled").await.unwrap(), StatusCode::CONFLICT).await;
-    field_error(status("lost").await.unwrap(), "status").await;
-    assert_eq!(status("delivered").await.unwrap().status(), StatusCode::OK);
-    field_error(
-        app.with(&admin).get("/api/admin/orders?status=bogus").await,
-        "status",
-    )
-    .await;
-    field_error(
-        app.with(&admin)
-            .get("/api/admin/orders?per_page=1000")
-            .await,
-        "per_page",
-    )
-    .await;
+    app.add_to_cart(&app.client, a.id, quantity).await;
+    let res = app
+        .checkout(&app.client, "order", &checkout_body(APPROVE))
+        .await;
+    let order = json_of(res).await;
+    (order["id"].as_str().unwrap().to_owned(), "ORD-1")
+}
 
-    app.add_to_cart(&app.client, a.id, 3).await;
-    let second = json_of(
-        app.checkout(&app.client, "life-2", &checkout_body(APPROVE))
-            .await,
-    )
-    .await;
-    assert_eq!(app.stock_of("ORD-1").await, 0);
-    let id2 = second["id"].as_str().unwrap();
-    let cancelled = json_of(
+async fn set_status(app: &TestApp, admin: &Client, id: &str, status: &str) -> Response {
+    let path = format!("/api/admin/orders/{id}/status");
+    app.with(admin).post(&path, json!({"status": status})).await
+}
+
+#[db_test]
+async fn the_admin_order_list_filters_by_status(app: TestApp) {
+    let admin = app.admin().await;
+    paid_order(&app, 2).await;
+    let paid = json_of(app.with(&admin).get("/api/admin/orders?status=paid").await).await;
+    assert_eq!(paid["total"], 1);
+    let shipped = json_of(
         app.with(&admin)
-            .post(
-                &format!("/api/admin/orders/{id2}/status"),
-                &json!({"status": "cancelled"}),
-            )
+            .get("/api/admin/orders?status=shipped")
             .await,
     )
     .await;
+    assert_eq!(shipped["total"], 0);
+}
+
+#[db_test]
+async fn a_paid_order_is_shipped_then_delivered(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, _) = paid_order(&app, 2).await;
+    let shipped = json_of(set_status(&app, &admin, &id, "shipped").await).await;
+    assert_eq!(shipped["status"], "shipped");
+    let delivered = set_status(&app, &admin, &id, "delivered").await;
+    assert_eq!(delivered.status(), StatusCode::OK);
+}
+
+#[db_test]
+async fn a_shipped_order_can_neither_go_back_nor_be_cancelled(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, _) = paid_order(&app, 2).await;
+    set_status(&app, &admin, &id, "shipped").await;
+    for status in ["paid", "cancelled"] {
+        let res = set_status(&app, &admin, &id, status).await;
+        problem(res, StatusCode::CONFLICT).await;
+    }
+}
+
+#[db_test]
+async fn an_unknown_status_is_400_naming_status(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, _) = paid_order(&app, 1).await;
+    field_error(set_status(&app, &admin, &id, "lost").await, "status").await;
+    let res = app.with(&admin).get("/api/admin/orders?status=bogus").await;
+    field_error(res, "status").await;
+}
+
+#[db_test]
+async fn an_admin_order_page_over_100_is_400_naming_per_page(app: TestApp) {
+    let admin = app.admin().await;
+    let res = app
+        .with(&admin)
+        .get("/api/admin/orders?per_page=1000")
+        .await;
+    field_error(res, "per_page").await;
+}
+
+#[db_test]
+async fn cancelling_a_paid_order_puts_its_stock_back(app: TestApp) {
+    let admin = app.admin().await;
+    let (id, sku) = paid_order(&app, 3).await;
+    assert_eq!(app.stock_of(sku).await, 2);
+    let cancelled = json_of(set_status(&app, &admin, &id, "cancelled").await).await;
     assert_eq!(cancelled["status"], "cancelled");
-    assert_eq!(app.stock_of("ORD-1").await, 3);
+    assert_eq!(app.stock_of(sku).await, 5);
+}
+
+#[db_test]
+async fn changing_the_status_of_an_unknown_order_is_404(app: TestApp) {
+    let admin = app.admin().await;
+    let id = uuid::Uuid::new_v4().to_string();
     problem(
-        app.with(&admin)
-            .post(
-                &format!("/api/admin/orders/{}/status", uuid::Uuid::new_v4()),
-                &json!({"status": "shipped"}),
-            )
-            .await,
+        set_status(&app, &admin, &id, "shipped").await,
         StatusCode::NOT_FOUND,
     )
     .await;

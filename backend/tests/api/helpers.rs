@@ -26,11 +26,11 @@ use ecomm::media::Media;
 use ecomm::payments::{PaymentGateway, TestGateway};
 use ecomm::store::{NewProduct, Product, Store};
 use ecomm::{AppState, Application};
-use reqwest::{Client, RequestBuilder, Response};
+use reqwest::RequestBuilder;
 use serde::Serialize;
 
 // What nearly every test uses, so a test file needs only `use crate::helpers::*;`.
-pub use reqwest::{Method, StatusCode};
+pub use reqwest::{Client, Method, Response, StatusCode};
 pub use serde_json::{json, Value};
 
 pub use ecomm_test_macros::db_test;
