@@ -13,37 +13,70 @@ pub fn image_form(bytes: &[u8], field: &str) -> Form {
     )
 }
 
+fn lamp(sku: &str) -> Value {
+    json!({"sku": sku, "name": "<b>Bold</b> Lamp", "description": "Bright", "category": "Home",
+        "price_cents": 2599, "available": 7})
+}
+
+/// A product created through the admin API: its id.
+async fn created(app: &TestApp, admin: &Client) -> i64 {
+    let res = app
+        .with(admin)
+        .post("/api/admin/products", lamp("NEW-1"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    json_of(res).await["id"].as_i64().unwrap()
+}
+
 #[db_test]
-async fn admins_create_update_and_delete_products(app: TestApp) {
+async fn an_admin_creates_a_product_with_its_name_stored_verbatim(app: TestApp) {
     let admin = app.admin().await;
-    let res = send(admin.post(app.url("/api/admin/products"))
-        .json(&json!({"sku": "NEW-1", "name": "<b>Bold</b> Lamp", "description": "Bright", "category": "Home", "price_cents": 2599, "available": 7}))
-        ).await;
+    let res = app
+        .with(&admin)
+        .post("/api/admin/products", lamp("NEW-1"))
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let p = json_of(res).await;
     assert_eq!(
         p["name"], "<b>Bold</b> Lamp",
         "stored verbatim; the storefront escapes"
     );
-    let id = p["id"].as_i64().unwrap();
-    let dup = app.with(&admin).post("/api/admin/products", &json!({"sku": "NEW-1", "name": "x", "description": "x", "category": "x", "price_cents": 1, "available": 1})).await;
+    assert_eq!(p["slug"], "b-bold-b-lamp");
+}
+
+#[db_test]
+async fn a_second_product_with_the_same_sku_is_409(app: TestApp) {
+    let admin = app.admin().await;
+    created(&app, &admin).await;
+    let dup = app
+        .with(&admin)
+        .post("/api/admin/products", lamp("NEW-1"))
+        .await;
     problem(dup, StatusCode::CONFLICT).await;
+}
+
+#[db_test]
+async fn a_patch_changes_only_the_fields_it_names(app: TestApp) {
+    let admin = app.admin().await;
+    let id = created(&app, &admin).await;
+    let path = format!("/api/admin/products/{id}");
     let up = json_of(
         app.with(&admin)
-            .patch(
-                &format!("/api/admin/products/{id}"),
-                &json!({"price_cents": 1999}),
-            )
+            .patch(&path, json!({"price_cents": 1999}))
             .await,
     )
     .await;
     assert_eq!(up["price_cents"], 1999);
     assert_eq!(up["name"], "<b>Bold</b> Lamp");
+}
+
+#[db_test]
+async fn a_deleted_product_is_gone_from_the_catalog(app: TestApp) {
+    let admin = app.admin().await;
+    let id = created(&app, &admin).await;
+    let path = format!("/api/admin/products/{id}");
     assert_eq!(
-        app.with(&admin)
-            .delete(&format!("/api/admin/products/{id}"))
-            .await
-            .status(),
+        app.with(&admin).delete(&path).await.status(),
         StatusCode::NO_CONTENT
     );
     problem(
@@ -51,21 +84,32 @@ async fn admins_create_update_and_delete_products(app: TestApp) {
         StatusCode::NOT_FOUND,
     )
     .await;
-    problem(
-        app.with(&admin)
-            .delete(&format!("/api/admin/products/{id}"))
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
 }
 
 #[db_test]
-async fn bad_product_input_is_rejected_field_by_field(app: TestApp) {
+async fn deleting_or_patching_an_unknown_product_is_404(app: TestApp) {
     let admin = app.admin().await;
-    let res = send(admin.post(app.url("/api/admin/products"))
-        .json(&json!({"sku": "bad sku!", "name": "", "description": "d", "category": "c", "price_cents": -1, "available": -3}))).await;
-    let body = field_error(res, "sku").await;
+    let id = created(&app, &admin).await;
+    let path = format!("/api/admin/products/{id}");
+    app.with(&admin).delete(&path).await;
+    problem(app.with(&admin).delete(&path).await, StatusCode::NOT_FOUND).await;
+    let res = app
+        .with(&admin)
+        .patch("/api/admin/products/424242", json!({"name": "x"}))
+        .await;
+    problem(res, StatusCode::NOT_FOUND).await;
+}
+
+#[db_test]
+async fn every_bad_product_field_is_named_in_one_answer(app: TestApp) {
+    let admin = app.admin().await;
+    let bad = json!({"sku": "bad sku!", "name": "", "description": "d", "category": "c",
+        "price_cents": -1, "available": -3});
+    let body = field_error(
+        app.with(&admin).post("/api/admin/products", bad).await,
+        "sku",
+    )
+    .await;
     let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -73,24 +117,29 @@ async fn bad_product_input_is_rejected_field_by_field(app: TestApp) {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["sku", "name", "price_cents", "available"]);
-    field_error(app.with(&admin).post("/api/admin/products", &json!({"sku": "A", "name": "n", "description": "d", "category": "c", "price_cents": 1.5, "available": 1})).await, "price_cents").await;
-    field_error(
-        app.with(&admin)
-            .patch(
-                "/api/admin/products/1",
-                &json!({"price_cents": 1_000_000_000}),
-            )
-            .await,
-        "price_cents",
-    )
-    .await;
-    problem(
-        app.with(&admin)
-            .patch("/api/admin/products/424242", &json!({"name": "x"}))
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+}
+
+#[db_test]
+async fn prices_must_be_whole_cents_within_range(app: TestApp) {
+    let admin = app.admin().await;
+    let mut fractional = lamp("A");
+    fractional["price_cents"] = json!(1.5);
+    let res = app
+        .with(&admin)
+        .post("/api/admin/products", fractional)
+        .await;
+    field_error(res, "price_cents").await;
+    let huge = json!({"price_cents": 1_000_000_000});
+    let res = app.with(&admin).patch("/api/admin/products/1", huge).await;
+    field_error(res, "price_cents").await;
+}
+
+#[db_test]
+async fn refused_product_input_writes_nothing(app: TestApp) {
+    let admin = app.admin().await;
+    let mut bad = lamp("bad sku!");
+    bad["name"] = json!("");
+    app.with(&admin).post("/api/admin/products", bad).await;
     assert_eq!(
         app.store
             .list_products(&Default::default())
@@ -101,15 +150,18 @@ async fn bad_product_input_is_rejected_field_by_field(app: TestApp) {
     );
 }
 
+fn image_path(id: i64) -> String {
+    format!("/api/admin/products/{id}/image")
+}
+
 #[db_test]
-async fn image_uploads_are_sniffed_capped_and_served_content_addressed(app: TestApp) {
+async fn an_uploaded_png_is_served_back_from_a_content_addressed_url(app: TestApp) {
     let admin = app.admin().await;
     let p = app.product("IMG-1", 100, 1).await;
-    let url = app.url(&format!("/api/admin/products/{}/image", p.id));
-    let res = send(admin.post(&url).multipart(image_form(PNG, "image"))).await;
+    let req = app.with(&admin).request(Method::POST, &image_path(p.id));
+    let res = send(req.multipart(image_form(PNG, "image"))).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let body = json_of(res).await;
-    let image_url = body["image_url"].as_str().unwrap().to_owned();
+    let image_url = json_of(res).await["image_url"].as_str().unwrap().to_owned();
     assert!(
         image_url.starts_with("/media/products/") && image_url.ends_with(".png"),
         "{image_url}"
@@ -117,64 +169,84 @@ async fn image_uploads_are_sniffed_capped_and_served_content_addressed(app: Test
     let served = app.get(&image_url).await;
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
-    // An SVG or HTML file named .png is refused by its bytes.
+}
+
+#[db_test]
+async fn an_svg_named_png_is_refused_by_its_bytes_and_the_image_stays(app: TestApp) {
+    let admin = app.admin().await;
+    let p = app.product("IMG-1", 100, 1).await;
+    let upload = |bytes: &'static [u8]| {
+        let req = app.with(&admin).request(Method::POST, &image_path(p.id));
+        send(req.multipart(image_form(bytes, "image")))
+    };
+    let first = json_of(upload(PNG).await).await["image_url"].clone();
     problem(
-        send(
-            admin
-                .post(&url)
-                .multipart(image_form(b"<svg onload=alert(1)>", "image")),
-        )
-        .await,
+        upload(b"<svg onload=alert(1)>").await,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-    )
-    .await;
-    field_error(
-        send(admin.post(&url).multipart(image_form(PNG, "photo"))).await,
-        "image",
-    )
-    .await;
-    problem(
-        send(admin.post(&url).json(&json!({}))).await,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-    )
-    .await;
-    problem(
-        send(
-            admin
-                .post(app.url("/api/admin/products/424242/image"))
-                .multipart(image_form(PNG, "image")),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    problem(
-        app.get("/media/products/../../etc/passwd").await,
-        StatusCode::NOT_FOUND,
     )
     .await;
     let after = json_of(app.get(&format!("/api/products/{}", p.id)).await).await;
     assert_eq!(
-        after["image_url"],
-        image_url.as_str(),
-        "failed uploads left the image alone"
+        after["image_url"], first,
+        "the failed upload left the image alone"
     );
 }
 
 #[db_test]
-async fn stock_is_set_with_an_audit_trail(app: TestApp) {
+async fn an_upload_without_an_image_field_is_400_naming_image(app: TestApp) {
     let admin = app.admin().await;
-    app.product("STK-1", 100, 5).await;
-    let res = json_of(
-        app.with(&admin)
-            .put("/api/admin/inventory/STK-1", &json!({"available": 0}))
-            .await,
+    let p = app.product("IMG-1", 100, 1).await;
+    let req = app.with(&admin).request(Method::POST, &image_path(p.id));
+    field_error(send(req.multipart(image_form(PNG, "photo"))).await, "image").await;
+}
+
+#[db_test]
+async fn an_image_upload_that_is_not_multipart_is_415(app: TestApp) {
+    let admin = app.admin().await;
+    let p = app.product("IMG-1", 100, 1).await;
+    let res = app.with(&admin).post(&image_path(p.id), json!({})).await;
+    problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+}
+
+#[db_test]
+async fn an_image_for_an_unknown_product_is_404(app: TestApp) {
+    let admin = app.admin().await;
+    let req = app.with(&admin).request(Method::POST, &image_path(424_242));
+    problem(
+        send(req.multipart(image_form(PNG, "image"))).await,
+        StatusCode::NOT_FOUND,
     )
     .await;
+}
+
+#[db_test]
+async fn media_paths_cannot_climb_out_of_the_media_store(app: TestApp) {
+    let res = app.get("/media/products/../../etc/passwd").await;
+    problem(res, StatusCode::NOT_FOUND).await;
+}
+
+async fn put_stock(app: &TestApp, admin: &Client, sku: &str, available: Value) -> Response {
+    let path = format!("/api/admin/inventory/{sku}");
+    app.with(admin)
+        .put(&path, json!({"available": available}))
+        .await
+}
+
+#[db_test]
+async fn an_admin_sets_stock_and_gets_the_new_level(app: TestApp) {
+    let admin = app.admin().await;
+    app.product("STK-1", 100, 5).await;
+    let res = json_of(put_stock(&app, &admin, "STK-1", json!(0)).await).await;
     assert_eq!(res, json!({"sku": "STK-1", "available": 0}));
-    app.with(&admin)
-        .put("/api/admin/inventory/STK-1", &json!({"available": 12}))
-        .await;
+    assert_eq!(app.stock_of("STK-1").await, 0);
+}
+
+#[db_test]
+async fn each_stock_change_is_audited_newest_first_with_its_actor(app: TestApp) {
+    let admin = app.admin().await;
+    app.product("STK-1", 100, 5).await;
+    put_stock(&app, &admin, "STK-1", json!(0)).await;
+    put_stock(&app, &admin, "STK-1", json!(12)).await;
     let audit = json_of(
         app.with(&admin)
             .get("/api/admin/inventory/STK-1/audit")
@@ -184,45 +256,46 @@ async fn stock_is_set_with_an_audit_trail(app: TestApp) {
     let items = audit["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(
-        (
-            items[0]["old_available"].as_i64(),
-            items[0]["new_available"].as_i64()
-        ),
-        (Some(0), Some(12))
+        (&items[0]["old_available"], &items[0]["new_available"]),
+        (&json!(0), &json!(12))
     );
     assert!(items[0]["actor_email"]
         .as_str()
         .unwrap()
         .starts_with("admin-"));
-    field_error(
-        app.with(&admin)
-            .put("/api/admin/inventory/STK-1", &json!({"available": -1}))
-            .await,
-        "available",
-    )
-    .await;
-    field_error(
-        app.with(&admin)
-            .put("/api/admin/inventory/STK-1", &json!({"available": "lots"}))
-            .await,
-        "available",
-    )
-    .await;
+}
+
+#[db_test]
+async fn negative_or_non_numeric_stock_is_400_naming_available(app: TestApp) {
+    let admin = app.admin().await;
+    app.product("STK-1", 100, 5).await;
+    for bad in [json!(-1), json!("lots")] {
+        field_error(put_stock(&app, &admin, "STK-1", bad).await, "available").await;
+    }
+    assert_eq!(app.stock_of("STK-1").await, 5);
+}
+
+#[db_test]
+async fn stock_and_audit_of_an_unknown_sku_are_404(app: TestApp) {
+    let admin = app.admin().await;
     problem(
-        app.with(&admin)
-            .put("/api/admin/inventory/NOPE", &json!({"available": 1}))
-            .await,
+        put_stock(&app, &admin, "NOPE", json!(1)).await,
         StatusCode::NOT_FOUND,
     )
     .await;
-    problem(
-        app.with(&admin)
-            .get("/api/admin/inventory/NOPE/audit")
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    assert_eq!(app.stock_of("STK-1").await, 12);
+    let res = app
+        .with(&admin)
+        .get("/api/admin/inventory/NOPE/audit")
+        .await;
+    problem(res, StatusCode::NOT_FOUND).await;
+}
+
+#[db_test]
+async fn the_ops_summary_counts_requests_and_inventory_updates(app: TestApp) {
+    let admin = app.admin().await;
+    app.product("STK-1", 100, 5).await;
+    put_stock(&app, &admin, "STK-1", json!(0)).await;
+    put_stock(&app, &admin, "STK-1", json!(12)).await;
     let summary = json_of(app.with(&admin).get("/api/admin/ops/summary").await).await;
     assert!(summary["inventory_updates_per_minute"].as_u64().unwrap() >= 2);
     assert!(summary["requests_per_second"].as_f64().unwrap() > 0.0);
