@@ -121,8 +121,9 @@ export function useCheckout() {
 // ---- admin -----------------------------------------------------------------------------
 function productSaved(qc: QueryClient) {
   return (p: Product) => {
+    // the answer is the product as saved; only the lists are refetched (catalog reads may lag by ~1 s)
     qc.setQueryData(keys.product(p.id), p);
-    qc.invalidateQueries({ queryKey: keys.products });
+    qc.invalidateQueries({ queryKey: keys.productLists });
   };
 }
 
@@ -170,7 +171,7 @@ export function useSetStock(productId: number, sku: string) {
     onSuccess: (lvl) => {
       qc.setQueryData<Product>(keys.product(productId), (p) => (p ? { ...p, available: lvl.available } : p));
       qc.invalidateQueries({ queryKey: keys.audit(sku) });
-      qc.invalidateQueries({ queryKey: keys.products });
+      qc.invalidateQueries({ queryKey: keys.productLists });
     },
   });
 }
