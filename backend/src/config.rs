@@ -40,6 +40,8 @@ pub enum LogFormat {
     Json,
 }
 
+// Parsed once at startup: the size of the serve settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the API (and the storefront with --static-dir).
@@ -64,14 +66,19 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum AdminCommand {
-    /// Create an admin (or promote an existing account and reset its password).
+    /// Create an admin. The password comes from ECOMM_ADMIN_PASSWORD or, with --password-stdin,
+    /// the first line of stdin: never from argv (process lists and audit logs record it).
     Create {
         #[command(flatten)]
         store: StoreArgs,
         #[arg(long, env = "ECOMM_ADMIN_EMAIL")]
         email: String,
-        #[arg(long, env = "ECOMM_ADMIN_PASSWORD", hide_env_values = true)]
-        password: secrecy::SecretString,
+        /// Read the password from stdin instead of ECOMM_ADMIN_PASSWORD.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Promote an existing customer account (its sessions end, its password is replaced).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -123,9 +130,10 @@ impl StoreArgs {
         }
     }
 
-    /// Opens the store these settings name.
+    /// Opens the store these settings name (the URL built from `ECOMM_DB_*` parts when set).
     pub async fn connect(&self) -> anyhow::Result<Arc<dyn Store>> {
-        crate::store::connect_with(&self.database_url, &self.db_options()).await
+        let url = crate::security::dburl::resolve(&self.database_url)?;
+        crate::store::connect_with(&url, &self.db_options()).await
     }
 }
 
@@ -167,6 +175,8 @@ pub struct ServeSettings {
     pub drain_seconds: u64,
     #[command(flatten)]
     pub payments: PaymentsArgs,
+    #[command(flatten)]
+    pub security: crate::security::SecuritySettings,
 }
 
 /// Payments: which gateway (required: no silent default), and crash recovery.

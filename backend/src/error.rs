@@ -48,6 +48,9 @@ pub enum ApiError {
     InProgress,
     #[error("{0}")]
     CheckoutInterrupted(String),
+    /// Shed load (hashing slots, request timeout): retry after this many seconds.
+    #[error("the server is busy")]
+    Overloaded(u64),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -74,7 +77,7 @@ impl ApiError {
             PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Unavailable | Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,6 +106,7 @@ impl ApiError {
             PriceChanged(_) => ("price-changed", "Prices changed"),
             InProgress => ("in-progress", "Request in progress"),
             CheckoutInterrupted(_) => ("checkout-interrupted", "Checkout interrupted"),
+            Overloaded(_) => ("overloaded", "The server is busy"),
             Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -124,7 +128,9 @@ impl ApiError {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            ApiError::TooManyRequests(secs) => format!("try again in {secs} seconds"),
+            ApiError::TooManyRequests(secs) | ApiError::Overloaded(secs) => {
+                format!("try again in {secs} seconds")
+            }
             // Never leak internals to the client; the cause is logged instead.
             ApiError::Internal(_) => "an unexpected error occurred".to_owned(),
             other => other.to_string(),
@@ -166,7 +172,7 @@ impl IntoResponse for ApiError {
         }
         let status = self.status();
         let retry_after = match &self {
-            ApiError::TooManyRequests(secs) => Some(secs.to_string()),
+            ApiError::TooManyRequests(secs) | ApiError::Overloaded(secs) => Some(secs.to_string()),
             ApiError::InProgress | ApiError::Unavailable => Some("1".to_owned()),
             _ => None,
         };

@@ -8,6 +8,7 @@ pub mod media;
 pub mod openapi;
 pub mod payments;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod session;
 pub mod startup;

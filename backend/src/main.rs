@@ -37,11 +37,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 AdminCommand::Create {
                     store,
                     email,
-                    password,
+                    password_stdin,
+                    force,
                 },
         } => {
+            let password = admin_password(password_stdin)?;
             let db = store.connect().await?;
-            let user = ecomm::routes::auth::ensure_admin(db.as_ref(), &email, password).await?;
+            let user =
+                ecomm::routes::auth::ensure_admin(db.as_ref(), &email, password, force).await?;
             println!("admin ready: {}", user.email);
             Ok(())
         }
@@ -50,4 +53,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// ECOMM_ADMIN_PASSWORD, or the first line of stdin with `--password-stdin`.
+fn admin_password(from_stdin: bool) -> anyhow::Result<secrecy::SecretString> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(!pw.is_empty(), "no password on stdin");
+        return Ok(pw.into());
+    }
+    std::env::var("ECOMM_ADMIN_PASSWORD")
+        .map(Into::into)
+        .map_err(|_| anyhow::anyhow!("set ECOMM_ADMIN_PASSWORD or pass --password-stdin"))
 }

@@ -20,5 +20,7 @@ use crate::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
 pub struct ApiDoc;
 
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    crate::security::openapi::tell_the_truth(&mut doc);
+    doc
 }

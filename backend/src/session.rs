@@ -1,7 +1,7 @@
 //! Who is calling: session and cart cookies, and the extractors handlers use to require a role.
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
 use base64::Engine;
 use rand::RngCore;
@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::security::Security;
 use crate::state::{now_ms, AppState};
 use crate::store::User;
 
@@ -39,11 +40,22 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// `__Host-` names when Secure: the browser then refuses the cookie unless it was set by this exact
+/// host over TLS with `Path=/` and no Domain, so a sibling subdomain cannot plant a session or cart.
+pub fn cookie_name(base: &'static str, secure: bool) -> &'static str {
+    match (base, secure) {
+        (SESSION_COOKIE, true) => "__Host-ecomm_session",
+        (CART_COOKIE, true) => "__Host-ecomm_cart",
+        (other, _) => other,
+    }
+}
+
 #[allow(
     clippy::expect_used,
     reason = "names are our constants and values URL-safe base64 tokens: always valid header text"
 )]
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+pub fn set_cookie(base: &'static str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let name = cookie_name(base, secure);
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
@@ -51,30 +63,53 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> H
     .expect("cookie header is ASCII")
 }
 
-/// Secure cookies when configured or when a TLS-terminating proxy says so.
-pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.cookie_secure
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes() == b"https")
+/// The caller as the security layer sees it: the client address (through trusted proxies only)
+/// and whether the request reached us over TLS.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientInfo {
+    pub ip: IpAddr,
+    pub https: bool,
 }
 
-/// The client address for rate limiting: the hop our proxy appended, else the peer.
-pub fn client_addr(parts: &Parts) -> String {
-    let forwarded = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|v| v.trim().to_owned());
-    forwarded
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
+impl ClientInfo {
+    pub fn of(parts: &Parts, state: &AppState) -> ClientInfo {
+        if let Some(info) = parts.extensions.get::<ClientInfo>() {
+            return *info;
+        }
+        Self::resolve(
+            &state.security,
+            crate::security::client::peer(parts),
+            &parts.headers,
+        )
+    }
+
+    pub fn resolve(sec: &Security, peer: IpAddr, headers: &HeaderMap) -> ClientInfo {
+        ClientInfo {
+            ip: sec.proxies.client_ip(peer, headers),
+            https: sec.behind_tls || sec.proxies.forwarded_https(peer, headers),
+        }
+    }
+
+    /// The session or cart cookie of this request, under the name its scheme allows.
+    pub fn cookie<'a>(&self, headers: &'a HeaderMap, base: &'static str) -> Option<&'a str> {
+        cookie(headers, cookie_name(base, self.https))
+    }
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let info = ClientInfo::of(parts, state);
+        parts.extensions.insert(info);
+        Ok(info)
+    }
+}
+
+fn idle_ms(state: &AppState) -> i64 {
+    i64::try_from(state.security.admin_idle().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The signed-in user, if any.
@@ -89,12 +124,13 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(user) = parts.extensions.get::<User>() {
             return Ok(MaybeUser(Some(user.clone())));
         }
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let client = ClientInfo::of(parts, state);
+        let Some(token) = client.cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
         let user = state
             .store
-            .session_user(&token_hash(token), now_ms())
+            .session_user(&token_hash(token), now_ms(), idle_ms(state))
             .await?;
         if let Some(u) = &user {
             parts.extensions.insert(u.clone());
@@ -144,6 +180,8 @@ pub struct CartOwner {
     pub guest_token: Option<String>,
     /// A guest without a cart cookie yet: the response must set it.
     pub fresh: bool,
+    /// Whether cookies set for this request must be Secure (and `__Host-` named).
+    pub secure: bool,
 }
 
 impl CartOwner {
@@ -162,7 +200,10 @@ impl FromRequestParts<AppState> for CartOwner {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let existing = cookie(&parts.headers, CART_COOKIE).map(str::to_owned);
+        let client = ClientInfo::of(parts, state);
+        let existing = client
+            .cookie(&parts.headers, CART_COOKIE)
+            .map(str::to_owned);
         let fresh = user.is_none() && existing.is_none();
         let guest_token = if fresh { Some(new_token()) } else { existing };
         let key = match (&user, &guest_token) {
@@ -175,6 +216,7 @@ impl FromRequestParts<AppState> for CartOwner {
             user,
             guest_token,
             fresh,
+            secure: client.https,
         })
     }
 }

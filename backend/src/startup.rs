@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::media::Media;
 use crate::payments::PaymentsMode;
 use crate::routes;
+use crate::security;
 use crate::state::AppState;
 
 const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -40,12 +41,22 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
             state.ops.clone(),
             crate::telemetry::track,
         ))
-        .with_state(state);
+        .with_state(state.clone());
+    let request_timeout = Duration::from_secs(state.security.settings.request_timeout_secs.max(1));
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::openapi::document()))
         .fallback(move |uri: Uri, req: Request| fallback(uri, req, static_dir.clone()))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(middleware::from_fn(security::csrf::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            request_timeout,
+            security::serve::request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state,
+            security::headers::identify,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
@@ -64,10 +75,12 @@ async fn fallback(uri: Uri, req: Request, static_dir: Option<PathBuf>) -> Respon
     match static_dir {
         Some(dir) if !api_like => {
             let spa = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
-            match spa.oneshot(req).await {
+            let mut res = match spa.oneshot(req).await {
                 Ok(res) => res.into_response(),
                 Err(never) => match never {},
-            }
+            };
+            security::headers::spa(&mut res);
+            res
         }
         _ => ApiError::NotFound("resource").into_response(),
     }
@@ -104,7 +117,8 @@ impl Application {
         }
         let media = Media::from_url(&settings.store.storage_url, settings.media_base_url.clone())?;
         let state = AppState::new(store, media, gateway, settings.cookie_secure)
-            .with_recovery(Duration::from_secs(p.reconcile_after), p.fault);
+            .with_recovery(Duration::from_secs(p.reconcile_after), p.fault)
+            .with_security(settings.security.clone());
         Self::with_state(
             state,
             &settings.addr.to_string(),
@@ -152,6 +166,7 @@ impl Application {
             state.checkout.clone(),
             state.reconcile_after,
         ));
+        let purge = tokio::spawn(security::purge::run(state.clone()));
         let drain_delay = self.drain_delay;
         let draining = state.draining.clone();
         let signal = async move {
@@ -163,13 +178,14 @@ impl Application {
             );
             tokio::time::sleep(drain_delay).await;
         };
-        let app = self
-            .router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(signal)
-            .await?;
+        let sec = &state.security.settings;
+        let limits = security::serve::ServeLimits {
+            header_timeout: Duration::from_secs(sec.header_timeout_secs.max(1)),
+            max_connections: sec.max_connections(),
+        };
+        security::serve::serve(self.listener, self.router, limits, signal).await?;
         reconciler.abort();
+        purge.abort();
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::checkout::{Checkout, FaultPoint};
 use crate::media::Media;
 use crate::payments::PaymentGateway;
+use crate::security::{Security, SecuritySettings};
 use crate::store::Store;
 use crate::telemetry::OpsWindow;
 
@@ -23,6 +24,7 @@ pub struct AppState {
     pub checkout: Arc<Checkout>,
     /// Payments undecided for this long are settled by the reconciler.
     pub reconcile_after: Duration,
+    pub security: Arc<Security>,
 }
 
 impl AppState {
@@ -48,7 +50,14 @@ impl AppState {
             cookie_secure,
             checkout,
             reconcile_after: Duration::from_secs(60),
+            security: Security::new(SecuritySettings::default(), cookie_secure),
         }
+    }
+
+    /// Replaces the default security settings (trusted proxies, limits, timeouts).
+    pub fn with_security(mut self, settings: SecuritySettings) -> Self {
+        self.security = Security::new(settings, self.cookie_secure);
+        self
     }
 
     /// Crash recovery settings: the reconciler's delay, and (tests only) a fault to die at.

@@ -96,7 +96,7 @@ ADMIN_PASSWORD=admin-e2e-password
 export ECOMM_LOG_FORMAT=json
 "$BIN" migrate --database-url "$DB" >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 "$BIN" seed --products "${ECOMM_E2E_PRODUCTS:-200}" --database-url "$DB" --storage-url "$MEDIA" >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log" >&2; exit 1; }
-"$BIN" admin create --email "$ADMIN_EMAIL" --password "$ADMIN_PASSWORD" --database-url "$DB" >"$WORK/admin.log" 2>&1 || { cat "$WORK/admin.log" >&2; exit 1; }
+ECOMM_ADMIN_PASSWORD="$ADMIN_PASSWORD" "$BIN" admin create --email "$ADMIN_EMAIL" --database-url "$DB" >"$WORK/admin.log" 2>&1 || { cat "$WORK/admin.log" >&2; exit 1; }
 log "database ready in $((SECONDS - T0))s"
 
 # ---- two backend replicas (same database and media) -------------------------------------------
@@ -118,6 +118,7 @@ upstream ecomm_backend {
     server 127.0.0.1:$PA max_fails=1 fail_timeout=10s;
     server 127.0.0.1:$PB max_fails=1 fail_timeout=10s;
     keepalive 8;
+    keepalive_timeout 10s;  # below the backend's idle timeout (ECOMM_HEADER_TIMEOUT_SECS, 20 s)
 }
 EOF
 if python3 -c 'import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0",8080))' 2>/dev/null; then

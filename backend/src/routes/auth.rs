@@ -1,7 +1,3 @@
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,9 +9,9 @@ use utoipa::ToSchema;
 
 use crate::domain::{password, text, Checks, Email, Invalid, Role};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{is_json, ApiJson};
 use crate::session::{
-    self, cookie, set_cookie, token_hash, CartOwner, RequireUser, CART_COOKIE, SESSION_COOKIE,
+    self, set_cookie, token_hash, CartOwner, ClientInfo, RequireUser, CART_COOKIE, SESSION_COOKIE,
     SESSION_TTL_MS,
 };
 use crate::state::{now_ms, AppState};
@@ -86,59 +82,31 @@ impl RegisterRequest {
     }
 }
 
-/// argon2id is deliberately slow: keep it off the async workers.
-#[tracing::instrument(skip_all)]
-pub async fn hash_password(pw: SecretString) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(pw.expose_secret().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing: {e}"))
-    })
-    .await?
-}
-
-/// With no stored hash it checks against a throwaway one, so unknown accounts cost the same time.
-async fn verify_password(pw: SecretString, hash: Option<String>) -> anyhow::Result<bool> {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| {
-            DUMMY
-                .get_or_init(|| {
-                    Argon2::default()
-                        .hash_password(b"not-a-password", &SaltString::generate(&mut OsRng))
-                        .map_or_else(
-                            |e| {
-                                // Then every unknown-account login fails loudly below.
-                                tracing::error!(error = %e, "could not hash the dummy password");
-                                String::new()
-                            },
-                            |h| h.to_string(),
-                        )
-                })
-                .clone()
-        });
-        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        Ok(Argon2::default()
-            .verify_password(pw.expose_secret().as_bytes(), &parsed)
-            .is_ok()
-            && known)
-    })
-    .await?
-}
-
-/// Creates an admin, or promotes and resets an existing account (used by `ecomm admin create`).
+/// Creates an admin (`ecomm admin create`). An existing customer is promoted only with `force`
+/// (an attacker may have registered the address first); promoting or resetting a password ends
+/// every session of that account.
 pub async fn ensure_admin(
     store: &dyn Store,
     email: &str,
     pw: SecretString,
+    force: bool,
 ) -> anyhow::Result<User> {
     let email = Email::parse(email).map_err(|m| anyhow::anyhow!("email {m}"))?;
     password(pw.expose_secret()).map_err(|m| anyhow::anyhow!("password {m}"))?;
-    let hash = hash_password(pw).await?;
-    if let Some((user, _)) = store.user_credentials(&email).await? {
+    let existing = store.user_credentials(&email).await?;
+    if let Some((user, _)) = &existing {
+        if user.role != Role::Admin && !force {
+            anyhow::bail!(
+                "{} is an existing customer account; pass --force to promote it (its sessions end \
+                 and its password is replaced)",
+                email.as_str()
+            );
+        }
+    }
+    let hash =
+        tokio::task::spawn_blocking(move || crate::security::hashing::hash_now(&pw)).await??;
+    if let Some((user, _)) = existing {
+        // Also ends every session the account had (set_password revokes them).
         store.set_password(user.id, &hash, Role::Admin).await?;
         return Ok(User {
             role: Role::Admin,
@@ -153,16 +121,18 @@ pub async fn ensure_admin(
 /// Starts a session and folds the guest cart into the user's.
 async fn sign_in(
     state: &AppState,
+    client: ClientInfo,
     headers: &HeaderMap,
     user: User,
     status: StatusCode,
 ) -> ApiResult<Response> {
     let token = session::new_token();
+    let now = now_ms();
     state
         .store
-        .create_session(&token_hash(&token), user.id, now_ms() + SESSION_TTL_MS)
+        .create_session(&token_hash(&token), user.id, now, now + SESSION_TTL_MS)
         .await?;
-    if let Some(guest) = cookie(headers, CART_COOKIE) {
+    if let Some(guest) = client.cookie(headers, CART_COOKIE) {
         state
             .store
             .merge_carts(
@@ -172,24 +142,31 @@ async fn sign_in(
             )
             .await?;
     }
-    let secure = session::secure(state, headers);
     let mut res = (status, Json(UserDto::from(user))).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, secure),
+        set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, client.https),
     );
     Ok(res)
 }
 
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = UserDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = UserDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
+    client: ClientInfo,
     headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
+    // Budget first: hashing is the expensive part an attacker is after.
+    state
+        .security
+        .auth_limiter
+        .check(client.ip)
+        .map_err(ApiError::TooManyRequests)?;
     let account = req.parse()?;
-    let hash = hash_password(account.password).await?;
+    let hash = state.security.hasher.hash(account.password).await?;
     let user = state
         .store
         .create_user(
@@ -200,59 +177,77 @@ pub async fn register(
             now_ms(),
         )
         .await?;
-    sign_in(&state, &headers, user, StatusCode::CREATED).await
+    sign_in(&state, client, &headers, user, StatusCode::CREATED).await
 }
 
 const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-const MAX_FAILURES_PER_CLIENT: i64 = 20;
+/// Guesses at one account from one client; the owner elsewhere is not affected.
+const MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT: i64 = 5;
+/// Guesses from one client over all accounts (credential stuffing).
+const MAX_ATTEMPTS_PER_CLIENT: i64 = 20;
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = UserDto), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
-#[tracing::instrument(skip_all, fields(client = %client.0))]
+    responses((status = 200, body = UserDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(client = %client.ip))]
 pub async fn login(
     State(state): State<AppState>,
-    client: ClientAddr,
+    client: ClientInfo,
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
+    state
+        .security
+        .auth_limiter
+        .check(client.ip)
+        .map_err(ApiError::TooManyRequests)?;
     let email = Email::parse(&req.email).map_err(|m| Invalid::field("email", m))?;
     let now = now_ms();
-    // Counted in the database so every replica enforces the same limit.
-    let (by_account, by_client) = state
+    let ip = client.ip.to_string();
+    // The attempt is written before the password is checked, so parallel guesses count each
+    // other; it is counted in the database so every replica enforces the same limit.
+    let (by_pair, by_client) = state
         .store
-        .login_failures(email.as_str(), &client.0, now - FAILURE_WINDOW_MS)
+        .record_login_attempt(email.as_str(), &ip, now, now - FAILURE_WINDOW_MS)
         .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_client >= MAX_FAILURES_PER_CLIENT {
+    if by_pair > MAX_ATTEMPTS_PER_ACCOUNT_AND_CLIENT || by_client > MAX_ATTEMPTS_PER_CLIENT {
         return Err(ApiError::TooManyRequests((FAILURE_WINDOW_MS / 1000) as u64));
     }
     let found = state.store.user_credentials(&email).await?;
-    let ok = verify_password(req.password, found.as_ref().map(|(_, h)| h.clone())).await?;
+    let stored = found.as_ref().map(|(_, h)| h.clone());
+    let ok = state.security.hasher.verify(req.password, stored).await?;
     match (ok, found) {
         (true, Some((user, _))) => {
-            state.store.clear_login_failures(email.as_str()).await?;
-            sign_in(&state, &headers, user, StatusCode::OK).await
-        }
-        _ => {
             state
                 .store
-                .record_login_failure(email.as_str(), &client.0, now)
+                .clear_login_attempts(email.as_str(), &ip)
                 .await?;
-            Err(ApiError::InvalidCredentials)
+            sign_in(&state, client, &headers, user, StatusCode::OK).await
         }
+        _ => Err(ApiError::InvalidCredentials),
     }
 }
 
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+/// Logout takes a JSON body (any, usually `{}`): a cross-site HTML form cannot send that type.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    request_body(content = Object, content_type = "application/json", description = "`{}`"),
+    responses((status = 204), (status = 415, body = Problem, content_type = "application/problem+json")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if !is_json(&headers) {
+        return Err(ApiError::UnsupportedMediaType(
+            "expected Content-Type: application/json".into(),
+        ));
+    }
+    if let Some(token) = client.cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(&token_hash(token)).await?;
     }
-    let secure = session::secure(&state, &headers);
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", 0, secure),
+        set_cookie(SESSION_COOKIE, "", 0, client.https),
     );
     Ok(res)
 }
@@ -261,17 +256,4 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     responses((status = 200, body = UserDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(RequireUser(user): RequireUser) -> Json<UserDto> {
     Json(user.into())
-}
-
-/// The caller's address, as seen through our proxy.
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(session::client_addr(parts)))
-    }
 }

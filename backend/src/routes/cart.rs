@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::{Invalid, Quantity};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath};
-use crate::session::{self, set_cookie, CartOwner, CART_COOKIE};
+use crate::session::{set_cookie, CartOwner, CART_COOKIE};
 use crate::state::{now_ms, AppState};
 use crate::store::CartLine;
 
@@ -79,18 +79,13 @@ fn cart_dto(lines: Vec<CartLine>, state: &AppState) -> CartDto {
 }
 
 /// The cart as it now stands, setting the guest cart cookie on first use.
-async fn respond(state: &AppState, owner: &CartOwner, headers: &HeaderMap) -> ApiResult<Response> {
+async fn respond(state: &AppState, owner: &CartOwner, _headers: &HeaderMap) -> ApiResult<Response> {
     let cart = cart_dto(state.store.cart(&owner.key).await?, state);
     let mut res = Json(cart).into_response();
     if let (true, Some(token)) = (owner.fresh, &owner.guest_token) {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(
-                CART_COOKIE,
-                token,
-                90 * 24 * 3600,
-                session::secure(state, headers),
-            ),
+            set_cookie(CART_COOKIE, token, 90 * 24 * 3600, owner.secure),
         );
     }
     Ok(res)

@@ -1,4 +1,4 @@
-//! Accounts, sessions and the login limiter's memory.
+//! Accounts, sessions and the login limiter's memory (one row per attempt, cleared on success).
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
@@ -19,24 +19,52 @@ pub trait UserStore: Send + Sync {
     ) -> StoreResult<User>;
     /// The user and their password hash.
     async fn user_credentials(&self, email: &Email) -> StoreResult<Option<(User, String)>>;
+    /// Replaces the password and role and ends every session of the account in one transaction:
+    /// whoever held a session before a password or role change must sign in again.
     async fn set_password(&self, user_id: i64, password_hash: &str, role: Role) -> StoreResult<()>;
     async fn create_session(
         &self,
         token_hash: &str,
         user_id: i64,
+        now: i64,
         expires_at: i64,
     ) -> StoreResult<()>;
-    async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>>;
+    /// The session's user. Admin sessions also end after `admin_idle_ms` without use; use
+    /// refreshes `last_seen_at` (at most every quarter of that, and at most once a minute).
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+        admin_idle_ms: i64,
+    ) -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-    async fn record_login_failure(&self, email: &str, client: &str, now: i64) -> StoreResult<()>;
-    /// Failures since `since`: (for this account, from this client).
-    async fn login_failures(
+    /// Records a login attempt before the password is checked and returns the attempts since
+    /// `since`, this one included: (this account from this client, this client overall). Written
+    /// first so parallel guesses count each other.
+    async fn record_login_attempt(
         &self,
         email: &str,
         client: &str,
+        now: i64,
         since: i64,
     ) -> StoreResult<(i64, i64)>;
-    async fn clear_login_failures(&self, email: &str) -> StoreResult<()>;
+    /// A successful sign-in forgets this client's attempts on this account.
+    async fn clear_login_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
+    /// Deletes expired sessions, login attempts older than `attempts_before` and finished
+    /// idempotency keys older than `keys_before`; returns the rows deleted.
+    async fn purge_expired(
+        &self,
+        now: i64,
+        attempts_before: i64,
+        keys_before: i64,
+    ) -> StoreResult<u64>;
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: User,
+    last_seen_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -98,12 +126,18 @@ where
     }
 
     async fn set_password(&self, user_id: i64, password_hash: &str, role: Role) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1, role = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(role.as_str())
             .bind(user_id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -111,26 +145,49 @@ where
         &self,
         token_hash: &str,
         user_id: i64,
+        now: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(expires_at)
-            .execute(&self.writer)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, expires_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
         Ok(())
     }
 
-    async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
-        Ok(sqlx::query_as(
-            "SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+        admin_idle_ms: i64,
+    ) -> StoreResult<Option<User>> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.role, s.last_seen_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 \
+             AND (u.role <> 'admin' OR s.last_seen_at > $3)",
         )
         .bind(token_hash)
         .bind(now)
+        .bind(now.saturating_sub(admin_idle_ms))
         .fetch_optional(&self.reader)
-        .await?)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let refresh_every = (admin_idle_ms / 4).min(60_000);
+        if row.user.role == Role::Admin && row.last_seen_at < now - refresh_every {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.writer)
+                .await?;
+        }
+        Ok(Some(row.user))
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
@@ -141,43 +198,67 @@ where
         Ok(())
     }
 
-    async fn record_login_failure(&self, email: &str, client: &str, now: i64) -> StoreResult<()> {
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        client: &str,
+        now: i64,
+        since: i64,
+    ) -> StoreResult<(i64, i64)> {
+        // Committed before counting (no transaction): the attempt whose insert commits j-th
+        // then counts at least j rows, so at most the limit of parallel guesses get through.
         sqlx::query("INSERT INTO login_failures (email, client, at_ms) VALUES ($1, $2, $3)")
             .bind(email)
             .bind(client)
             .bind(now)
             .execute(&self.writer)
             .await?;
-        Ok(())
+        let by_pair: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND client = $2 AND at_ms > $3",
+        )
+        .bind(email)
+        .bind(client)
+        .bind(since)
+        .fetch_one(&self.writer)
+        .await?;
+        let by_client: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE client = $1 AND at_ms > $2",
+        )
+        .bind(client)
+        .bind(since)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok((by_pair, by_client))
     }
 
-    async fn login_failures(
-        &self,
-        email: &str,
-        client: &str,
-        since: i64,
-    ) -> StoreResult<(i64, i64)> {
-        let count = |column: &str| {
-            format!("SELECT COUNT(*) FROM login_failures WHERE {column} = $1 AND at_ms > $2")
-        };
-        let by_email: i64 = sqlx::query_scalar(&count("email"))
+    async fn clear_login_attempts(&self, email: &str, client: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1 AND client = $2")
             .bind(email)
-            .bind(since)
-            .fetch_one(&self.reader)
-            .await?;
-        let by_client: i64 = sqlx::query_scalar(&count("client"))
             .bind(client)
-            .bind(since)
-            .fetch_one(&self.reader)
-            .await?;
-        Ok((by_email, by_client))
-    }
-
-    async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
-            .bind(email)
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    async fn purge_expired(
+        &self,
+        now: i64,
+        attempts_before: i64,
+        keys_before: i64,
+    ) -> StoreResult<u64> {
+        let mut deleted = 0;
+        for (sql, cutoff) in [
+            ("DELETE FROM sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM login_failures WHERE at_ms < $1", attempts_before),
+            // Only keys whose response is recorded: an unfinished checkout still needs its key.
+            (
+                "DELETE FROM idempotency_keys WHERE created_at < $1 AND response_status IS NOT NULL",
+                keys_before,
+            ),
+        ] {
+            let done = sqlx::query(sql).bind(cutoff).execute(&self.writer).await?;
+            deleted += D::rows_affected(&done);
+        }
+        Ok(deleted)
     }
 }

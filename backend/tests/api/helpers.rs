@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use ecomm::media::Media;
 use ecomm::payments::{PaymentGateway, TestGateway};
+use ecomm::security::SecuritySettings;
 use ecomm::store::{NewProduct, Product, Store};
 use ecomm::{AppState, Application};
 use reqwest::RequestBuilder;
@@ -106,23 +107,40 @@ impl TestApp {
     }
 
     pub async fn spawn_with_media(db: Db, storage_url: &str) -> TestApp {
-        Self::spawn_with(db, storage_url, Arc::new(TestGateway::new())).await
+        Self::spawn_with(
+            db,
+            storage_url,
+            Arc::new(TestGateway::new()),
+            SecuritySettings::default(),
+        )
+        .await
     }
 
     /// With a payment gateway of the test's choosing (checkout's crash and disconnect tests).
     pub async fn spawn_with_gateway(db: Db, gateway: Arc<dyn PaymentGateway>) -> TestApp {
         let media = format!("file://{}", temp_path("ecomm-media").display());
-        Self::spawn_with(db, &media, gateway).await
+        Self::spawn_with(db, &media, gateway, SecuritySettings::default()).await
     }
 
-    async fn spawn_with(db: Db, storage_url: &str, gateway: Arc<dyn PaymentGateway>) -> TestApp {
+    /// With security settings of the test's choosing (trusted proxies, limits, timeouts).
+    pub async fn spawn_secured(db: Db, security: SecuritySettings) -> TestApp {
+        let media = format!("file://{}", temp_path("ecomm-media").display());
+        Self::spawn_with(db, &media, Arc::new(TestGateway::new()), security).await
+    }
+
+    async fn spawn_with(
+        db: Db,
+        storage_url: &str,
+        gateway: Arc<dyn PaymentGateway>,
+        security: SecuritySettings,
+    ) -> TestApp {
         init();
         let store = ecomm::store::connect(&database_url(db).await)
             .await
             .expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
-        let state = AppState::new(store.clone(), media, gateway, false);
+        let state = AppState::new(store.clone(), media, gateway, false).with_security(security);
         let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
             .await
             .expect("bind");
@@ -230,6 +248,7 @@ impl TestApp {
             self.store.as_ref(),
             &email,
             "admin password".to_owned().into(),
+            false,
         )
         .await
         .unwrap();

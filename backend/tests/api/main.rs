@@ -18,3 +18,4 @@ mod helpers;
 mod payments;
 mod recovery;
 mod s3;
+mod security;

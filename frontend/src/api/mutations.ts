@@ -47,7 +47,7 @@ export function useRegister() {
 export function useLogout() {
   const changed = useSessionChange();
   return useMutation({
-    mutationFn: () => call(http.POST('/api/auth/logout')),
+    mutationFn: () => call(http.POST('/api/auth/logout', { body: {} })),
     onSettled: () => changed(null),
   });
 }

@@ -1,0 +1,85 @@
+//! Makes the OpenAPI document tell the truth about what the middleware can answer, so a fuzzer
+//! (and the generated client) is not surprised: the session cookie scheme on operations that
+//! require it, and the problem responses every operation of a kind can return — 401/403 for
+//! signed-in routes, 403 for a cross-site write, 400/413/415 for a body, 400/404 for a path
+//! parameter, 503 for the request timeout. Route annotations keep their own, more precise entries.
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use crate::session::SESSION_COOKIE;
+
+const SCHEME: &str = "session";
+
+pub fn tell_the_truth(doc: &mut OpenApi) {
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "Set by register/login. Named `__Host-ecomm_session` when served over TLS.",
+            ))),
+        );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let signed_in =
+            path.starts_with("/api/admin") || path == "/api/me" || path.starts_with("/api/orders");
+        let admin = path.starts_with("/api/admin");
+        let has_path_param = path.contains('{');
+        for (op, unsafe_method) in [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            if signed_in {
+                op.security = Some(vec![SecurityRequirement::new(SCHEME, Vec::<String>::new())]);
+                add(op, "401", "Not signed in");
+            }
+            if admin {
+                add(op, "403", "Signed in, but not an admin");
+            }
+            if unsafe_method {
+                add(
+                    op,
+                    "403",
+                    "Refused: a cross-site request (Origin / Sec-Fetch-Site)",
+                );
+            }
+            if op.request_body.is_some() {
+                add(op, "400", "Malformed body or invalid fields");
+                add(op, "413", "Body too large");
+                add(op, "415", "Unsupported content type");
+            }
+            let has_query = op.parameters.as_ref().is_some_and(|ps| !ps.is_empty());
+            if has_path_param || has_query {
+                add(op, "400", "Invalid parameter");
+            }
+            if has_path_param {
+                add(op, "404", "Not found");
+            }
+            add(op, "503", "Busy or timed out; see Retry-After");
+        }
+    }
+}
+
+fn add(op: &mut Operation, status: &str, description: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+}

@@ -1,0 +1,30 @@
+//! Scheduled clean-up: expired sessions, login attempts past the limiter's window, finished
+//! idempotency keys past their replay window, and the in-memory limiters' idle entries. Every
+//! replica runs it; the deletes are idempotent.
+use std::time::Duration;
+
+use crate::state::{now_ms, AppState};
+
+const EVERY: Duration = Duration::from_secs(10 * 60);
+/// The login limiter looks back 15 minutes; keep a margin.
+const ATTEMPTS_KEPT_MS: i64 = 60 * 60 * 1000;
+/// A client may retry a checkout with the same Idempotency-Key for a day.
+const KEYS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(EVERY);
+    loop {
+        tick.tick().await;
+        let now = now_ms();
+        match state
+            .store
+            .purge_expired(now, now - ATTEMPTS_KEPT_MS, now - KEYS_KEPT_MS)
+            .await
+        {
+            Ok(n) => tracing::debug!(rows = n, "purged expired security records"),
+            Err(e) => tracing::warn!(error = %e, "purge of expired security records failed"),
+        }
+        state.security.auth_limiter.purge();
+        state.security.declines.purge(now);
+    }
+}
