@@ -311,3 +311,120 @@ pub async fn gateway_check(
         ),
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The detector itself must be trusted: each check is shown to fire on a broken database.
+    //! Needs Postgres (`ECOMM_TEST_PG_URL`, as the backend's tests); skipped without it.
+    use super::*;
+
+    const SCHEMA: &str = "
+        CREATE TABLE products (id BIGINT PRIMARY KEY, available BIGINT NOT NULL, deleted_at BIGINT);
+        CREATE TABLE orders (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at BIGINT NOT NULL);
+        CREATE TABLE order_items (order_id TEXT NOT NULL, product_id BIGINT NOT NULL, quantity BIGINT NOT NULL);
+        CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, order_id TEXT);
+        INSERT INTO products VALUES (1, 10, NULL), (2, 5, NULL);";
+
+    async fn fresh_db() -> Option<PgPool> {
+        let url = std::env::var("ECOMM_TEST_PG_URL").ok()?;
+        let admin = PgPool::connect(&url).await.ok()?;
+        let name = format!("lab_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .ok()?;
+        let db = PgPool::connect(&format!("{}/{name}", url.rsplit_once('/')?.0))
+            .await
+            .ok()?;
+        sqlx::raw_sql(SCHEMA).execute(&db).await.ok()?;
+        Some(db)
+    }
+
+    async fn sell(db: &PgPool, id: &str, product: i64, qty: i64, status: &str, take_stock: bool) {
+        sqlx::query("INSERT INTO orders VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(status)
+            .bind(now_ms())
+            .execute(db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO order_items VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(product)
+            .bind(qty)
+            .execute(db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO idempotency_keys VALUES ($1, $2)")
+            .bind(format!("key-{id}"))
+            .bind(id)
+            .execute(db)
+            .await
+            .unwrap();
+        if take_stock {
+            sqlx::query("UPDATE products SET available = available - $2 WHERE id = $1")
+                .bind(product)
+                .bind(qty)
+                .execute(db)
+                .await
+                .unwrap();
+        }
+    }
+
+    fn ack(id: &str) -> Ack {
+        Ack {
+            key: format!("key-{id}"),
+            order_id: id.into(),
+            total_cents: 100,
+            attempts: 1,
+        }
+    }
+
+    fn failed(i: &Integrity) -> Vec<&'static str> {
+        i.checks.iter().filter(|c| !c.ok).map(|c| c.name).collect()
+    }
+
+    #[tokio::test]
+    async fn a_consistent_database_passes_and_each_kind_of_damage_is_flagged() {
+        let Some(db) = fresh_db().await else {
+            eprintln!("skipped: ECOMM_TEST_PG_URL is not set");
+            return;
+        };
+        let snap = snapshot(&db).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        sell(&db, "a", 1, 2, "paid", true).await;
+        let ok = verify(&db, &snap, &[ack("a")], Duration::ZERO)
+            .await
+            .unwrap();
+        assert!(ok.ok(), "{:?}", failed(&ok));
+
+        // An acknowledged order the database does not have.
+        let lost = verify(&db, &snap, &[ack("a"), ack("ghost")], Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(failed(&lost), ["every acknowledged order exists"]);
+
+        // Stock taken twice (oversold) / an order left pending.
+        sell(&db, "b", 2, 1, "pending", false).await;
+        let bad = verify(&db, &snap, &[ack("a")], Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(
+            failed(&bad),
+            [
+                "nothing pending after the reconciler window",
+                "per product: initial stock − sold = final stock"
+            ]
+        );
+
+        // One key acknowledged with two different orders.
+        let twice = Ack {
+            order_id: "b".into(),
+            ..ack("a")
+        };
+        let dup = verify(&db, &snap, &[ack("a"), twice], Duration::ZERO)
+            .await
+            .unwrap();
+        assert!(failed(&dup).contains(&"no Idempotency-Key has two orders"));
+    }
+}

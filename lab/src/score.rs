@@ -171,3 +171,33 @@ pub fn series(stats: &Stats) -> Series {
         replicas: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(success: f64, full: Option<f64>, degraded: f64) -> Figures {
+        Figures {
+            success_under_fault: success,
+            full_strength_s: full,
+            degraded_s: degraded,
+            ..Figures::default()
+        }
+    }
+
+    #[test]
+    fn any_integrity_violation_scores_zero() {
+        assert_eq!(score(&figures(1.0, Some(1.0), 0.0), false), 0.0);
+    }
+
+    #[test]
+    fn recovery_within_ten_seconds_keeps_the_success_ratio() {
+        assert_eq!(score(&figures(0.999, Some(9.0), 3.0), true), 99.9);
+    }
+
+    #[test]
+    fn slow_recovery_falls_linearly_to_zero_at_sixty_seconds() {
+        assert_eq!(score(&figures(1.0, Some(35.0), 0.0), true), 50.0);
+        assert_eq!(score(&figures(1.0, None, 70.0), true), 0.0);
+    }
+}

@@ -141,3 +141,23 @@ impl Shop {
         while tasks.join_next().await.is_some() {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spike_phase_multiplies_the_rate_until_the_next_phase() {
+        let s = Schedule {
+            rate: 100.0,
+            duration: Duration::from_secs(60),
+            phases: vec![
+                (Duration::from_secs(10), 5.0),
+                (Duration::from_secs(30), 1.0),
+            ],
+        };
+        assert_eq!(s.rate_at(Duration::from_secs(5)), 100.0);
+        assert_eq!(s.rate_at(Duration::from_secs(10)), 500.0);
+        assert_eq!(s.rate_at(Duration::from_secs(31)), 100.0);
+    }
+}

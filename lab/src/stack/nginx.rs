@@ -194,3 +194,13 @@ impl Nginx {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replicas_that_are_not_ready_are_listed_down() {
+        let conf = super::upstream_conf(&[(9001, true), (9002, false)]);
+        assert!(conf.contains("server 127.0.0.1:9001 max_fails=1"));
+        assert!(conf.contains("server 127.0.0.1:9002 down;"));
+    }
+}
