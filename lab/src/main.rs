@@ -1,6 +1,7 @@
 //! ecomm-lab: the cluster's moving parts as local processes, faults under load, and a verdict.
 //!   ecomm-lab up                 Postgres + 4 replicas (supervised) + nginx; Ctrl-C tears down
 //!   ecomm-lab drill kill-half    one drill (or `all`), reconciled, scored, reported
+//!   ecomm-lab sweep --rates 500,1000,2000   kill-half at each rate: the highest that meets its targets
 mod ab;
 mod drill;
 mod load;
@@ -41,6 +42,16 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// kill-half at each rate in turn: the highest constant arrival rate that still meets its targets.
+    Sweep {
+        /// Arrival rates (requests/s), e.g. 500,1000,2000.
+        #[arg(long, value_delimiter = ',', required = true)]
+        rates: Vec<f64>,
+        #[command(flatten)]
+        stack: StackOpts,
+        #[command(flatten)]
+        drill: DrillOpts,
+    },
 }
 
 #[tokio::main]
@@ -69,6 +80,23 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             tokio::signal::ctrl_c().await?;
             s.down().await;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Sweep {
+            rates,
+            stack,
+            drill: opts,
+        } => {
+            let s = Stack::up(&stack).await?;
+            let result = tokio::select! {
+                r = sweep(&s, &rates, &opts) => r,
+                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+            };
+            s.down().await;
+            Ok(if result? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Drill {
             name,
@@ -103,6 +131,31 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+async fn sweep(s: &Stack, rates: &[f64], opts: &DrillOpts) -> anyhow::Result<bool> {
+    let mut best = None;
+    let mut ok_all = true;
+    for &rate in rates {
+        let o = DrillOpts {
+            rate,
+            ..opts.clone()
+        };
+        let (integrity_ok, targets_ok) = drills(s, &[Name::KillHalf], &o).await?;
+        ok_all &= integrity_ok;
+        println!(
+            "sweep: {rate} req/s → targets {}",
+            if targets_ok { "met" } else { "missed" }
+        );
+        if targets_ok {
+            best = Some(rate);
+        }
+    }
+    match best {
+        Some(r) => println!("\n== highest rate at which kill-half met every target: {r} req/s"),
+        None => println!("\n== kill-half missed its targets at every rate tried"),
+    }
+    Ok(ok_all)
 }
 
 /// Runs the drills one after another on one stack; returns (integrity ok, every target met).
