@@ -249,7 +249,7 @@ impl Shop {
     /// Pays with the test card; a failed attempt is retried with the SAME Idempotency-Key, with
     /// backoff, within a budget — what a well-behaved client does.
     async fn checkout(&self, cookie: String) -> (Kind, Outcome, String) {
-        let key = uuid::Uuid::new_v4().to_string();
+        let mut key = uuid::Uuid::new_v4().to_string();
         let body = json!({
             "email": format!("lab-{}@example.com", &key[..8]),
             "shipping_address": {"name": "Lab Shopper", "line1": "1 Test Street", "city": "Testville",
@@ -287,12 +287,17 @@ impl Shop {
                 self.acks.lock().unwrap().push(ack);
                 return (Kind::Checkout, Outcome::Ok, a.status);
             }
+            let text = String::from_utf8_lossy(&a.body);
             let in_progress =
-                code == Some(409) && String::from_utf8_lossy(&a.body).contains("in progress");
-            let retriable = in_progress || matches!(code, None | Some(429) | Some(500..=599));
+                code == Some(409) && (text.contains("in-progress") || text.contains("in progress"));
+            // "Interrupted, nothing was charged, please check out again": the storefront starts a
+            // new checkout of the same cart, under a new key.
+            let interrupted = code == Some(409) && text.contains("checkout-interrupted");
+            let retriable =
+                in_progress || interrupted || matches!(code, None | Some(429) | Some(500..=599));
             let waited = started.elapsed();
             if !retriable || attempts >= self.checkout_attempts || waited >= self.checkout_budget {
-                let outcome = if in_progress {
+                let outcome = if in_progress || interrupted {
                     Outcome::Failed
                 } else {
                     classify(a.code)
@@ -300,6 +305,9 @@ impl Shop {
                 return (Kind::Checkout, outcome, a.status);
             }
             self.stats.lock().unwrap().retries += 1;
+            if interrupted {
+                key = uuid::Uuid::new_v4().to_string();
+            }
             let backoff = Duration::from_millis(250 * (1 << (attempts - 1).min(4)));
             let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..100));
             tokio::time::sleep((backoff + jitter).min(self.checkout_budget.saturating_sub(waited)))
