@@ -25,7 +25,9 @@ pub enum Name {
 
 impl Name {
     pub fn label(self) -> String {
-        self.to_possible_value().unwrap().get_name().to_owned()
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
     }
 
     /// The runbook section (docs/runbook.md) with this drill's cluster twin.
@@ -143,17 +145,17 @@ pub async fn run(
     let fault = inject(stack, name, o, start, &shop).await?;
     load.await?;
     let load_secs = since(Instant::now());
-    let acks = shop.acks.lock().unwrap().clone();
+    let acks = crate::lock(&shop.acks).clone();
     let mut integrity =
         crate::reconcile::verify(db, &snap, &acks, Duration::from_secs(o.settle_window)).await?;
     let ledger = stack.work.join("gateway.jsonl");
     if let Some(c) = crate::reconcile::gateway_check(db, &ledger, &snap).await? {
         integrity.checks.push(c);
     }
-    let stats = shop.stats.lock().unwrap();
+    let stats = crate::lock(&shop.stats);
     let mut f = score::figures(&stats, fault.at, load_secs);
     f.full_strength_s = fault.full_strength;
-    let tl = stack.replicas.timeline.lock().unwrap();
+    let tl = crate::lock(&stack.replicas.timeline);
     f.readiness_max_ms = tl
         .probes
         .iter()
@@ -319,7 +321,9 @@ async fn inject(
         }
         Name::DbRestart => {
             rs.event("pg_ctl restart -m fast".into());
-            stack.pg.as_ref().expect("checked").restart_fast().await?;
+            if let Some(pg) = &stack.pg {
+                pg.restart_fast().await?;
+            }
             rs.event("postgres back".into());
             fault.end = since(Instant::now());
         }

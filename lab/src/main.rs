@@ -11,6 +11,7 @@ mod score;
 mod stack;
 
 use std::process::ExitCode;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use clap::{Parser, Subcommand};
 
@@ -52,6 +53,11 @@ enum Command {
         #[command(flatten)]
         drill: DrillOpts,
     },
+}
+
+/// A panicked task must not take the measurements down with it: use the data as it is.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[tokio::main]

@@ -77,7 +77,7 @@ impl Shop {
             .pool_max_idle_per_host(4096)
             .tcp_nodelay(true)
             .build()
-            .expect("http client");
+            .unwrap_or_default();
         Shop {
             base: base.trim_end_matches('/').to_owned(),
             client,
@@ -112,7 +112,7 @@ impl Shop {
             }
             let sec = t as usize;
             if self.inflight.load(Ordering::Relaxed) >= max_inflight {
-                let mut s = self.stats.lock().unwrap();
+                let mut s = crate::lock(&self.stats);
                 s.shed += 1;
                 s.record(
                     sec,
@@ -127,10 +127,7 @@ impl Shop {
                 tasks.spawn(async move {
                     let (kind, outcome, status) = shop.act(shop.pick_kind()).await;
                     let latency = Instant::now() - due;
-                    shop.stats
-                        .lock()
-                        .unwrap()
-                        .record(sec, kind, outcome, latency, &status);
+                    crate::lock(&shop.stats).record(sec, kind, outcome, latency, &status);
                     shop.inflight.fetch_sub(1, Ordering::Relaxed);
                 });
             }

@@ -109,7 +109,7 @@ impl Shop {
                         "transport"
                     };
                     if tries == 1 && status == "transport" {
-                        self.stats.lock().unwrap().retries += 1;
+                        crate::lock(&self.stats).retries += 1;
                         continue;
                     }
                     return Answer {
@@ -141,8 +141,8 @@ impl Shop {
             let mut rng = rand::thread_rng();
             (
                 rng.gen_range(1..=40),
-                *CATEGORIES.choose(&mut rng).unwrap(),
-                *SEARCH_WORDS.choose(&mut rng).unwrap(),
+                CATEGORIES[rng.gen_range(0..CATEGORIES.len())],
+                SEARCH_WORDS[rng.gen_range(0..SEARCH_WORDS.len())],
                 rng.gen_range(1..=self.max_product_id.max(1)),
             )
         };
@@ -174,7 +174,7 @@ impl Shop {
             }
             Kind::AddToCart => self.add_to_cart().await,
             Kind::Checkout => {
-                let cart = self.carts.lock().unwrap().pop();
+                let cart = crate::lock(&self.carts).pop();
                 match cart {
                     Some(cookie) => self.checkout(cookie).await,
                     None => self.add_to_cart().await,
@@ -182,7 +182,7 @@ impl Shop {
             }
             Kind::OrderLookup => {
                 let order = {
-                    let orders = self.orders.lock().unwrap();
+                    let orders = crate::lock(&self.orders);
                     orders.choose(&mut rand::thread_rng()).cloned()
                 };
                 match order {
@@ -217,7 +217,7 @@ impl Shop {
         };
         // Some shoppers add a second line before paying; most start a new guest cart.
         let existing = if reuse {
-            self.carts.lock().unwrap().pop()
+            crate::lock(&self.carts).pop()
         } else {
             None
         };
@@ -235,7 +235,7 @@ impl Shop {
         let cookie = a.cookie.or(existing);
         if outcome == Outcome::Ok {
             if let Some(c) = cookie {
-                let mut carts = self.carts.lock().unwrap();
+                let mut carts = crate::lock(&self.carts);
                 carts.push(c);
                 // Abandoned carts: keep the pool bounded.
                 if carts.len() > 5_000 {
@@ -278,13 +278,13 @@ impl Shop {
                     total_cents: v["total_cents"].as_i64().unwrap_or_default(),
                     attempts,
                 };
-                let mut orders = self.orders.lock().unwrap();
+                let mut orders = crate::lock(&self.orders);
                 orders.push((cookie.clone(), ack.order_id.clone()));
                 if orders.len() > 2_000 {
                     orders.drain(..500);
                 }
                 drop(orders);
-                self.acks.lock().unwrap().push(ack);
+                crate::lock(&self.acks).push(ack);
                 return (Kind::Checkout, Outcome::Ok, a.status);
             }
             let text = String::from_utf8_lossy(&a.body);
@@ -304,7 +304,7 @@ impl Shop {
                 };
                 return (Kind::Checkout, outcome, a.status);
             }
-            self.stats.lock().unwrap().retries += 1;
+            crate::lock(&self.stats).retries += 1;
             if interrupted {
                 key = uuid::Uuid::new_v4().to_string();
             }

@@ -28,6 +28,7 @@ pub enum Outcome {
     Failed,
 }
 
+#[allow(clippy::expect_used)] // constant, valid bounds
 pub fn histogram() -> Histogram<u64> {
     // 1 µs .. 10 min at 3 significant figures.
     Histogram::new_with_bounds(1, 600_000_000, 3).expect("histogram bounds")

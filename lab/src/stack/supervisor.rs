@@ -119,9 +119,7 @@ impl ReplicaSet {
     }
 
     pub fn event(&self, what: String) {
-        self.timeline
-            .lock()
-            .unwrap()
+        crate::lock(&self.timeline)
             .events
             .push((Instant::now(), what));
     }
@@ -162,7 +160,7 @@ async fn keep_running(
     timeline: Arc<Mutex<Timeline>>,
 ) {
     let mut backoff = Duration::ZERO;
-    let log = |what: String| timeline.lock().unwrap().events.push((Instant::now(), what));
+    let log = |what: String| crate::lock(&timeline).events.push((Instant::now(), what));
     loop {
         if *stop.borrow() {
             return;
@@ -224,7 +222,7 @@ async fn probe_loop(
         .timeout(PROBE_TIMEOUT)
         .pool_max_idle_per_host(0)
         .build()
-        .expect("client");
+        .unwrap_or_default();
     let mut failures = vec![0u32; slots.len()];
     let mut tick = tokio::time::interval(PROBE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -246,7 +244,7 @@ async fn probe_loop(
             }
         });
         let results = futures::future::join_all(probes).await;
-        let mut tl = timeline.lock().unwrap();
+        let mut tl = crate::lock(&timeline);
         for (i, r) in results {
             let slot = &slots[i];
             let ready = match r {
