@@ -229,6 +229,13 @@ function CheckoutErrorMessage({ error }: { error: unknown }) {
         <p>Your card was declined and you have not been charged. Please use a different card.</p>
       </div>
     );
+  if (isProblem(error, 'checkout-interrupted'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Your order was not completed</strong>
+        <p>Something interrupted the payment, and you have not been charged. Please place the order again.</p>
+      </div>
+    );
   if (isProblem(error, 'price-changed'))
     return (
       <div className="error-box" role="alert">
@@ -300,6 +307,10 @@ export function CheckoutPage() {
         onSuccess: (order) => {
           attempts.current.reset();
           navigate(`/orders/${order.id}?placed=1`);
+        },
+        onError: (e) => {
+          // the server gave up on that key without charging: the next try must be a new attempt
+          if (isProblem(e, 'checkout-interrupted')) attempts.current.reset();
         },
       },
     );

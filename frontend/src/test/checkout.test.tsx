@@ -155,6 +155,24 @@ describe('idempotency', () => {
     expect(declined).toHaveBeenCalledTimes(1);
   });
 
+  it('after an interrupted checkout (nothing charged) the next try uses a new key', async () => {
+    const keys: string[] = [];
+    mockFetch((url, init) => {
+      if (url.pathname === '/api/cart') return { body: cart };
+      if (url.pathname === '/api/checkout') {
+        keys.push(init.headers.get('Idempotency-Key')!);
+        return { status: 409, body: { type: 'checkout-interrupted', title: 'Checkout interrupted', status: 409 } };
+      }
+    });
+    renderWithProviders(<CheckoutPage />);
+    await fillGuestCheckout('4242424242424242');
+    await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/not been charged/i);
+    await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
+    await vi.waitFor(() => expect(keys).toHaveLength(2));
+    expect(keys[1]).not.toBe(keys[0]);
+  });
+
   it('asks again with the same key while the server is still on it (409 in-progress)', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let n = 0;
