@@ -56,6 +56,35 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
   );
 }
 
+/** One bound of the price filter; both point at the filter's one error message. */
+function PriceInput({
+  id,
+  label,
+  value,
+  onChange,
+  invalid,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  invalid: boolean;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        inputMode="decimal"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? 'price-error' : undefined}
+      />
+    </div>
+  );
+}
+
 function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply: (min: string, max: string) => void }) {
   const [lo, setLo] = useResettableState(min);
   const [hi, setHi] = useResettableState(max);
@@ -73,28 +102,8 @@ function PriceFilter({ min, max, onApply }: { min: string; max: string; onApply:
       <fieldset>
         <legend>Price</legend>
         <div className="row">
-          <div className="field">
-            <label htmlFor="price-min">Min price ($)</label>
-            <input
-              id="price-min"
-              inputMode="decimal"
-              value={lo}
-              onChange={(e) => setLo(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? 'price-error' : undefined}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="price-max">Max price ($)</label>
-            <input
-              id="price-max"
-              inputMode="decimal"
-              value={hi}
-              onChange={(e) => setHi(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? 'price-error' : undefined}
-            />
-          </div>
+          <PriceInput id="price-min" label="Min price ($)" value={lo} onChange={setLo} invalid={!!error} />
+          <PriceInput id="price-max" label="Max price ($)" value={hi} onChange={setHi} invalid={!!error} />
         </div>
         {error && (
           <p id="price-error" className="field-error" role="alert">
