@@ -2,7 +2,10 @@
 # `make bench`: the backend on Postgres with the 10,000-product catalog, measured against baselines taken
 # in the same run on the same machine:
 #   catalog  — wrk on a catalog page vs nginx serving the same JSON bytes as a static file
-#   checkout — the checkout load generator vs pgbench TPC-B on the same cluster (raw write-transaction capacity)
+#   checkout — the checkout load generator vs pgbench TPC-B on the same cluster, same concurrency (32):
+#              ratio ≥ 0.5, p99 ≤ 50 ms. BENCH_ORDERS=100000 adds the volume run (target ≤ 120 s) and a
+#              reconciliation by SQL (stock conserved, 0 negative, every acknowledged order once,
+#              0 duplicate keys, 0 pending/uncaptured).
 #   start    — process start to /health/ready = 200;  memory — backend RSS after the load
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +14,8 @@ for tool in wrk nginx; do
   command -v $tool >/dev/null || { apt-get install -y -q wrk nginx >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk nginx >/dev/null; }; }
 done
 cargo build --release --locked -p ecomm --example checkout_load
-bin=$(pwd)/target/release/ecomm
+tdir=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)
+bin=$tdir/release/ecomm
 work=$(mktemp -d /tmp/ecomm-bench.XXXXXX); chmod 755 "$work"
 pids=()
 # shellcheck disable=SC2329 # invoked by the EXIT trap
@@ -84,18 +88,63 @@ b_rps=$(rps <<<"$base"); a_rps=$(rps <<<"$api"); b_p99=$(p99 <<<"$base"); a_p99=
 errors=$(awk '/Non-2xx|Socket errors/' <<<"$api")
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$backend/status)
 
-echo "== checkout: 32 concurrent guest shoppers, ${DURATION}s =="
+echo "== checkout: 32 concurrent guest shoppers (add to cart → checkout, keep-alive), ${DURATION}s =="
 pgbench -i -s 10 -q "${pg%/*}/pgbench" >/dev/null 2>&1
 tpcb=$(pgbench -c 32 -j 2 -T "$DURATION" "${pg%/*}/pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
-co=$(target/release/examples/checkout_load "http://127.0.0.1:$port" 32 "$DURATION" "$(seq -s, 1 200)")
+co=$("$tdir/release/examples/checkout_load" "http://127.0.0.1:$port" 32 "$DURATION" "$(seq -s, 1 200)")
 co_rate=$(sed -E 's/.*checkouts_per_sec=([0-9.]+).*/\1/' <<<"$co")
+co_p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$co")
+if [ "${BENCH_ORDERS:-0}" -gt 0 ]; then
+  echo "== checkout volume: ${BENCH_ORDERS} orders, 32 shoppers, then reconciliation by SQL =="
+  since=$(( $(date +%s%N) / 1000000 ))
+  psql "$db" -qc "CREATE TABLE bench_start AS SELECT id, available FROM products" \
+    -c "CREATE TABLE bench_acks (key TEXT, order_id TEXT)"
+  vol=$("$tdir/release/examples/checkout_load" "http://127.0.0.1:$port" 32 3600 "$(seq -s, 1 200)" "$BENCH_ORDERS" "$work/acks.csv")
+  vol_secs=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$vol")
+  psql "$db" -qc "\\copy bench_acks FROM '$work/acks.csv' CSV"
+  reconcile() {
+    psql "$db" -At -F ' ' -v since="$since" <<'SQL'
+WITH sold AS (
+    SELECT i.product_id, sum(i.quantity) AS qty
+    FROM order_items i JOIN orders o ON o.id = i.order_id
+    WHERE o.created_at >= :since AND o.status = 'paid'
+    GROUP BY i.product_id
+)
+SELECT
+    (SELECT count(*) FROM bench_start s JOIN products p ON p.id = s.id LEFT JOIN sold ON sold.product_id = s.id
+      WHERE s.available - p.available <> coalesce(sold.qty, 0)),
+    (SELECT count(*) FROM products WHERE available < 0),
+    (SELECT count(*) FROM bench_acks a LEFT JOIN orders o ON o.id = a.order_id AND o.idempotency_key = a.key
+      WHERE o.id IS NULL),
+    (SELECT count(*) - count(DISTINCT order_id) FROM bench_acks),
+    (SELECT count(*) FROM (SELECT idempotency_key FROM orders WHERE idempotency_key IS NOT NULL
+      GROUP BY 1 HAVING count(*) > 1) d),
+    (SELECT count(*) FROM orders WHERE status = 'pending' OR payment_state = 'authorized'),
+    (SELECT count(*) FROM bench_acks)
+SQL
+  }
+  # Captures are recorded in batches a moment after the answer: give the last ones a second.
+  for _ in $(seq 1 20); do rec=$(reconcile); [ "$(cut -d' ' -f6 <<<"$rec")" = 0 ] && break; sleep 0.5; done
+  read -r r_stock r_neg r_missing r_twice r_dupkeys r_pending r_acked <<<"$rec"
+fi
 hwm_kb=$(awk '/VmHWM/ {print $2}' /proc/$backend/status)
 
 printf '\n%-34s %14s %14s %10s\n' "measure" "ecomm" "baseline" "ratio"
 printf '%-34s %14s %14s %10.2f\n' "catalog page req/s (vs nginx file)" "$a_rps" "$b_rps" "$(echo "$a_rps / $b_rps" | bc -l)"
 printf '%-34s %14s %14s %10.2f\n' "catalog page p99 ms (target 20)" "$a_p99" "$b_p99" "$(echo "$a_p99 / $b_p99" | bc -l)"
-printf '%-34s %14s %14s %10.2f\n' "checkouts/s (vs pgbench TPC-B tps)" "$co_rate" "$tpcb" "$(echo "$co_rate / $tpcb" | bc -l)"
+printf '%-34s %14s %14s %10.2f\n' "checkouts/s (vs TPC-B; target 0.5)" "$co_rate" "$tpcb" "$(echo "$co_rate / $tpcb" | bc -l)"
+printf '%-34s %14s\n' "checkout p99 ms (target 50)" "$co_p99"
 printf '%-34s %14s\n' "checkout run" "$co"
+if [ "${BENCH_ORDERS:-0}" -gt 0 ]; then
+  printf '%-34s %14s\n' "$BENCH_ORDERS orders, s (target 120)" "$vol_secs"
+  printf '%-34s %14s\n' "volume run" "$vol"
+  printf '%-34s %14s\n' "acknowledged orders" "$r_acked"
+  for row in "products whose stock is off (0):$r_stock" "products below zero (0):$r_neg" \
+             "acked orders missing (0):$r_missing" "acked orders twice (0):$r_twice" \
+             "duplicate keys (0):$r_dupkeys" "pending/uncaptured orders (0):$r_pending"; do
+    printf '%-34s %14s\n' "${row%%:*}" "${row##*:}"
+  done
+fi
 printf '%-34s %14s\n' "ready after start (ms, target 1000)" "$ready_ms"
 printf '%-34s %14s\n' "backend RSS now / peak (MiB)" "$((rss_kb / 1024)) / $((hwm_kb / 1024))"
 [ -n "$errors" ] && echo "catalog errors: $errors"

@@ -34,13 +34,12 @@ impl AppState {
         payments: Arc<dyn PaymentGateway>,
         cookie_secure: bool,
     ) -> Self {
-        let checkout = Arc::new(Checkout {
-            store: store.clone(),
-            gateway: payments.clone(),
-            inflight: Default::default(),
-            fault: None,
-            render: crate::error::render_checkout_error,
-        });
+        let checkout = Arc::new(Checkout::new(
+            store.clone(),
+            payments.clone(),
+            None,
+            crate::error::render_checkout_error,
+        ));
         AppState {
             store,
             media,
@@ -63,13 +62,12 @@ impl AppState {
     /// Crash recovery settings: the reconciler's delay, and (tests only) a fault to die at.
     pub fn with_recovery(mut self, reconcile_after: Duration, fault: Option<FaultPoint>) -> Self {
         self.reconcile_after = reconcile_after;
-        self.checkout = Arc::new(Checkout {
-            store: self.store.clone(),
-            gateway: self.payments.clone(),
-            inflight: Default::default(),
+        self.checkout = Arc::new(Checkout::new(
+            self.store.clone(),
+            self.payments.clone(),
             fault,
-            render: crate::error::render_checkout_error,
-        });
+            crate::error::render_checkout_error,
+        ));
         self
     }
     pub fn is_draining(&self) -> bool {

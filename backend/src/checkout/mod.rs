@@ -9,15 +9,17 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use crate::domain::{Card, PaymentState};
+use crate::domain::Card;
 use crate::payments::{Authorization, AuthorizeRequest, PaymentGateway};
 use crate::store::{IdempotencyRecord, Order, PlaceOrder, Placement, ShortLine, Store, StoreError};
 
+mod captures;
 pub mod fault;
 pub mod inflight;
 mod lines;
 pub mod reconciler;
 
+use captures::Captures;
 pub use fault::FaultPoint;
 use inflight::{Entry, InFlight};
 pub use lines::MAX_LINES;
@@ -92,9 +94,27 @@ pub struct Checkout {
     pub inflight: Arc<InFlight>,
     pub fault: Option<FaultPoint>,
     pub render: Render,
+    captures: Captures,
 }
 
 impl Checkout {
+    /// Needs a Tokio runtime: it starts the task that records captures.
+    pub fn new(
+        store: Arc<dyn Store>,
+        gateway: Arc<dyn PaymentGateway>,
+        fault: Option<FaultPoint>,
+        render: Render,
+    ) -> Self {
+        Checkout {
+            captures: Captures::start(store.clone()),
+            store,
+            gateway,
+            inflight: Default::default(),
+            fault,
+            render,
+        }
+    }
+
     /// Starts the checkout in its own task; the receiver gets the answer once it is known (the
     /// task goes on to capture after that, and finishes even if the receiver is dropped).
     pub fn start(
@@ -266,18 +286,26 @@ impl Checkout {
             tracing::warn!(order_id, error = %e, "capture failed; the reconciler will retry");
             return;
         }
-        let now = crate::clock::now_ms();
-        if let Err(e) = self
-            .store
-            .set_payment_state(
-                order_id,
-                PaymentState::Authorized,
-                PaymentState::Captured,
-                now,
-            )
-            .await
-        {
-            tracing::warn!(order_id, error = %e, "captured but not recorded; the reconciler will");
+        self.captures.record(order_id.to_owned()).await;
+    }
+
+    /// After a cancellation: voids the authorization or refunds the capture (best effort; a
+    /// failure is left to the reconciler, which finds cancelled orders still holding money).
+    pub async fn release_cancelled(&self, order: &Order) {
+        let o = crate::store::InDoubtOrder {
+            order_id: order.row.id.clone(),
+            idempotency_key: String::new(),
+            payment_reference: order.row.payment_reference.clone().unwrap_or_default(),
+            payment_state: order.row.payment_state,
+            cancelled: true,
+            total_cents: order.row.total_cents,
+        };
+        if o.payment_reference.is_empty() {
+            return;
+        }
+        let mut report = reconciler::PassReport::default();
+        if let Err(e) = reconciler::settle_cancelled(self, &o, &mut report).await {
+            tracing::warn!(order_id = %o.order_id, error = %e, "cancel: payment not released yet");
         }
     }
 

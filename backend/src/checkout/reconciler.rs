@@ -2,6 +2,7 @@
 //! Postgres advisory lock elects it; on SQLite the single process is it).
 //!   * an order committed as paid/authorized but never captured → capture it (or, if the gateway
 //!     no longer holds the money, cancel the order and put its stock back);
+//!   * a cancelled order whose money is still held or was taken → void or refund it;
 //!   * an authorization with no committed order → close its key with a final answer (so a retry
 //!     is told, and a late commit of that key cannot happen) and void it.
 //!
@@ -9,7 +10,7 @@
 use std::time::Duration;
 
 use super::{Checkout, CheckoutError, ABANDONED};
-use crate::domain::PaymentState;
+use crate::domain::{OrderStatus, PaymentState};
 use crate::payments::{GatewayError, GatewayPayment, GatewayState};
 use crate::store::{InDoubtOrder, StoreError};
 
@@ -19,6 +20,8 @@ pub struct PassReport {
     pub voided: u32,
     /// Paid orders whose money the gateway no longer holds: cancelled and restocked.
     pub cancelled: u32,
+    /// Cancelled orders whose captured money was given back.
+    pub refunded: u32,
     /// Still undecided (the gateway was unreachable): the next pass tries again.
     pub unresolved: u32,
 }
@@ -64,7 +67,11 @@ pub async fn pass(c: &Checkout, after: Duration) -> Result<PassReport, StoreErro
     let cutoff = crate::clock::now_ms() - after.as_millis() as i64;
     let mut r = PassReport::default();
     for order in c.store.in_doubt_orders(cutoff, 500).await? {
-        settle_committed(c, &order, &mut r).await?;
+        if order.cancelled {
+            settle_cancelled(c, &order, &mut r).await?;
+        } else {
+            settle_committed(c, &order, &mut r).await?;
+        }
     }
     match c.gateway.open_authorizations(cutoff).await {
         Ok(open) => {
@@ -140,6 +147,54 @@ async fn settle_committed(
     Ok(())
 }
 
+/// A cancelled order whose money is still held (void it) or was taken (refund it).
+pub async fn settle_cancelled(
+    c: &Checkout,
+    o: &InDoubtOrder,
+    r: &mut PassReport,
+) -> Result<(), StoreError> {
+    let now = crate::clock::now_ms();
+    let mut state = o.payment_state;
+    if state == PaymentState::Authorized {
+        match c.gateway.void(&o.payment_reference).await {
+            Ok(()) => {
+                c.store
+                    .set_payment_state(&o.order_id, state, PaymentState::Voided, now)
+                    .await?;
+                r.voided += 1;
+                return Ok(());
+            }
+            // Captured meanwhile: give it back instead.
+            Err(GatewayError::Rejected(_)) => {
+                c.store
+                    .set_payment_state(&o.order_id, state, PaymentState::Captured, now)
+                    .await?;
+                state = PaymentState::Captured;
+            }
+            Err(e) => {
+                tracing::warn!(order_id = %o.order_id, error = %e, "reconciler: void failed");
+                r.unresolved += 1;
+                return Ok(());
+            }
+        }
+    }
+    if state == PaymentState::Captured {
+        match c.gateway.refund(&o.payment_reference, o.total_cents).await {
+            Ok(()) => {
+                c.store
+                    .set_payment_state(&o.order_id, state, PaymentState::Refunded, now)
+                    .await?;
+                r.refunded += 1;
+            }
+            Err(e) => {
+                tracing::warn!(order_id = %o.order_id, error = %e, "reconciler: refund failed");
+                r.unresolved += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// An authorization at the gateway that nobody captured or voided.
 async fn settle_open(
     c: &Checkout,
@@ -164,7 +219,13 @@ async fn settle_open(
                             order_id,
                             idempotency_key: p.idempotency_key.clone(),
                             payment_reference: p.reference.clone(),
+                            payment_state: PaymentState::Authorized,
+                            cancelled: order.row.status == OrderStatus::Cancelled,
+                            total_cents: order.row.total_cents,
                         };
+                        if o.cancelled {
+                            return settle_cancelled(c, &o, r).await;
+                        }
                         return settle_committed(c, &o, r).await;
                     }
                     // Cancelled order: release the money below.

@@ -3,6 +3,8 @@ use super::Checks;
 /// A card as it passes through checkout; it is never stored or logged (no Debug of the number).
 pub struct Card {
     number: String,
+    /// Passed to the gateway with the authorization, never stored.
+    cvc: String,
     pub exp_month: u32,
     pub exp_year: i32,
 }
@@ -53,22 +55,26 @@ impl Card {
                 checks.check::<()>("payment.exp_month", Err("card has expired".into()));
             }
         }
-        checks.check(
+        let cvc = checks.check(
             "payment.cvc",
             if (3..=4).contains(&cvc.len()) && cvc.chars().all(|c| c.is_ascii_digit()) {
-                Ok(())
+                Ok(cvc.to_owned())
             } else {
                 Err("must be 3 or 4 digits".into())
             },
         );
         Some(Card {
             number: number?,
+            cvc: cvc?,
             exp_month: month?,
             exp_year: year?,
         })
     }
     pub fn number(&self) -> &str {
         &self.number
+    }
+    pub fn cvc(&self) -> &str {
+        &self.cvc
     }
     pub fn last4(&self) -> &str {
         &self.number[self.number.len().saturating_sub(4)..]

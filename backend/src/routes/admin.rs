@@ -343,7 +343,10 @@ pub async fn set_order_status(
     if to == OrderStatus::Cancelled {
         state.ops.record_order(OrderStatus::Cancelled);
         state.ops.record_inventory_updates(order.items.len() as u64);
+        // Release or refund the money now; if the gateway is down the reconciler does it later.
+        state.checkout.release_cancelled(&order).await;
     }
+    let order = state.store.order(&id).await?;
     Ok(Json(order.try_into()?))
 }
 

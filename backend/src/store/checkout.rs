@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::sql::{Dialect, SqlStore};
-use super::StoreResult;
+use super::{SqlBuf, StoreResult};
 use crate::domain::{PaymentState, Word};
 
 /// One line as the shopper is charged for it: the transaction takes exactly this.
@@ -44,12 +44,27 @@ pub enum Placement {
     KeyTaken,
 }
 
-/// An order committed with its money authorized but not captured.
+/// An order whose money is not where its status says: committed but only authorized, or
+/// cancelled with the money still held or taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InDoubtOrder {
     pub order_id: String,
     pub idempotency_key: String,
     pub payment_reference: String,
+    pub payment_state: PaymentState,
+    pub cancelled: bool,
+    pub total_cents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct InDoubtRow {
+    id: String,
+    idempotency_key: Option<String>,
+    payment_reference: Option<String>,
+    #[sqlx(try_from = "String")]
+    payment_state: PaymentState,
+    status: String,
+    total_cents: i64,
 }
 
 /// Held by the one reconciler of the cluster; leadership ends when it is dropped or dies.
@@ -82,7 +97,10 @@ pub trait CheckoutStore: Send + Sync {
         to: PaymentState,
         now: i64,
     ) -> StoreResult<bool>;
-    /// Orders still `authorized` last touched before `before`, oldest first.
+    /// Records captures: `authorized` → `captured` for these orders (others are left alone).
+    async fn mark_captured(&self, order_ids: &[String], now: i64) -> StoreResult<u64>;
+    /// Orders still `authorized`, and cancelled orders still `captured`, last touched before
+    /// `before`, oldest first.
     async fn in_doubt_orders(&self, before: i64, limit: i64) -> StoreResult<Vec<InDoubtOrder>>;
     /// Cancels an order whose authorization is gone: payment voided, stock back on the shelf.
     async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<()>;
@@ -149,10 +167,17 @@ where
         before: i64,
         limit: i64,
     ) -> StoreResult<Vec<InDoubtOrder>> {
-        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT id, idempotency_key, payment_reference FROM orders \
-             WHERE payment_state = 'authorized' AND updated_at < $1 \
-             ORDER BY updated_at LIMIT $2",
+        // Two arms, each on its partial index.
+        let rows: Vec<InDoubtRow> = sqlx::query_as(
+            "SELECT * FROM (\
+               SELECT id, idempotency_key, payment_reference, payment_state, status, total_cents, \
+                 updated_at FROM orders WHERE payment_state = 'authorized' AND updated_at < $1 \
+               UNION ALL \
+               SELECT id, idempotency_key, payment_reference, payment_state, status, total_cents, \
+                 updated_at FROM orders \
+                 WHERE status = 'cancelled' AND payment_state = 'captured' AND updated_at < $1 \
+                   AND payment_reference IS NOT NULL\
+             ) d ORDER BY updated_at LIMIT $2",
         )
         .bind(before)
         .bind(limit)
@@ -160,10 +185,13 @@ where
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(order_id, key, reference)| InDoubtOrder {
-                order_id,
-                idempotency_key: key.unwrap_or_default(),
-                payment_reference: reference.unwrap_or_default(),
+            .map(|r| InDoubtOrder {
+                cancelled: r.status == "cancelled",
+                order_id: r.id,
+                idempotency_key: r.idempotency_key.unwrap_or_default(),
+                payment_reference: r.payment_reference.unwrap_or_default(),
+                payment_state: r.payment_state,
+                total_cents: r.total_cents,
             })
             .collect())
     }
@@ -196,6 +224,9 @@ where
 
 /// What each database does its own way for checkout.
 pub trait CheckoutDialect: Dialect {
+    /// Run first in transactions whose loss in a crash the reconciler repairs (Postgres: commit
+    /// without waiting for the WAL flush).
+    const RELAXED_COMMIT: Option<&'static str>;
     fn place_order<'a>(
         store: &'a SqlStore<Self>,
         o: &'a PlaceOrder<'a>,
@@ -236,6 +267,25 @@ where
         now: i64,
     ) -> StoreResult<bool> {
         self.set_payment_state_sql(order_id, from, to, now).await
+    }
+    async fn mark_captured(&self, order_ids: &[String], now: i64) -> StoreResult<u64> {
+        if order_ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.writer.begin().await?;
+        if let Some(relax) = D::RELAXED_COMMIT {
+            sqlx::query(relax).execute(&mut *tx).await?;
+        }
+        let mut qb =
+            SqlBuf::<D>::new("UPDATE orders SET payment_state = 'captured', updated_at = ");
+        qb.bind(now)
+            .push(" WHERE payment_state = 'authorized' AND id IN (")
+            .bind_list(order_ids.iter().cloned())
+            .push(")");
+        let (sql, args) = qb.finish()?;
+        let done = sqlx::query_with(&sql, args).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(D::rows_affected(&done))
     }
     async fn in_doubt_orders(&self, before: i64, limit: i64) -> StoreResult<Vec<InDoubtOrder>> {
         self.in_doubt_orders_sql(before, limit).await

@@ -90,6 +90,8 @@ LEFT JOIN locked k ON k.id = l.product_id
 ORDER BY l.product_id";
 
 impl CheckoutDialect for Postgres {
+    const RELAXED_COMMIT: Option<&'static str> = Some("SET LOCAL synchronous_commit = off");
+
     fn place_order<'a>(
         store: &'a SqlStore<Self>,
         o: &'a PlaceOrder<'a>,

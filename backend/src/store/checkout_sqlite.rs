@@ -16,6 +16,8 @@ const LINES: &str = "WITH l (product_id, quantity, unit_price_cents) AS (
 )";
 
 impl CheckoutDialect for Sqlite {
+    const RELAXED_COMMIT: Option<&'static str> = None;
+
     fn place_order<'a>(
         store: &'a SqlStore<Self>,
         o: &'a PlaceOrder<'a>,

@@ -59,7 +59,7 @@ fn order<'a>(
         total_cents: total,
         payment_reference: reference,
         lines,
-        now: 1,
+        now: ecomm::clock::now_ms() - 1000,
     }
 }
 
@@ -361,4 +361,43 @@ async fn disconnect_then_retry(db: Db) {
     assert_eq!(order["status"], "paid");
     assert_eq!(app.count_orders("paid").await, 1);
     assert_eq!(app.stock_of("A-1").await, 3, "the retry did not buy again");
+}
+
+#[db_test]
+async fn cancelling_a_paid_order_refunds_its_payment(app: TestApp) {
+    let a = app.product("A-1", 900, 2).await;
+    app.add_to_cart(&app.client, a.id, 1).await;
+    let order = json_of(
+        app.checkout(&app.client, "to-cancel", &checkout_body(APPROVE))
+            .await,
+    )
+    .await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    // The capture is recorded a moment after the answer.
+    for _ in 0..50 {
+        if app.store.order(&id).await.unwrap().row.payment_state == PaymentState::Captured {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let admin = app.admin().await;
+    let res = app
+        .with(&admin)
+        .post(
+            &format!("/api/admin/orders/{id}/status"),
+            json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let row = app.store.order(&id).await.unwrap().row;
+    assert_eq!(row.payment_state, PaymentState::Refunded);
+    let p = app
+        .state
+        .payments
+        .lookup("to-cancel")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.state, GatewayState::Refunded);
+    assert_eq!(app.stock_of("A-1").await, 2);
 }
