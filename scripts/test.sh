@@ -48,7 +48,7 @@ if want e2e && [ -x frontend/e2e/run.sh ]; then
   step "browser journeys (Chromium) against the backend on Postgres"
   cargo build --locked -p ecomm
   psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE e2e" >/dev/null
-  ECOMM_BIN="$root/target/debug/ecomm" ECOMM_E2E_DATABASE_URL="${ECOMM_TEST_PG_URL%/*}/e2e" frontend/e2e/run.sh
+  ECOMM_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/ecomm" ECOMM_E2E_DATABASE_URL="${ECOMM_TEST_PG_URL%/*}/e2e" frontend/e2e/run.sh
 fi
 
 if want chaos; then
