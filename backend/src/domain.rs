@@ -6,6 +6,7 @@ mod address;
 mod card;
 mod checks;
 mod status;
+mod unicode;
 
 pub use address::Address;
 pub use card::Card;
@@ -39,7 +40,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(s: &str) -> Result<Email, String> {
-        let s = s.trim().to_lowercase();
+        let s = unicode::visible_nfc(s.trim())?.to_lowercase();
         let valid = s.len() <= 254
             && s.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
@@ -100,7 +101,8 @@ impl Money {
 /// Free text: trimmed, non-empty unless optional, bounded, no control characters. Stored verbatim
 /// (HTML included): escaping is the renderer's job.
 pub fn text(s: &str, max: usize) -> Result<String, String> {
-    let t = s.trim();
+    let t = unicode::visible_nfc(s.trim())?;
+    let t = t.as_str();
     if t.is_empty() {
         return Err("must not be empty".into());
     }

@@ -229,7 +229,8 @@ impl ApiError {
             CheckoutError::CartTooLarge { .. } => ApiError::CartTooLarge(e.to_string()),
             CheckoutError::OverStock(lines) => ApiError::InsufficientStock(lines.clone()),
             CheckoutError::PriceChanged { .. } => ApiError::PriceChanged(e.to_string()),
-            CheckoutError::Declined(reason) => ApiError::PaymentDeclined(reason.clone()),
+            // Never why (no oracle for card testers); the reason is in the checkout's log.
+            CheckoutError::Declined(_) => ApiError::PaymentDeclined("the card was declined".into()),
             CheckoutError::KeyReused => ApiError::Unprocessable(e.to_string()),
             CheckoutError::InFlight => ApiError::InProgress,
             CheckoutError::GatewayUnavailable => ApiError::Unavailable,

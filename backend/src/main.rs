@@ -29,6 +29,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate(store) => {
             store.connect().await?.migrate().await?;
             tracing::info!("migrations applied");
+            if let Some((role, password)) = ecomm::security::dbrole::from_env() {
+                let owner = ecomm::security::dburl::resolve(&store.database_url)?;
+                ecomm::security::dbrole::grant(&owner, &role, &password).await?;
+                tracing::info!(%role, "application role granted DML only");
+            }
             Ok(())
         }
         Command::Seed { store, products } => ecomm::seed::run(&store, products).await,

@@ -14,8 +14,8 @@ use crate::domain::{Address, Card, Checks, Email, Invalid, Money, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::routes::orders::OrderDto;
-use crate::session::CartOwner;
-use crate::state::AppState;
+use crate::session::{CartOwner, ClientInfo};
+use crate::state::{now_ms, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
@@ -116,11 +116,13 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
         (status = 402, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "insufficient-stock, price-changed, checkout-interrupted, or the key is in progress (Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "empty cart, cart-too-large, or the key was used with another request", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many declined payments from this client or for this email", body = Problem, content_type = "application/problem+json"),
         (status = 503, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = ?owner.user.as_ref().map(|u| u.id), order_id = tracing::field::Empty))]
 pub async fn checkout(
     State(state): State<AppState>,
     owner: CartOwner,
+    client: ClientInfo,
     headers: HeaderMap,
     ApiJson(req): ApiJson<CheckoutRequest>,
 ) -> ApiResult<Response> {
@@ -131,6 +133,10 @@ pub async fn checkout(
         card,
         expected_total,
     } = req.parse(time::OffsetDateTime::now_utc())?;
+    let declines = &state.security.declines;
+    declines
+        .check(client.ip, email.as_str(), now_ms())
+        .map_err(ApiError::TooManyRequests)?;
     let request = OrderRequest {
         fingerprint: fingerprint(&owner.key, &email, &address, &card),
         key,
@@ -146,6 +152,7 @@ pub async fn checkout(
         .start(request)
         .await
         .map_err(|_| anyhow::anyhow!("the checkout task ended without an answer"))?;
+    declines.observe(client.ip, email.as_str(), &answer, now_ms());
     match answer? {
         Answer::Created(order) => {
             tracing::Span::current().record("order_id", order.row.id.as_str());

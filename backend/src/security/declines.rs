@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
+use crate::checkout::{Answer, CheckoutError};
+
 const WINDOW_MS: i64 = 60 * 60 * 1000;
 
 pub struct DeclineLimiter {
@@ -64,6 +66,19 @@ impl DeclineLimiter {
             let times = seen.entry(key).or_default();
             times.retain(|t| *t > now_ms - WINDOW_MS);
             times.push(now_ms);
+        }
+    }
+
+    /// Counts the decline a checkout just answered (replayed answers are not counted again).
+    pub fn observe(
+        &self,
+        client: IpAddr,
+        email: &str,
+        answer: &Result<Answer, CheckoutError>,
+        now_ms: i64,
+    ) {
+        if matches!(answer, Err(CheckoutError::Declined(_))) {
+            self.record(client, email, now_ms);
         }
     }
 

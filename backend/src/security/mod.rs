@@ -9,6 +9,7 @@ use clap::Args;
 
 pub mod client;
 pub mod csrf;
+pub mod dbrole;
 pub mod dburl;
 pub mod declines;
 pub mod hashing;

@@ -569,3 +569,124 @@ async fn the_spa_served_by_the_backend_carries_the_nginx_security_headers() {
         "strict-origin-when-cross-origin"
     );
 }
+
+// ---- 6. database credentials ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_password_with_reserved_characters_still_reaches_the_real_database() {
+    let Ok(admin) = std::env::var("ECOMM_TEST_PG_URL") else {
+        panic!("ECOMM_TEST_PG_URL must name the test cluster");
+    };
+    let server = url::Url::parse(&admin).unwrap();
+    let parts = ecomm::security::dburl::DbParts {
+        host: server.host_str().unwrap().to_owned(),
+        port: server.port().unwrap(),
+        database: "postgres".into(),
+        user: "postgres".into(),
+        password: "p#?%@/:x y&sslmode=disable".to_owned().into(),
+        sslmode: "disable".into(),
+        root_cert: None,
+    };
+    let store = ecomm::store::connect(&parts.url().unwrap())
+        .await
+        .expect("connect");
+    store.ping().await.expect("the database answers");
+}
+
+// ---- 7. low: invisible Unicode, card testing ----
+
+#[db_test]
+async fn bidi_overrides_and_zero_width_characters_are_refused_and_text_is_nfc(app: TestApp) {
+    let res = app
+        .post(
+            "/api/auth/register",
+            &json!({"email": "ad\u{200B}min@example.com", "password": "long enough", "name": "Ada\u{202E}ecnalevoL"}),
+        )
+        .await;
+    let body = field_error(res, "email").await;
+    assert!(body.to_string().contains("\"name\""), "{body}");
+    let res = app
+        .post(
+            "/api/auth/register",
+            &json!({"email": "cafe@example.com", "password": "long enough", "name": "Cafe\u{0301}"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(
+        json_of(app.get("/api/me").await).await["name"],
+        "Caf\u{00E9}"
+    );
+}
+
+#[db_test]
+async fn card_testing_is_cut_off_after_a_few_declines_with_no_reason_given(app: TestApp) {
+    let p = app.product("CARD-1", 500, 50).await;
+    app.add_to_cart(&app.client, p.id, 1).await;
+    for i in 0..5 {
+        let res = app
+            .checkout(&app.client, &format!("test-{i}"), &checkout_body(DECLINE))
+            .await;
+        let body = problem(res, StatusCode::PAYMENT_REQUIRED).await;
+        assert_eq!(body["detail"], "the card was declined");
+    }
+    let res = app
+        .checkout(&app.client, "test-6", &checkout_body(APPROVE))
+        .await;
+    assert!(res.headers().contains_key("retry-after"));
+    problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+    // The same email from another client is refused too (per-email budget).
+    let other = client();
+    app.add_to_cart(&other, p.id, 1).await;
+    let res = app
+        .checkout(&other, "test-7", &checkout_body(APPROVE))
+        .await;
+    problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_application_role_can_use_the_tables_but_not_change_the_schema() {
+    use sqlx::{Connection, Executor};
+    let Ok(admin) = std::env::var("ECOMM_TEST_PG_URL") else {
+        panic!("ECOMM_TEST_PG_URL must name the test cluster");
+    };
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let owner = format!("{base}/{name}");
+    ecomm::store::connect(&owner)
+        .await
+        .unwrap()
+        .migrate()
+        .await
+        .unwrap();
+    let role = format!("app_{}", &name[2..12]);
+    let password = "a-long-random-app-password".to_owned().into();
+    ecomm::security::dbrole::grant(&owner, &role, &password)
+        .await
+        .unwrap();
+    // Twice: a re-run of the migration Job updates the role instead of failing.
+    ecomm::security::dbrole::grant(&owner, &role, &password)
+        .await
+        .unwrap();
+    let app_url = owner.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    let mut app = sqlx::PgConnection::connect(&app_url).await.unwrap();
+    app.execute(
+        "INSERT INTO login_failures (email, client, at_ms) VALUES ('a@b.co', '1.2.3.4', 1)",
+    )
+    .await
+    .expect("DML is allowed");
+    app.execute("DELETE FROM login_failures")
+        .await
+        .expect("DML is allowed");
+    for ddl in [
+        "CREATE TABLE loot (x int)",
+        "DROP TABLE users",
+        "ALTER TABLE users ADD COLUMN pwned int",
+        "DELETE FROM _sqlx_migrations",
+    ] {
+        assert!(app.execute(ddl).await.is_err(), "{ddl} must be refused");
+    }
+}

@@ -157,7 +157,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout takes a JSON body (any, usually `{}`): a cross-site HTML form cannot send that type. */
+        /** Logout takes a JSON object (usually `{}`): a cross-site HTML form cannot send that type. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -1895,6 +1895,15 @@ export interface operations {
             };
             /** @description empty cart, cart-too-large, or the key was used with another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many declined payments from this client or for this email */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
