@@ -16,7 +16,7 @@ data "aws_iam_policy_document" "pod_identity_trust" {
   }
 }
 
-# --- backend (prod/ecomm-backend): media bucket, its KMS key, the DB master secret ----------
+# --- backend (prod/ecomm-backend): media bucket, its KMS key, the DB application-role secret --
 resource "aws_iam_role" "backend" {
   name               = "${var.name}-backend"
   assume_role_policy = data.aws_iam_policy_document.pod_identity_trust.json
@@ -41,7 +41,7 @@ data "aws_iam_policy_document" "backend" {
   statement {
     sid       = "DatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = [aws_db_instance.main.master_user_secret[0].secret_arn]
+    resources = [aws_secretsmanager_secret.db_app.arn]
   }
   statement {
     sid       = "DatabaseSecretKey"
@@ -68,7 +68,8 @@ resource "aws_eks_pod_identity_association" "backend" {
   role_arn        = aws_iam_role.backend.arn
 }
 
-# --- migrations (prod/ecomm-migrate): the DB master secret only ----------------------------
+# --- migrations (prod/ecomm-migrate): the DB master secret, and the application role's secret
+# (the Job sets that role's password) ------------------------------------------------------
 resource "aws_iam_role" "migrate" {
   name               = "${var.name}-migrate"
   assume_role_policy = data.aws_iam_policy_document.pod_identity_trust.json
@@ -78,7 +79,7 @@ data "aws_iam_policy_document" "migrate" {
   statement {
     sid       = "DatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = [aws_db_instance.main.master_user_secret[0].secret_arn]
+    resources = [aws_db_instance.main.master_user_secret[0].secret_arn, aws_secretsmanager_secret.db_app.arn]
   }
   statement {
     sid       = "DatabaseSecretKey"

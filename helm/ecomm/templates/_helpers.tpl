@@ -75,20 +75,33 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Backend environment (contract names). Requires DB_USERNAME / DB_PASSWORD declared first. */}}
 {{- define "ecomm.backendEnv" -}}
-- name: DB_USERNAME
+{{- $db := .Values.backend.database }}
+- name: ECOMM_DB_USER
   valueFrom:
     secretKeyRef:
       name: {{ include "ecomm.dbSecretName" . }}
       key: username
-- name: DB_PASSWORD
+- name: ECOMM_DB_PASSWORD
   valueFrom:
     secretKeyRef:
       name: {{ include "ecomm.dbSecretName" . }}
       key: password
 - name: ECOMM_ADDR
   value: "0.0.0.0:{{ .Values.backend.port }}"
-- name: ECOMM_DATABASE_URL
-  value: {{ printf "postgres://$(DB_USERNAME):$(DB_PASSWORD)@%s:%d/%s?sslmode=%s" .Values.backend.database.host (int .Values.backend.database.port) .Values.backend.database.name .Values.backend.database.sslmode | quote }}
+# The URL is built in the backend from these parts, every part percent-encoded (a rotated password
+# may contain any character); TLS verified against the RDS CA bundle shipped in the image.
+- name: ECOMM_DB_HOST
+  value: {{ $db.host | quote }}
+- name: ECOMM_DB_PORT
+  value: {{ $db.port | quote }}
+- name: ECOMM_DB_NAME
+  value: {{ $db.name | quote }}
+- name: ECOMM_DB_SSLMODE
+  value: {{ $db.sslmode | quote }}
+- name: ECOMM_DB_SSLROOTCERT
+  value: {{ $db.caBundle | quote }}
+- name: ECOMM_TRUSTED_PROXIES
+  value: {{ join "," .Values.backend.security.trustedProxies | quote }}
 - name: ECOMM_STORAGE_URL
   value: {{ printf "s3://%s?region=%s" .Values.backend.storage.bucket .Values.backend.storage.region | quote }}
 - name: ECOMM_LOG_FORMAT
