@@ -110,12 +110,7 @@ async fn every_bad_product_field_is_named_in_one_answer(app: TestApp) {
         "sku",
     )
     .await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = fields_of(&body);
     assert_eq!(fields, ["sku", "name", "price_cents", "available"]);
 }
 

@@ -35,12 +35,7 @@ async fn registration_rejects_bad_fields_duplicates_and_non_json(app: TestApp) {
         )
         .await;
     let body = field_error(res, "email").await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = fields_of(&body);
     assert_eq!(fields, ["email", "password", "name"]);
     app.customer("dup@example.com").await;
     let again = app

@@ -163,12 +163,7 @@ async fn bad_checkout_input_names_every_field_and_writes_nothing(app: TestApp) {
         "payment": {"card_number": "4242 4242 4242 4241", "exp_month": 13, "exp_year": 2001, "cvc": "12a"}
     });
     let body = field_error(app.checkout(&app.client, "bad", &bad).await, "email").await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = fields_of(&body);
     for f in [
         "shipping_address.name",
         "shipping_address.postal_code",

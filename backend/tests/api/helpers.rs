@@ -348,15 +348,20 @@ pub async fn problem(res: Response, status: StatusCode) -> Value {
 /// Asserts a 400 naming `field` among its errors.
 pub async fn field_error(res: Response, field: &str) -> Value {
     let body = problem(res, StatusCode::BAD_REQUEST).await;
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = fields_of(&body);
     assert!(
         fields.contains(&field),
         "expected an error on {field}, got {fields:?}"
     );
     body
+}
+
+/// The fields a validation problem names, in its order.
+pub fn fields_of(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("a field name"))
+        .collect()
 }
