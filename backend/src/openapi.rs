@@ -21,6 +21,6 @@ pub struct ApiDoc;
 
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    crate::security::openapi::tell_the_truth(&mut doc);
+    crate::security::openapi::tell_the_truth(&mut doc, crate::session::SESSION_COOKIE);
     doc
 }

@@ -1,17 +1,23 @@
 //! Who is calling: session and cart cookies, and the extractors handlers use to require a role.
 use std::net::IpAddr;
 
-use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
+use axum::http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::clock::now_ms;
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::security::headers::HSTS;
 use crate::security::Security;
-use crate::state::{now_ms, AppState};
-use crate::store::User;
+use crate::store::{Store, User};
 
 pub const SESSION_COOKIE: &str = "ecomm_session";
 pub const CART_COOKIE: &str = "ecomm_cart";
@@ -72,12 +78,12 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    pub fn of(parts: &Parts, state: &AppState) -> ClientInfo {
+    pub fn of(parts: &Parts, security: &Security) -> ClientInfo {
         if let Some(info) = parts.extensions.get::<ClientInfo>() {
             return *info;
         }
         Self::resolve(
-            &state.security,
+            security,
             crate::security::client::peer(parts),
             &parts.headers,
         )
@@ -96,41 +102,67 @@ impl ClientInfo {
     }
 }
 
-impl FromRequestParts<AppState> for ClientInfo {
+/// Resolves who the client is once per request and adds HSTS when the request came over TLS.
+pub async fn identify(
+    State(security): State<Arc<Security>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let info = ClientInfo::resolve(&security, peer, req.headers());
+    req.extensions_mut().insert(info);
+    let mut res = next.run(req).await;
+    if info.https {
+        res.headers_mut().insert(
+            HeaderName::from_static("strict-transport-security"),
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    res
+}
+
+// The extractors need only the store and the security settings, taken from any state that
+// offers them (`FromRef`), so this module does not depend on `AppState`.
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo
+where
+    Arc<Security>: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let info = ClientInfo::of(parts, state);
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let info = ClientInfo::of(parts, &Arc::<Security>::from_ref(state));
         parts.extensions.insert(info);
         Ok(info)
     }
 }
 
-fn idle_ms(state: &AppState) -> i64 {
-    i64::try_from(state.security.admin_idle().as_millis()).unwrap_or(i64::MAX)
+fn idle_ms(security: &Security) -> i64 {
+    i64::try_from(security.admin_idle().as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The signed-in user, if any.
 pub struct MaybeUser(pub Option<User>);
 
-impl FromRequestParts<AppState> for MaybeUser {
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser
+where
+    Arc<Security>: FromRef<S>,
+    Arc<dyn Store>: FromRef<S>,
+{
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if let Some(user) = parts.extensions.get::<User>() {
             return Ok(MaybeUser(Some(user.clone())));
         }
-        let client = ClientInfo::of(parts, state);
+        let security = Arc::<Security>::from_ref(state);
+        let client = ClientInfo::of(parts, &security);
         let Some(token) = client.cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
-        let user = state
-            .store
-            .session_user(&token_hash(token), now_ms(), idle_ms(state))
+        let user = Arc::<dyn Store>::from_ref(state)
+            .session_user(&token_hash(token), now_ms(), idle_ms(&security))
             .await?;
         if let Some(u) = &user {
             parts.extensions.insert(u.clone());
@@ -141,12 +173,13 @@ impl FromRequestParts<AppState> for MaybeUser {
 
 pub struct RequireUser(pub User);
 
-impl FromRequestParts<AppState> for RequireUser {
+impl<S: Send + Sync> FromRequestParts<S> for RequireUser
+where
+    Arc<Security>: FromRef<S>,
+    Arc<dyn Store>: FromRef<S>,
+{
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         MaybeUser::from_request_parts(parts, state)
             .await?
             .0
@@ -157,12 +190,13 @@ impl FromRequestParts<AppState> for RequireUser {
 
 pub struct RequireAdmin(pub User);
 
-impl FromRequestParts<AppState> for RequireAdmin {
+impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin
+where
+    Arc<Security>: FromRef<S>,
+    Arc<dyn Store>: FromRef<S>,
+{
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
         if user.role == Role::Admin {
             Ok(RequireAdmin(user))
@@ -193,14 +227,15 @@ impl CartOwner {
     }
 }
 
-impl FromRequestParts<AppState> for CartOwner {
+impl<S: Send + Sync> FromRequestParts<S> for CartOwner
+where
+    Arc<Security>: FromRef<S>,
+    Arc<dyn Store>: FromRef<S>,
+{
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let client = ClientInfo::of(parts, state);
+        let client = ClientInfo::of(parts, &Arc::<Security>::from_ref(state));
         let existing = client
             .cookie(&parts.headers, CART_COOKIE)
             .map(str::to_owned);

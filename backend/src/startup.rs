@@ -54,8 +54,8 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
             security::serve::request_timeout,
         ))
         .layer(middleware::from_fn_with_state(
-            state,
-            security::headers::identify,
+            state.security.clone(),
+            crate::session::identify,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
@@ -166,7 +166,10 @@ impl Application {
             state.checkout.clone(),
             state.reconcile_after,
         ));
-        let purge = tokio::spawn(security::purge::run(state.clone()));
+        let purge = tokio::spawn(security::purge::run(
+            state.store.clone(),
+            state.security.clone(),
+        ));
         let drain_delay = self.drain_delay;
         let draining = state.draining.clone();
         let signal = async move {

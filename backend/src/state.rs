@@ -74,3 +74,16 @@ impl AppState {
         self.draining.load(Ordering::Relaxed)
     }
 }
+
+// What the session extractors take from the state (see `session`).
+impl axum::extract::FromRef<AppState> for Arc<dyn Store> {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Arc<Security> {
+    fn from_ref(state: &AppState) -> Self {
+        state.security.clone()
+    }
+}

@@ -7,17 +7,16 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
-use crate::session::SESSION_COOKIE;
-
 const SCHEME: &str = "session";
 
-pub fn tell_the_truth(doc: &mut OpenApi) {
+/// `session_cookie`: the cookie the session scheme names.
+pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str) {
     doc.components
         .get_or_insert_with(Default::default)
         .add_security_scheme(
             SCHEME,
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                SESSION_COOKIE,
+                session_cookie,
                 "Set by register/login. Named `__Host-ecomm_session` when served over TLS.",
             ))),
         );

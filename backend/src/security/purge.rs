@@ -1,9 +1,12 @@
 //! Scheduled clean-up: expired sessions, login attempts past the limiter's window, finished
 //! idempotency keys past their replay window, and the in-memory limiters' idle entries. Every
 //! replica runs it; the deletes are idempotent.
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::state::{now_ms, AppState};
+use super::Security;
+use crate::clock::now_ms;
+use crate::store::Store;
 
 const EVERY: Duration = Duration::from_secs(10 * 60);
 /// The login limiter looks back 15 minutes; keep a margin.
@@ -11,20 +14,19 @@ const ATTEMPTS_KEPT_MS: i64 = 60 * 60 * 1000;
 /// A client may retry a checkout with the same Idempotency-Key for a day.
 const KEYS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 
-pub async fn run(state: AppState) {
+pub async fn run(store: Arc<dyn Store>, security: Arc<Security>) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;
         let now = now_ms();
-        match state
-            .store
+        match store
             .purge_expired(now, now - ATTEMPTS_KEPT_MS, now - KEYS_KEPT_MS)
             .await
         {
             Ok(n) => tracing::debug!(rows = n, "purged expired security records"),
             Err(e) => tracing::warn!(error = %e, "purge of expired security records failed"),
         }
-        state.security.auth_limiter.purge();
-        state.security.declines.purge(now);
+        security.auth_limiter.purge();
+        security.declines.purge(now);
     }
 }
