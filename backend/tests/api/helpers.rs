@@ -14,6 +14,9 @@
 //! }
 //! ```
 //!
+//! A test that starts its own server (custom settings) takes `db: Db` instead of `app: TestApp`
+//! and spawns it itself (`TestApp::spawn_secured(db, settings)` and the like).
+//!
 //! `#[db_test]` makes `name::on_sqlite` and `name::on_postgres` (Postgres needs
 //! `ECOMM_TEST_PG_URL`; `make test` and `scripts/pg-temp.sh` provide it). Each run gets a fresh
 //! database, a fresh server on a free port and a cookie-keeping client (`app.client`).

@@ -55,8 +55,8 @@ async fn wrong_credentials_are_refused_by_the_server() {
 }
 
 #[db_test]
-async fn uploaded_images_land_in_s3_and_media_redirects_to_a_presigned_url(app: TestApp) {
-    let app = TestApp::spawn_with_media(app.db, &s3_url()).await;
+async fn uploaded_images_land_in_s3_and_media_redirects_to_a_presigned_url(db: Db) {
+    let app = TestApp::spawn_with_media(db, &s3_url()).await;
     let admin = app.admin().await;
     let p = app.product("S3-1", 100, 1).await;
     let res = send(
