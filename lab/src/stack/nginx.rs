@@ -54,10 +54,12 @@ pub async fn ensure_installed(packages: &[(&str, &str)]) -> anyhow::Result<()> {
 }
 
 /// One `server` line per replica; those not ready are `down`, so traffic waits for readiness.
+/// When none is ready the list fails open, as an ALB does with an all-unhealthy target group.
 pub fn upstream_conf(ports: &[(u16, bool)]) -> String {
     let mut s = String::from("upstream ecomm_backend {\n");
+    let fail_open = !ports.iter().any(|p| p.1);
     for (port, ready) in ports {
-        if *ready {
+        if *ready || fail_open {
             s += &format!("    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n");
         } else {
             s += &format!("    server 127.0.0.1:{port} down;\n");
@@ -202,5 +204,11 @@ mod tests {
         let conf = super::upstream_conf(&[(9001, true), (9002, false)]);
         assert!(conf.contains("server 127.0.0.1:9001 max_fails=1"));
         assert!(conf.contains("server 127.0.0.1:9002 down;"));
+    }
+
+    #[test]
+    fn with_no_replica_ready_the_list_fails_open_like_an_alb() {
+        let conf = super::upstream_conf(&[(9001, false), (9002, false)]);
+        assert!(!conf.contains("down"));
     }
 }

@@ -13,10 +13,12 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 const PROBE_EVERY: Duration = Duration::from_millis(200);
-/// The Kubernetes probe timeout the chart uses is 2 s; the lab holds replicas to 1 s.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+/// The chart's readiness timeout (the drills also report whether survivors answer within 1 s).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Consecutive failed probes before a live replica leaves the pool (a dead one leaves at once).
-const FAILURE_THRESHOLD: u32 = 2;
+/// The chart allows 2 × 5 s; the lab probes faster but still needs a failing streak, so one slow
+/// answer under load does not pull a replica.
+const FAILURE_THRESHOLD: u32 = 3;
 
 pub struct ReplicaSpec {
     pub bin: PathBuf,
