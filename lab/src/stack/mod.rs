@@ -151,6 +151,8 @@ impl Stack {
                     "ECOMM_RECONCILE_AFTER".into(),
                     opts.reconcile_after.to_string(),
                 ),
+                // nginx on loopback is the trusted proxy (the VPC CIDR in the cluster).
+                ("ECOMM_TRUSTED_PROXIES".into(), "127.0.0.1/32".into()),
                 ("RUST_LOG".into(), "warn".into()),
             ],
             log_dir: work.join("logs"),

@@ -65,7 +65,9 @@ pub fn upstream_conf(ports: &[(u16, bool)]) -> String {
             s += &format!("    server 127.0.0.1:{port} down;\n");
         }
     }
-    s += "    keepalive 64;\n}\n";
+    // Idle upstream connections close before the backend's own idle timeout (20 s), so nginx never
+    // sends a POST down a connection the replica is closing.
+    s += "    keepalive 64;\n    keepalive_timeout 15s;\n}\n";
     s
 }
 
