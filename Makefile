@@ -10,6 +10,7 @@ help:
 	@echo "make test   - run every test (backend on SQLite and Postgres, S3, frontend, browser e2e, offline cluster checks)"
 	@echo "make verify - offline checks of the Helm chart, policies, Terraform, Dockerfiles and workflows"
 	@echo "make bench  - load benchmarks with same-run baselines"
+	@echo "make fuzz   - schemathesis against a live server from its OpenAPI document (>= 5,000 requests)"
 	@echo "make chaos  - every resilience drill on a local stack (nginx + 4 replicas + Postgres), reports in reports/"
 	@echo "make lab    - the local stack (nginx + 4 supervised replicas + Postgres) for clicking through"
 
@@ -33,6 +34,9 @@ verify:
 
 bench:
 	scripts/bench.sh
+
+fuzz:
+	scripts/fuzz.sh
 
 chaos:
 	scripts/chaos.sh

@@ -37,6 +37,8 @@ if want backend; then
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo test --workspace --locked
+  step "backend: API fuzz, short run (schemathesis; make fuzz is the long one)"
+  FUZZ_MAX_EXAMPLES=3 FUZZ_MIN_REQUESTS=500 scripts/fuzz.sh
 fi
 
 if want frontend && [ -x frontend/scripts/unit.sh ]; then

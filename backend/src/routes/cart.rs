@@ -126,7 +126,8 @@ pub async fn add_item(
 }
 
 #[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path)),
-    responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not enough stock", body = Problem, content_type = "application/problem+json")))]
 pub async fn update_item(
     State(state): State<AppState>,
     owner: CartOwner,

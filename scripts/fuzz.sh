@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `make fuzz`: schemathesis against a running server, from its own /api/openapi.json, every check,
+# every phase, anonymous and as an admin. Fails on any response >= 500, any response whose status,
+# content type or body the document does not declare, or fewer generated requests than asked for;
+# prints the counts of the other checks (e.g. schema-valid inputs the server refuses).
+#   scripts/fuzz.sh                  full run (>= 5,000 requests)
+#   FUZZ_MIN_REQUESTS=500 FUZZ_MAX_EXAMPLES=6 scripts/fuzz.sh   the short run inside `make test`
+# Installs schemathesis into a virtualenv under ~/.cache/ecomm (pip, once).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+examples=${FUZZ_MAX_EXAMPLES:-100}
+min_requests=${FUZZ_MIN_REQUESTS:-5000}
+seed=${FUZZ_SEED:-20261126}
+venv=${ECOMM_FUZZ_VENV:-$HOME/.cache/ecomm/fuzz-venv}
+log() { printf '[fuzz] %s\n' "$*" >&2; }
+
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  log "installing schemathesis into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q 'schemathesis==4.32.5'
+fi
+
+cargo build -q --locked -p ecomm
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/ecomm"
+
+work=$(mktemp -d /tmp/ecomm-fuzz.XXXXXX)
+server=""
+# shellcheck disable=SC2329  # invoked by the EXIT trap
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+db="sqlite://$work/fuzz.db"
+media="file://$work/media"
+"$bin" migrate --database-url "$db" >/dev/null
+"$bin" seed --products 50 --database-url "$db" --storage-url "$media" >/dev/null
+admin_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))')
+ECOMM_ADMIN_PASSWORD=$admin_password "$bin" admin create --email fuzz-admin@example.com \
+  --database-url "$db" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+# The per-client auth budget is off: one fuzzer is one client, and it should reach the handlers.
+"$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --storage-url "$media" --payments test \
+  --auth-per-minute 0 --declines-per-hour 0 >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -fsS -o /dev/null "$base/health" 2>/dev/null && break; sleep 0.2; done
+
+cookie=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d "{\"email\":\"fuzz-admin@example.com\",\"password\":\"$admin_password\"}" "$base/api/auth/login" \
+  | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(ecomm_session=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || { log "admin login failed"; exit 1; }
+
+run() { # LABEL [schemathesis args...]
+  local label=$1; shift
+  log "$label: at most $examples examples per operation and phase"
+  # The exit code counts every check; the gate below decides (see the header).
+  # From the work dir: schemathesis keeps a .schemathesis/ cache in the current directory.
+  (cd "$work" && "$venv/bin/schemathesis" run "$base/api/openapi.json" \
+    --checks all --phases examples,coverage,fuzzing,stateful \
+    --max-examples "$examples" --seed "$seed" --workers 2 --no-shrink --continue-on-failure \
+    --suppress-health-check all --request-timeout 30 \
+    --report ndjson --report-ndjson-path "$work/$label.ndjson" "$@" >"$work/$label.out" 2>&1) || true
+  # Schemathesis' own errors (e.g. a strategy it cannot build) are shown, not gated.
+  grep -m 5 -A 3 'Runtime Error\|^[A-Za-z]*Error:' "$work/$label.out" || true
+  sed -n '/= SUMMARY =/,$p' "$work/$label.out"
+}
+
+run anonymous
+# Logging out would end the admin session half-way through the run.
+run admin -H "Cookie: $cookie" --exclude-path /api/auth/logout
+
+# Gate: every response answered (< 500) and as documented (status, content type, body schema), and
+# enough requests. The input-acceptance checks (positive/negative data, ST201/ST202) are reported.
+status=0
+python3 - "$work" "$min_requests" <<'EOF2' || status=$?
+import collections, json, pathlib, sys
+work, minimum = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+gating = {"not_a_server_error", "status_code_conformance", "content_type_conformance",
+          "response_schema_conformance"}
+requests, server_errors, failed = 0, 0, collections.Counter()
+examples = {}
+for f in sorted(work.glob("*.ndjson")):
+    for line in f.read_text().splitlines():
+        event = json.loads(line).get("ScenarioFinished")
+        if not event:
+            continue
+        rec = event["recorder"]
+        for i in rec.get("interactions", {}).values():
+            requests += 1
+            status = (i.get("response") or {}).get("status_code", 0)
+            if status >= 500:
+                server_errors += 1
+        for checks in rec.get("checks", {}).values():
+            for c in checks:
+                if c.get("status") == "failure":
+                    failed[c["name"]] += 1
+                    examples.setdefault(c["name"], rec.get("label"))
+print(f"requests: {requests} (minimum {minimum}); responses >= 500: {server_errors}")
+for name, n in sorted(failed.items()):
+    print(f"  {'GATE ' if name in gating else 'info '}{name}: {n} failed (e.g. {examples[name]})")
+bad = requests < minimum or server_errors or any(failed[n] for n in gating)
+sys.exit(1 if bad else 0)
+EOF2
+if [ "$status" = 0 ]; then log "green"; else log "FAILED"; tail -40 "$work/server.log"; fi
+exit "$status"
