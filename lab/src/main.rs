@@ -19,7 +19,12 @@ use drill::{DrillOpts, Name};
 use stack::{Stack, StackOpts};
 
 #[derive(Parser)]
-#[command(name = "ecomm-lab", about = "Chaos lab for the ecomm shop")]
+// A flag given twice takes the last value, so scripts can set defaults the user overrides.
+#[command(
+    name = "ecomm-lab",
+    about = "Chaos lab for the ecomm shop",
+    args_override_self = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +38,7 @@ enum Command {
         stack: StackOpts,
     },
     /// Run a drill (or all of them) against a fresh stack; exits 1 on any integrity violation.
+    #[command(args_override_self = true)]
     Drill {
         name: Name,
         #[command(flatten)]
