@@ -13,7 +13,7 @@ DURATION=${BENCH_SECONDS:-10}
 for tool in wrk nginx; do
   command -v $tool >/dev/null || { apt-get install -y -q wrk nginx >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk nginx >/dev/null; }; }
 done
-cargo build --release --locked -p ecomm --example checkout_load
+cargo build --release --locked -p ecomm --bin ecomm --example checkout_load
 tdir=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)
 bin=$tdir/release/ecomm
 work=$(mktemp -d /tmp/ecomm-bench.XXXXXX); chmod 755 "$work"
