@@ -54,6 +54,9 @@ pub enum Command {
         store: StoreArgs,
         #[arg(long, default_value_t = 10_000)]
         products: u32,
+        /// `none` for big catalogs: an image per product takes most of the seeding time.
+        #[arg(long, value_enum, default_value_t = Images::Svg)]
+        images: Images,
     },
     /// Account administration.
     Admin {
@@ -62,6 +65,13 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Images {
+    /// A generated SVG card per product, stored in the media store.
+    Svg,
+    None,
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,6 +180,10 @@ pub struct ServeSettings {
     /// Apply migrations before serving.
     #[arg(long, env = "ECOMM_MIGRATE", default_value_t = false)]
     pub migrate: bool,
+    /// Keep the catalog index on disk here (mmap) instead of in memory: for catalogs past ~100k
+    /// products. Its content is discarded and rebuilt at every start.
+    #[arg(long, env = "ECOMM_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
     /// After SIGTERM, how long readiness reports 503 before we stop accepting connections.
     #[arg(long, env = "ECOMM_DRAIN_SECONDS", default_value_t = 5)]
     pub drain_seconds: u64,

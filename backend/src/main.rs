@@ -36,7 +36,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { store, products } => ecomm::seed::run(&store, products).await,
+        Command::Seed {
+            store,
+            products,
+            images,
+        } => ecomm::seed::run(&store, products, images).await,
         Command::Admin {
             command:
                 AdminCommand::Create {

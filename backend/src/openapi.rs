@@ -6,7 +6,7 @@ use crate::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
 #[openapi(
     info(title = "ecomm API", version = "1.0.0", description = "Errors are RFC 9457 problem details (application/problem+json). Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines."),
     paths(
-        catalog::list_products, catalog::get_product, catalog::list_categories,
+        catalog::list_products, catalog::get_product, catalog::get_product_by_slug, catalog::list_categories, catalog::suggest,
         inventory::stock_level, inventory::stock_levels,
         auth::register, auth::login, auth::logout, auth::me,
         cart::get_cart, cart::add_item, cart::update_item, cart::remove_item,

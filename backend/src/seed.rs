@@ -3,7 +3,7 @@ use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::StoreArgs;
+use crate::config::{Images, StoreArgs};
 use crate::domain::slugify;
 use crate::media::Media;
 use crate::state::now_ms;
@@ -224,7 +224,18 @@ pub fn image(p: &NewProduct, i: u32) -> Bytes {
     ))
 }
 
-pub async fn run(args: &StoreArgs, count: u32) -> anyhow::Result<()> {
+/// Rows per insert statement: Postgres takes at most 65,535 bind parameters (11 per row).
+const BATCH: usize = 5_000;
+/// Inserts in flight at once (Postgres overlaps them; SQLite's single writer queues them).
+const IN_FLIGHT: usize = 4;
+
+async fn with_image(media: &Media, i: u32) -> anyhow::Result<NewProduct> {
+    let mut p = product(i);
+    p.image_key = Some(media.put(image(&p, i), "svg").await?);
+    Ok(p)
+}
+
+pub async fn run(args: &StoreArgs, count: u32, images: Images) -> anyhow::Result<()> {
     let store = args.connect().await?;
     store.migrate().await?;
     let media = Media::from_url(&args.storage_url, None)?;
@@ -238,26 +249,34 @@ pub async fn run(args: &StoreArgs, count: u32) -> anyhow::Result<()> {
     }
     let bar = ProgressBar::new(u64::from(count));
     bar.set_style(ProgressStyle::with_template(
-        "seeding {bar:40} {pos}/{len} products ({eta})",
+        "seeding {bar:40} {pos}/{len} products ({per_sec}, {eta} left)",
     )?);
-    let mut inserted = 0;
     let ids: Vec<u32> = (1..=count).collect();
-    for chunk in ids.chunks(500) {
-        let products: Vec<NewProduct> = futures::stream::iter(chunk.iter().copied())
-            .map(|i| {
-                let media = media.clone();
-                async move {
-                    let mut p = product(i);
-                    p.image_key = Some(media.put(image(&p, i), "svg").await?);
-                    anyhow::Ok(p)
-                }
-            })
-            .buffer_unordered(16)
-            .try_collect()
-            .await?;
-        inserted += store.seed_products(&products, now_ms()).await?;
-        bar.inc(chunk.len() as u64);
-    }
+    // created_at = start + product number: distinct, so "newest" is the same order on every run.
+    let start = now_ms();
+    let batch = if images == Images::Svg { 500 } else { BATCH };
+    let inserted: u64 = futures::stream::iter(ids.chunks(batch))
+        .map(|chunk| {
+            let (store, media, bar) = (store.clone(), media.clone(), bar.clone());
+            async move {
+                let products: Vec<NewProduct> = match images {
+                    Images::Svg => {
+                        futures::stream::iter(chunk.iter().map(|i| with_image(&media, *i)))
+                            .buffer_unordered(16)
+                            .try_collect()
+                            .await?
+                    }
+                    Images::None => chunk.iter().map(|i| product(*i)).collect(),
+                };
+                let first = i64::from(chunk[0]);
+                let n = store.seed_products(&products, start + first).await?;
+                bar.inc(chunk.len() as u64);
+                anyhow::Ok(n)
+            }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .try_fold(0, |sum, n| async move { Ok(sum + n) })
+        .await?;
     bar.finish_and_clear();
     println!("seeded {inserted} new products ({count} requested)");
     Ok(())

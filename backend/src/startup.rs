@@ -10,6 +10,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -57,6 +58,8 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
             state.security.clone(),
             crate::session::identify,
         ))
+        // br or gzip, as the client asks: API JSON and the storefront's assets alike.
+        .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
@@ -80,6 +83,17 @@ async fn fallback(uri: Uri, req: Request, static_dir: Option<PathBuf>) -> Respon
                 Err(never) => match never {},
             };
             security::headers::spa(&mut res);
+            // Vite names files under /assets by content hash: they never change. Anything else
+            // (index.html, the history fallback) must be revalidated to pick up a new release.
+            let policy = if path.starts_with("/assets/") && res.status().is_success() {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            res.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static(policy),
+            );
             res
         }
         _ => ApiError::NotFound("resource").into_response(),
@@ -116,9 +130,12 @@ impl Application {
             store.migrate().await?;
         }
         let media = Media::from_url(&settings.store.storage_url, settings.media_base_url.clone())?;
-        let state = AppState::new(store, media, gateway, settings.cookie_secure)
+        let mut state = AppState::new(store.clone(), media, gateway, settings.cookie_secure)
             .with_recovery(Duration::from_secs(p.reconcile_after), p.fault)
             .with_security(settings.security.clone());
+        if let Some(dir) = &settings.index_dir {
+            state.catalog = crate::catalog::Catalog::new(store, Some(dir));
+        }
         Self::with_state(
             state,
             &settings.addr.to_string(),
@@ -170,6 +187,7 @@ impl Application {
             state.store.clone(),
             state.security.clone(),
         ));
+        let feed = tokio::spawn(crate::catalog::feed::run(state.catalog.clone()));
         let drain_delay = self.drain_delay;
         let draining = state.draining.clone();
         let signal = async move {
@@ -189,6 +207,7 @@ impl Application {
         security::serve::serve(self.listener, self.router, limits, signal).await?;
         reconciler.abort();
         purge.abort();
+        feed.abort();
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())

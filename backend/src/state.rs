@@ -2,6 +2,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::catalog::Catalog;
 use crate::checkout::{Checkout, FaultPoint};
 use crate::media::Media;
 use crate::payments::PaymentGateway;
@@ -16,6 +17,8 @@ pub use crate::clock::{now_ms, rfc3339};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The read model: catalog reads come from this replica's index, not the database.
+    pub catalog: Arc<Catalog>,
     pub media: Media,
     pub payments: Arc<dyn PaymentGateway>,
     pub ops: Arc<OpsWindow>,
@@ -40,7 +43,9 @@ impl AppState {
             None,
             crate::error::render_checkout_error,
         ));
+        let catalog = Catalog::new(store.clone(), None);
         AppState {
+            catalog,
             store,
             media,
             payments,

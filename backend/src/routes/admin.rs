@@ -121,6 +121,7 @@ pub async fn create_product(
 ) -> ApiResult<(StatusCode, Json<ProductDto>)> {
     let p = req.parse()?;
     let created = state.store.create_product(&p, now_ms()).await?;
+    state.catalog.refresh().await;
     Ok((StatusCode::CREATED, Json(ProductDto::from(created, &state))))
 }
 
@@ -133,10 +134,9 @@ pub async fn update_product(
     ApiJson(req): ApiJson<UpdateProduct>,
 ) -> ApiResult<Json<ProductDto>> {
     let patch = req.parse()?;
-    Ok(Json(ProductDto::from(
-        state.store.update_product(id, &patch, now_ms()).await?,
-        &state,
-    )))
+    let updated = state.store.update_product(id, &patch, now_ms()).await?;
+    state.catalog.refresh().await;
+    Ok(Json(ProductDto::from(updated, &state)))
 }
 
 #[utoipa::path(delete, path = "/api/admin/products/{id}", tag = "admin", params(("id" = i64, Path)),
@@ -147,6 +147,7 @@ pub async fn delete_product(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     state.store.delete_product(id, now_ms()).await?;
+    state.catalog.refresh().await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -196,6 +197,7 @@ pub async fn upload_image(
         })?;
         let key = state.media.put(bytes, ext).await?;
         let product = state.store.set_product_image(id, &key, now_ms()).await?;
+        state.catalog.refresh().await;
         return Ok(Json(ProductDto::from(product, &state)));
     }
     Err(ApiError::field(
@@ -225,6 +227,7 @@ pub async fn set_stock(
         .set_stock(&sku, available, &admin.email, now_ms())
         .await?;
     state.ops.record_inventory_updates(1);
+    state.catalog.refresh().await;
     Ok(Json(level))
 }
 

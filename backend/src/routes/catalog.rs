@@ -1,20 +1,35 @@
+//! Catalog reads, all from the replica's index (see `catalog`), with ETags and shared caching.
 use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::catalog::cache::digest;
+use crate::catalog::{
+    self, CatalogProduct, Filters, ProductIndex, SearchRequest, Sort, MAX_WORDS, PRICE_EDGES,
+    RESULT_WINDOW,
+};
 use crate::domain::Checks;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::{rfc3339, AppState};
-use crate::store::{CategoryCount, Product, ProductFilter, Sort};
+
+/// Shared caches may keep a page 5 s and serve it stale while revalidating for 30 s more.
+const CACHE_CONTROL: &str = "public, max-age=5, stale-while-revalidate=30";
+const MAX_QUERY_CHARS: usize = 200;
+const SUGGESTIONS: usize = 8;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/products", get(list_products))
         .route("/api/products/{id}", get(get_product))
+        .route("/api/products/slug/{slug}", get(get_product_by_slug))
         .route("/api/categories", get(list_categories))
+        .route("/api/search/suggest", get(suggest))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,7 +48,8 @@ pub struct ProductDto {
 }
 
 impl ProductDto {
-    pub fn from(p: Product, state: &AppState) -> Self {
+    pub fn from(p: impl Into<CatalogProduct>, state: &AppState) -> Self {
+        let p = p.into();
         ProductDto {
             image_url: p.image_key.as_deref().map(|k| state.media.image_url(k)),
             id: p.id,
@@ -50,9 +66,26 @@ impl ProductDto {
     }
 }
 
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct CategoryCount {
+    pub name: String,
+    pub count: i64,
+}
+
+/// Products priced from `min_cents` up to (not including) `max_cents`; the last range is open.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceRange {
+    pub min_cents: i64,
+    pub max_cents: Option<i64>,
+    pub count: i64,
+}
+
+/// Counts for refining a result; each ignores its own filter and respects the others.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Facets {
     pub categories: Vec<CategoryCount>,
+    pub price_ranges: Vec<PriceRange>,
+    pub in_stock: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,7 +100,7 @@ pub struct ProductPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {
-    /// Full-text search over name and description (prefix matching per word).
+    /// Words over name and description: stemmed, one typo allowed on long words, the last word a prefix.
     pub q: Option<String>,
     pub category: Option<String>,
     /// Minimum price in cents.
@@ -77,110 +110,297 @@ pub struct ProductQuery {
     pub in_stock: Option<bool>,
     #[param(inline)]
     pub sort: Option<Sort>,
-    /// 1-based page number.
+    /// 1-based page number; `page × per_page` may not pass 10,000.
     pub page: Option<i64>,
     /// 1 to 100, default 24.
     pub per_page: Option<i64>,
 }
 
-/// Search words reduced to letters and digits, so no user input reaches FTS query syntax.
-pub fn search_words(q: &str) -> Vec<String> {
-    q.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().chars().take(40).collect())
-        .take(8)
-        .collect()
+fn query_text(c: &mut Checks, q: Option<&str>) -> Option<String> {
+    c.check(
+        "q",
+        match q {
+            Some(q) if q.chars().count() > MAX_QUERY_CHARS => {
+                Err(format!("must be at most {MAX_QUERY_CHARS} characters"))
+            }
+            q => Ok(q.unwrap_or("").to_owned()),
+        },
+    )
+}
+
+/// A parsed catalog request and its normalized form (the cache key: equal keys, equal answers).
+struct CatalogRequest {
+    search: SearchRequest,
+    page: i64,
+    per_page: i64,
+    key: String,
 }
 
 impl ProductQuery {
-    fn parse(self) -> ApiResult<(ProductFilter, i64, i64)> {
+    fn parse(self) -> ApiResult<CatalogRequest> {
         let mut c = Checks::default();
         let (page, per_page) = c.paging(self.page, self.per_page, 24);
+        if page * per_page > RESULT_WINDOW {
+            c.check::<()>(
+                "page",
+                Err(format!(
+                    "page × per_page must be at most {RESULT_WINDOW}; narrow the search instead"
+                )),
+            );
+        }
         let price = |v: Option<i64>| match v {
             Some(p) if p < 0 => Err("must not be negative".to_owned()),
             v => Ok(v),
         };
-        let min_price = c.check("min_price", price(self.min_price));
-        let max_price = c.check("max_price", price(self.max_price));
-        if let (Some(Some(lo)), Some(Some(hi))) = (min_price, max_price) {
+        let min_price = c.check("min_price", price(self.min_price)).flatten();
+        let max_price = c.check("max_price", price(self.max_price)).flatten();
+        if let (Some(lo), Some(hi)) = (min_price, max_price) {
             if lo > hi {
                 c.check::<()>("max_price", Err("must not be below min_price".into()));
             }
         }
-        let q = c.check(
-            "q",
-            match self.q.as_deref() {
-                Some(q) if q.chars().count() > 200 => {
-                    Err("must be at most 200 characters".to_owned())
-                }
-                q => Ok(q.unwrap_or("")),
-            },
-        );
+        let q = query_text(&mut c, self.q.as_deref());
         c.finish()?;
-        let filter = ProductFilter {
-            words: search_words(q.unwrap_or("")),
+        let words = catalog::words(&q.unwrap_or_default(), MAX_WORDS);
+        let filters = Filters {
             category: self
                 .category
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
-            min_price: min_price.flatten(),
-            max_price: max_price.flatten(),
+            min_price,
+            max_price,
             in_stock: self.in_stock.unwrap_or(false),
-            sort: self.sort.unwrap_or_default(),
-            limit: per_page,
-            offset: (page - 1) * per_page,
         };
-        Ok((filter, page, per_page))
+        let sort = self.sort.unwrap_or_default();
+        let key = format!(
+            "list|q={}|c={}|min={:?}|max={:?}|stock={}|sort={}|p={page}|pp={per_page}",
+            words
+                .iter()
+                .map(|w| w.raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            filters.category.as_deref().unwrap_or(""),
+            filters.min_price,
+            filters.max_price,
+            filters.in_stock,
+            sort.as_str(),
+        );
+        Ok(CatalogRequest {
+            search: SearchRequest {
+                words,
+                filters,
+                sort,
+                offset: ((page - 1) * per_page) as usize,
+                limit: per_page as usize,
+            },
+            page,
+            per_page,
+            key,
+        })
     }
 }
 
+/// The index, or 503 while it is being built.
+fn index(state: &AppState) -> ApiResult<&ProductIndex> {
+    state.catalog.index().ok_or(ApiError::Unavailable)
+}
+
+fn json<T: Serialize>(v: &T) -> ApiResult<Bytes> {
+    Ok(Bytes::from(
+        serde_json::to_vec(v).map_err(anyhow::Error::from)?,
+    ))
+}
+
+/// Answers a catalog read from the page cache, or 304 when the client's copy is current. The ETag
+/// names the index state and the normalized request.
+fn cached(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: &str,
+    compute: impl FnOnce() -> ApiResult<Bytes>,
+) -> ApiResult<Response> {
+    let catalog = &state.catalog;
+    if !catalog.is_ready() {
+        return Err(ApiError::Unavailable);
+    }
+    let tag = catalog.tag();
+    let etag = format!("W/\"{tag}.{:x}\"", digest(key));
+    let current = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut res = if current {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let body = catalog
+            .cache
+            .get_or_try_insert(format!("{tag}|{key}"), compute)?;
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(res)
+}
+
+fn page_dto(state: &AppState, req: &CatalogRequest) -> ApiResult<Bytes> {
+    let r = index(state)?.search(&req.search)?;
+    let mut lower = 0;
+    let price_ranges = r
+        .prices
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let range = PriceRange {
+                min_cents: lower,
+                max_cents: PRICE_EDGES.get(i).copied(),
+                count: *n as i64,
+            };
+            lower = range.max_cents.unwrap_or(lower);
+            range
+        })
+        .collect();
+    json(&ProductPage {
+        items: r
+            .items
+            .into_iter()
+            .map(|p| ProductDto::from(p, state))
+            .collect(),
+        total: r.total as i64,
+        page: req.page,
+        per_page: req.per_page,
+        facets: Facets {
+            categories: counts(r.categories),
+            price_ranges,
+            in_stock: r.in_stock as i64,
+        },
+    })
+}
+
+fn counts(v: Vec<(String, u64)>) -> Vec<CategoryCount> {
+    v.into_iter()
+        .map(|(name, n)| CategoryCount {
+            name,
+            count: n as i64,
+        })
+        .collect()
+}
+
 #[utoipa::path(get, path = "/api/products", tag = "catalog", params(ProductQuery),
-    responses((status = 200, body = ProductPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProductPage), (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_products(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<ProductQuery>,
-) -> ApiResult<Json<ProductPage>> {
-    let (filter, page, per_page) = query.parse()?;
-    let (items, total, categories) = state.store.list_products(&filter).await?;
-    Ok(Json(ProductPage {
-        items: items
-            .into_iter()
-            .map(|p| ProductDto::from(p, &state))
-            .collect(),
-        total,
-        page,
-        per_page,
-        facets: Facets { categories },
-    }))
+) -> ApiResult<Response> {
+    let req = query.parse()?;
+    cached(&state, &headers, &req.key, || page_dto(&state, &req))
+}
+
+fn product_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: &str,
+    find: impl FnOnce() -> anyhow::Result<Option<CatalogProduct>>,
+) -> ApiResult<Response> {
+    cached(state, headers, key, || {
+        let p = find()?.ok_or(ApiError::NotFound("product"))?;
+        json(&ProductDto::from(p, state))
+    })
 }
 
 #[utoipa::path(get, path = "/api/products/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = ProductDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_product(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<ProductDto>> {
-    Ok(Json(ProductDto::from(
-        state.store.product(id).await?,
-        &state,
-    )))
+) -> ApiResult<Response> {
+    product_response(&state, &headers, &format!("id|{id}"), || {
+        index(&state)?.by_id(id)
+    })
+}
+
+#[utoipa::path(get, path = "/api/products/slug/{slug}", tag = "catalog", params(("slug" = String, Path)),
+    responses((status = 200, body = ProductDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_product_by_slug(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Response> {
+    if slug.len() > MAX_QUERY_CHARS {
+        return Err(ApiError::NotFound("product"));
+    }
+    product_response(&state, &headers, &format!("slug|{slug}"), || {
+        index(&state)?.by_slug(&slug)
+    })
 }
 
 #[utoipa::path(get, path = "/api/categories", tag = "catalog", responses((status = 200, body = Vec<CategoryCount>)))]
-pub async fn list_categories(State(state): State<AppState>) -> ApiResult<Json<Vec<CategoryCount>>> {
-    Ok(Json(state.store.categories().await?))
+pub async fn list_categories(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    cached(&state, &headers, "categories", || {
+        json(&counts(index(&state)?.categories()?))
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// What the shopper has typed so far (at most 200 characters).
+    pub q: Option<String>,
+}
 
-    #[test]
-    fn search_words_strip_query_syntax() {
-        assert_eq!(
-            search_words("Red MUG\" OR 1=1; --*"),
-            vec!["red", "mug", "or", "1", "1"]
-        );
-        assert!(search_words("\"*():^").is_empty());
-    }
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestion {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestions {
+    pub suggestions: Vec<Suggestion>,
+}
+
+#[utoipa::path(get, path = "/api/search/suggest", tag = "catalog", params(SuggestQuery),
+    responses((status = 200, body = Suggestions), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn suggest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<SuggestQuery>,
+) -> ApiResult<Response> {
+    let mut c = Checks::default();
+    let q = query_text(&mut c, query.q.as_deref());
+    c.finish()?;
+    let words = catalog::words(&q.unwrap_or_default(), MAX_WORDS);
+    let key = format!(
+        "suggest|{}",
+        words
+            .iter()
+            .map(|w| w.raw.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    cached(&state, &headers, &key, || {
+        let found = index(&state)?.suggest(&words, SUGGESTIONS)?;
+        json(&Suggestions {
+            suggestions: found
+                .into_iter()
+                .map(|p| Suggestion {
+                    id: p.id,
+                    name: p.name,
+                    slug: p.slug,
+                })
+                .collect(),
+        })
+    })
 }

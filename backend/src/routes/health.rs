@@ -23,7 +23,7 @@ pub async fn live() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Readiness: database and object storage answer, and we are not draining.
+/// Readiness: the catalog index is built, database and object storage answer, and we are not draining.
 pub async fn ready(State(state): State<AppState>) -> Response {
     if state.is_draining() {
         return (
@@ -33,10 +33,13 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             .into_response();
     }
     let (db, storage) = tokio::join!(state.store.ping(), state.media.ping());
+    let catalog = state.catalog.is_ready();
+    let up = db.is_ok() && storage.is_ok() && catalog;
     let body = json!({
-        "status": if db.is_ok() && storage.is_ok() { "ready" } else { "unavailable" },
+        "status": if up { "ready" } else { "unavailable" },
         "database": db.as_ref().map(|_| "ok").unwrap_or("down"),
         "storage": storage.as_ref().map(|_| "ok").unwrap_or("down"),
+        "catalog": if catalog { "ok" } else { "building" },
     });
     if let Err(e) = &db {
         tracing::warn!(error = %e, "readiness: database down");
@@ -44,7 +47,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     if let Err(e) = &storage {
         tracing::warn!(error = %e, "readiness: storage down");
     }
-    let status = if db.is_ok() && storage.is_ok() {
+    let status = if up {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

@@ -1,5 +1,5 @@
 //! What the store reads and writes: rows, inputs and outcomes, in domain types where they exist.
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::{OrderStatus, PaymentState, Role};
@@ -40,33 +40,41 @@ pub struct ProductPatch {
     pub price_cents: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Sort {
-    #[default]
-    Relevance,
-    PriceAsc,
-    PriceDesc,
-    Newest,
+/// Where a replica's change feed has read up to (see `catalog::feed`). Opaque outside the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedCursor {
+    /// The last row read, as (stamp, id) in the order rows are read.
+    pub after: (i64, i64),
+    /// Postgres: the oldest transaction in flight during this sweep; its rows are read again.
+    pub pending: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ProductFilter {
-    /// Search words, already reduced to letters and digits (safe for FTS syntax).
-    pub words: Vec<String>,
-    pub category: Option<String>,
-    pub min_price: Option<i64>,
-    pub max_price: Option<i64>,
-    pub in_stock: bool,
-    pub sort: Sort,
-    pub limit: i64,
-    pub offset: i64,
+impl Default for FeedCursor {
+    fn default() -> Self {
+        FeedCursor {
+            after: (0, i64::MIN),
+            pending: None,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
-pub struct CategoryCount {
-    pub name: String,
-    pub count: i64,
+/// A product as it is now, stamped with the catalog version of its last change.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProductChange {
+    #[sqlx(flatten)]
+    pub product: Product,
+    pub version: i64,
+    /// Read order: the version on SQLite, the writing transaction id on Postgres.
+    pub stamp: i64,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeBatch {
+    pub changes: Vec<ProductChange>,
+    pub next: FeedCursor,
+    /// More rows are waiting (the batch was full).
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

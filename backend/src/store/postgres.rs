@@ -1,15 +1,16 @@
-//! PostgreSQL (RDS in production): one pool serves reads and writes; search uses the `search`
-//! tsvector column.
+//! PostgreSQL (RDS in production): one pool serves reads and writes; catalog changes are read by
+//! transaction id and announced with NOTIFY.
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
+use tokio::sync::Notify;
 
-use super::sql::{Dialect, SqlStore};
-use super::DbOptions;
-use super::SqlBuf;
+use super::sql::{Dialect, SqlStore, PRODUCT_COLS};
+use super::{ChangeBatch, DbOptions, FeedCursor, ProductChange, StoreResult};
 
 impl Dialect for Postgres {
     const LEAST: &'static str = "LEAST";
@@ -26,25 +27,79 @@ impl Dialect for Postgres {
         done.rows_affected()
     }
 
-    fn push_text_match(qb: &mut SqlBuf<'_, Postgres>, words: &[String]) {
-        qb.push("p.search @@ to_tsquery('english', ")
-            .bind(tsquery(words))
-            .push(")");
+    fn catalog_changes(
+        pool: &PgPool,
+        since: FeedCursor,
+        limit: i64,
+    ) -> BoxFuture<'_, StoreResult<ChangeBatch>> {
+        Box::pin(changes_since(pool, since, limit))
     }
 
-    fn push_rank(qb: &mut SqlBuf<'_, Postgres>, words: &[String]) {
-        qb.push("ts_rank(p.search, to_tsquery('english', ")
-            .bind(tsquery(words))
-            .push(")) DESC");
+    fn listen_catalog(pool: &PgPool, wake: Arc<Notify>) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            let mut listener = PgListener::connect_with(pool).await?;
+            listener.listen("catalog_changes").await?;
+            tokio::spawn(async move {
+                loop {
+                    match listener.recv().await {
+                        Ok(_) => wake.notify_one(),
+                        Err(e) => {
+                            // recv reconnects on the next call; polling covers the gap.
+                            tracing::warn!(error = %e, "catalog listener lost its connection");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+            Ok(())
+        })
     }
 }
 
-fn tsquery(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("{w}:*"))
-        .collect::<Vec<_>>()
-        .join(" & ")
+/// Sequence order is not commit order on Postgres: a transaction may commit after a later one was
+/// read. So rows are read by writing transaction id, and each sweep starts again at the oldest
+/// transaction that was still in flight during the previous one (its snapshot's xmin).
+async fn changes_since(pool: &PgPool, since: FeedCursor, limit: i64) -> StoreResult<ChangeBatch> {
+    let mut tx = pool.begin().await?;
+    // One snapshot for the horizon and the rows: a transaction this read cannot see commits with an
+    // id at or past the horizon, so the next sweep, which starts there, reads its rows.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let xmin: i64 =
+        sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            .fetch_one(&mut *tx)
+            .await?;
+    let sql = format!(
+        "SELECT {PRODUCT_COLS}, p.catalog_version AS version, \
+         p.catalog_xid::text::bigint AS stamp, p.deleted_at IS NOT NULL AS deleted \
+         FROM products p WHERE (p.catalog_xid, p.id) > ($1::text::xid8, $2) \
+         ORDER BY p.catalog_xid, p.id LIMIT $3"
+    );
+    let changes: Vec<ProductChange> = sqlx::query_as(&sql)
+        .bind(since.after.0.to_string())
+        .bind(since.after.1)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let horizon = since.pending.map_or(xmin, |p| p.min(xmin));
+    let more = changes.len() as i64 == limit;
+    let next = match changes.last() {
+        Some(last) if more => FeedCursor {
+            after: (last.stamp, last.product.id),
+            pending: Some(horizon),
+        },
+        _ => FeedCursor {
+            after: (horizon, i64::MIN),
+            pending: None,
+        },
+    };
+    Ok(ChangeBatch {
+        changes,
+        next,
+        more,
+    })
 }
 
 impl SqlStore<Postgres> {

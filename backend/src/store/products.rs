@@ -1,26 +1,28 @@
-//! The catalog and its stock: listing, search, admin edits, inventory and its audit trail.
+//! The catalog and its stock: the change feed the read model follows, admin edits, inventory and
+//! its audit trail.
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use tokio::sync::Notify;
 
 use super::sql::{unique_violation, Dialect, SqlStore, PRODUCT_COLS};
 use super::SqlBuf;
 use crate::domain::Sku;
 
 use super::{
-    AuditEntry, CategoryCount, NewProduct, Product, ProductFilter, ProductPatch, Sort, StockLevel,
-    StoreError, StoreResult,
+    AuditEntry, ChangeBatch, FeedCursor, NewProduct, Product, ProductPatch, StockLevel, StoreError,
+    StoreResult,
 };
 
 #[async_trait]
 pub trait ProductStore: Send + Sync {
-    /// A page of products, the total matching, and per-category counts (ignoring the category
-    /// filter, so a shopper can switch category).
-    async fn list_products(
-        &self,
-        f: &ProductFilter,
-    ) -> StoreResult<(Vec<Product>, i64, Vec<CategoryCount>)>;
+    /// Products changed since `since` (in read order, at most `limit`), for the catalog index. A
+    /// row may come again in a later batch; readers skip what they already hold.
+    async fn catalog_changes(&self, since: FeedCursor, limit: i64) -> StoreResult<ChangeBatch>;
+    /// Wakes `wake` whenever products change, where the database can say so (Postgres NOTIFY).
+    async fn listen_catalog(&self, wake: Arc<Notify>) -> StoreResult<()>;
     async fn product(&self, id: i64) -> StoreResult<Product>;
-    async fn categories(&self) -> StoreResult<Vec<CategoryCount>>;
     async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>>;
     async fn create_product(&self, p: &NewProduct, now: i64) -> StoreResult<Product>;
     /// Inserts the products whose SKU is not there yet; returns how many were inserted.
@@ -41,44 +43,6 @@ pub trait ProductStore: Send + Sync {
 const INSERT_PRODUCT: &str = "INSERT INTO products (sku, slug, name, description, category, \
      price_cents, currency, image_key, available, created_at, updated_at)";
 
-fn push_filters<D: Dialect>(qb: &mut SqlBuf<'_, D>, f: &ProductFilter, with_category: bool)
-where
-    i64: Type<D> + for<'q> Encode<'q, D>,
-    String: Type<D> + for<'q> Encode<'q, D>,
-{
-    qb.push(" WHERE p.deleted_at IS NULL");
-    if let (true, Some(c)) = (with_category, &f.category) {
-        qb.push(" AND p.category = ").bind(c.clone());
-    }
-    if let Some(min) = f.min_price {
-        qb.push(" AND p.price_cents >= ").bind(min);
-    }
-    if let Some(max) = f.max_price {
-        qb.push(" AND p.price_cents <= ").bind(max);
-    }
-    if f.in_stock {
-        qb.push(" AND p.available > 0");
-    }
-    if !f.words.is_empty() {
-        qb.push(" AND ");
-        D::push_text_match(qb, &f.words);
-    }
-}
-
-fn push_order<D: Dialect>(qb: &mut SqlBuf<'_, D>, f: &ProductFilter) {
-    qb.push(" ORDER BY ");
-    match f.sort {
-        Sort::PriceAsc => qb.push("p.price_cents ASC, p.id ASC"),
-        Sort::PriceDesc => qb.push("p.price_cents DESC, p.id ASC"),
-        Sort::Newest => qb.push("p.created_at DESC, p.id DESC"),
-        Sort::Relevance if !f.words.is_empty() => {
-            D::push_rank(qb, &f.words);
-            qb.push(", p.id ASC")
-        }
-        Sort::Relevance => qb.push("p.id ASC"),
-    };
-}
-
 #[async_trait]
 impl<D: Dialect> ProductStore for SqlStore<D>
 where
@@ -92,35 +56,12 @@ where
     for<'a> &'a str: ColumnIndex<D::Row>,
     usize: ColumnIndex<D::Row>,
 {
-    async fn list_products(
-        &self,
-        f: &ProductFilter,
-    ) -> StoreResult<(Vec<Product>, i64, Vec<CategoryCount>)> {
-        let mut list = SqlBuf::<D>::new(format!("SELECT {PRODUCT_COLS} FROM products p"));
-        push_filters(&mut list, f, true);
-        push_order(&mut list, f);
-        list.push(" LIMIT ")
-            .bind(f.limit)
-            .push(" OFFSET ")
-            .bind(f.offset);
-        let (list, list_args) = list.finish()?;
+    async fn catalog_changes(&self, since: FeedCursor, limit: i64) -> StoreResult<ChangeBatch> {
+        D::catalog_changes(&self.reader, since, limit).await
+    }
 
-        let mut count = SqlBuf::<D>::new("SELECT COUNT(*) FROM products p");
-        push_filters(&mut count, f, true);
-        let (count, count_args) = count.finish()?;
-
-        let mut facets =
-            SqlBuf::<D>::new("SELECT p.category AS name, COUNT(*) AS count FROM products p");
-        push_filters(&mut facets, f, false);
-        facets.push(" GROUP BY p.category ORDER BY p.category");
-        let (facets, facet_args) = facets.finish()?;
-
-        let (items, total, cats) = tokio::try_join!(
-            sqlx::query_as_with(&list, list_args).fetch_all(&self.reader),
-            sqlx::query_scalar_with(&count, count_args).fetch_one(&self.reader),
-            sqlx::query_as_with(&facets, facet_args).fetch_all(&self.reader),
-        )?;
-        Ok((items, total, cats))
+    async fn listen_catalog(&self, wake: Arc<Notify>) -> StoreResult<()> {
+        D::listen_catalog(&self.writer, wake).await
     }
 
     async fn product(&self, id: i64) -> StoreResult<Product> {
@@ -132,15 +73,6 @@ where
             .fetch_optional(&self.reader)
             .await?
             .ok_or(StoreError::NotFound("product"))
-    }
-
-    async fn categories(&self) -> StoreResult<Vec<CategoryCount>> {
-        Ok(sqlx::query_as(
-            "SELECT category AS name, COUNT(*) AS count FROM products WHERE deleted_at IS NULL \
-             GROUP BY category ORDER BY category",
-        )
-        .fetch_all(&self.reader)
-        .await?)
     }
 
     async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>> {

@@ -1,15 +1,18 @@
 //! One SQL store for both databases. The SQL text is shared (sqlx binds `$n` on SQLite too); what
-//! differs is named by [`Dialect`]: migrations, full-text search, `LEAST`, row locks.
+//! differs is named by [`Dialect`]: migrations, the catalog change feed, `LEAST`, row locks.
 //!
 //! sqlx needs to be told, for a generic database `D`, that its connections execute queries and
 //! that `i64`/`String`/`&str` travel through it. Rust does not carry such bounds along with
 //! `D: Dialect`, so every generic `impl` repeats the same `where` clause; it is identical in each
 //! resource file (products, users, carts, orders) and documented once here.
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Type};
+use tokio::sync::Notify;
 
-use super::{PoolStats, SqlBuf, Store, StoreResult};
+use super::{ChangeBatch, FeedCursor, PoolStats, Store, StoreResult};
 
 /// What one database does its own way. Implemented by `sqlx::Postgres` and `sqlx::Sqlite`.
 pub trait Dialect: Database {
@@ -29,10 +32,14 @@ pub trait Dialect: Database {
             _ => Err(super::StoreError::NotFound(what)),
         }
     }
-    /// A condition matching every search word as a prefix (`words` are letters and digits only).
-    fn push_text_match(qb: &mut SqlBuf<'_, Self>, words: &[String]);
-    /// An ORDER BY term, best match first.
-    fn push_rank(qb: &mut SqlBuf<'_, Self>, words: &[String]);
+    /// Products changed past `since`, in read order (see [`FeedCursor`]).
+    fn catalog_changes(
+        pool: &Pool<Self>,
+        since: FeedCursor,
+        limit: i64,
+    ) -> BoxFuture<'_, StoreResult<ChangeBatch>>;
+    /// Wakes `wake` whenever products change, where the database can tell (Postgres NOTIFY).
+    fn listen_catalog(pool: &Pool<Self>, wake: Arc<Notify>) -> BoxFuture<'_, StoreResult<()>>;
 }
 
 /// Reads go to `reader`, writes to `writer` (the same pool on Postgres; on SQLite one writer

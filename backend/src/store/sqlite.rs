@@ -1,15 +1,19 @@
 //! SQLite, the embedded default. SQLite allows one writer at a time, so writes go through a
 //! one-connection pool (they queue in-process instead of failing with SQLITE_BUSY) and reads use
-//! a separate pool that WAL lets run alongside. Search uses the `products_fts` FTS5 table.
+//! a separate pool that WAL lets run alongside. Catalog versions come from a counter
+//! row (one writer at a time: version order is commit order).
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
-use super::sql::{Dialect, SqlStore};
-use super::SqlBuf;
+use tokio::sync::Notify;
+
+use super::sql::{Dialect, SqlStore, PRODUCT_COLS};
+use super::{ChangeBatch, FeedCursor, ProductChange, StoreResult};
 
 impl Dialect for Sqlite {
     const LEAST: &'static str = "MIN";
@@ -26,25 +30,40 @@ impl Dialect for Sqlite {
         done.rows_affected()
     }
 
-    fn push_text_match(qb: &mut SqlBuf<'_, Sqlite>, words: &[String]) {
-        qb.push("p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ")
-            .bind(fts_query(words))
-            .push(")");
+    fn catalog_changes(
+        pool: &SqlitePool,
+        since: FeedCursor,
+        limit: i64,
+    ) -> BoxFuture<'_, StoreResult<ChangeBatch>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {PRODUCT_COLS}, p.catalog_version AS version, p.catalog_version AS stamp, \
+                 p.deleted_at IS NOT NULL AS deleted \
+                 FROM products p WHERE p.catalog_version > $1 ORDER BY p.catalog_version LIMIT $2"
+            );
+            let changes: Vec<ProductChange> = sqlx::query_as(&sql)
+                .bind(since.after.0)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            let next = FeedCursor {
+                after: changes
+                    .last()
+                    .map_or(since.after, |c| (c.stamp, c.product.id)),
+                pending: None,
+            };
+            Ok(ChangeBatch {
+                more: changes.len() as i64 == limit,
+                changes,
+                next,
+            })
+        })
     }
 
-    fn push_rank(qb: &mut SqlBuf<'_, Sqlite>, words: &[String]) {
-        qb.push("(SELECT bm25(products_fts) FROM products_fts WHERE products_fts MATCH ")
-            .bind(fts_query(words))
-            .push(" AND rowid = p.id) ASC");
+    /// One writer at a time, usually this process: polling is prompt enough.
+    fn listen_catalog(_pool: &SqlitePool, _wake: Arc<Notify>) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async { Ok(()) })
     }
-}
-
-fn fts_query(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("\"{w}\"*"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 impl SqlStore<Sqlite> {

@@ -62,6 +62,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub state: AppState,
     pub db: Db,
+    pub database_url: String,
+    pub storage_url: String,
 }
 
 pub fn temp_path(prefix: &str) -> std::path::PathBuf {
@@ -131,16 +133,38 @@ impl TestApp {
         Self::spawn_with(db, &media, Arc::new(TestGateway::new()), security).await
     }
 
+    /// A second server (another replica) on this one's database.
+    pub async fn replica(&self) -> TestApp {
+        let gateway = Arc::new(TestGateway::new());
+        let security = SecuritySettings::default();
+        Self::spawn_on(
+            self.db,
+            &self.database_url,
+            &self.storage_url,
+            gateway,
+            security,
+        )
+        .await
+    }
+
     async fn spawn_with(
         db: Db,
         storage_url: &str,
         gateway: Arc<dyn PaymentGateway>,
         security: SecuritySettings,
     ) -> TestApp {
+        Self::spawn_on(db, &database_url(db).await, storage_url, gateway, security).await
+    }
+
+    async fn spawn_on(
+        db: Db,
+        database_url: &str,
+        storage_url: &str,
+        gateway: Arc<dyn PaymentGateway>,
+        security: SecuritySettings,
+    ) -> TestApp {
         init();
-        let store = ecomm::store::connect(&database_url(db).await)
-            .await
-            .expect("store");
+        let store = ecomm::store::connect(database_url).await.expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
         let state = AppState::new(store.clone(), media, gateway, false).with_security(security);
@@ -149,12 +173,16 @@ impl TestApp {
             .expect("bind");
         let port = app.port();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
+        // Catalog reads come from the index: build it before the first request.
+        state.catalog.sync().await.expect("catalog index");
         TestApp {
             addr: format!("http://127.0.0.1:{port}"),
             client: client(),
             store,
             state,
             db,
+            database_url: database_url.to_owned(),
+            storage_url: storage_url.to_owned(),
         }
     }
 
@@ -217,10 +245,18 @@ impl TestApp {
             available,
             image_key: None,
         };
-        self.store
+        let created = self
+            .store
             .create_product(&p, ecomm::state::now_ms())
             .await
-            .expect("create product")
+            .expect("create product");
+        self.sync_catalog().await;
+        created
+    }
+
+    /// Applies database changes made behind the API's back (the feed would within 250 ms).
+    pub async fn sync_catalog(&self) {
+        self.state.catalog.sync().await.expect("catalog sync");
     }
 
     /// Sets a product's stock through the store, as an operator would.

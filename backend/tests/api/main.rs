@@ -18,4 +18,5 @@ mod helpers;
 mod payments;
 mod recovery;
 mod s3;
+mod search;
 mod security;

@@ -362,6 +362,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/products/slug/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_product_by_slug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/products/{id}": {
         parameters: {
             query?: never;
@@ -370,6 +386,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["get_product"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["suggest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -467,8 +499,12 @@ export interface components {
             price_cents: number;
             sku: string;
         };
+        /** @description Counts for refining a result; each ignores its own filter and respects the others. */
         Facets: {
             categories: components["schemas"]["CategoryCount"][];
+            /** Format: int64 */
+            in_stock: number;
+            price_ranges: components["schemas"]["PriceRange"][];
         };
         /** @description A field at fault, named by its dotted path in the request. */
         FieldError: {
@@ -539,6 +575,15 @@ export interface components {
         PaymentSummary: {
             brand: string;
             last4: string;
+        };
+        /** @description Products priced from `min_cents` up to (not including) `max_cents`; the last range is open. */
+        PriceRange: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            max_cents?: number | null;
+            /** Format: int64 */
+            min_cents: number;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -611,6 +656,15 @@ export interface components {
         };
         StockLevels: {
             items: components["schemas"]["StockLevel"][];
+        };
+        Suggestion: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            slug: string;
+        };
+        Suggestions: {
+            suggestions: components["schemas"]["Suggestion"][];
         };
         UpdateProduct: {
             category?: string | null;
@@ -2146,7 +2200,7 @@ export interface operations {
     list_products: {
         parameters: {
             query?: {
-                /** @description Full-text search over name and description (prefix matching per word). */
+                /** @description Words over name and description: stemmed, one typo allowed on long words, the last word a prefix. */
                 q?: string;
                 category?: string;
                 /** @description Minimum price in cents. */
@@ -2155,7 +2209,7 @@ export interface operations {
                 max_price?: number;
                 in_stock?: boolean;
                 sort?: "relevance" | "price_asc" | "price_desc" | "newest";
-                /** @description 1-based page number. */
+                /** @description 1-based page number; `page × per_page` may not pass 10,000. */
                 page?: number;
                 /** @description 1 to 100, default 24. */
                 per_page?: number;
@@ -2174,7 +2228,61 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPage"];
                 };
             };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy or timed out; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_product_by_slug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Invalid parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2222,6 +2330,45 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy or timed out; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suggest: {
+        parameters: {
+            query?: {
+                /** @description What the shopper has typed so far (at most 200 characters). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestions"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,6 +57,8 @@ function page(over: Partial<ProductPage> = {}): ProductPage {
         { name: 'Home', count: 42 },
         { name: 'Toys', count: 18 },
       ],
+      price_ranges: [],
+      in_stock: 60,
     },
     ...over,
   };

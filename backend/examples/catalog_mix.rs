@@ -1,0 +1,176 @@
+//! Catalog query mix for `make bench`: a fixed set of ≥ 300 distinct catalog queries (words, prefixes,
+//! typos, single letters, filters, sorts, pages). Prints `key=value` figures:
+//!   cold_* — each query once, one at a time (what the index costs, no page cache)
+//!   load_* — C connections cycling through the set for S seconds (what a shopper sees under load)
+//!   letters_max_ms — the slowest of the 26 one-letter searches, cold
+//!   cargo run --release --example catalog_mix -- BASE_URL CONCURRENCY SECONDS
+use std::time::{Duration, Instant};
+
+const WORDS: &[&str] = &[
+    "",
+    "mug",
+    "mugs",
+    "tent",
+    "lamp",
+    "kettlebell",
+    "hammock",
+    "backpack",
+    "headphones",
+    "planter",
+    "yoga mat",
+    "rustic oak",
+    "modern steel mug",
+    "the mug",
+    "cozy wool blanket",
+    "a classic",
+    "no 42",
+    "deluxe",
+    "ceramic",
+    "bamboo cutting board",
+    "kett",
+    "ham",
+    "back",
+    "ceram",
+    "head",
+    "pla",
+    "cush",
+    "nord",
+    "ultra",
+    "kettlebel",
+    "hamock",
+    "backpak",
+    "ceramc",
+    "headphnes",
+    "plantr",
+    "lantern",
+    "sleek copper kettle",
+    "vintage linen scarf",
+    "dog bed",
+    "cat toy",
+    "t-shirt",
+    "yo-yo",
+    "\"quoted\" (syntax) OR *",
+    "zzzz",
+    "pet bowl",
+    "desk mat",
+    "soap bar",
+    "hand lotion",
+    "trowel",
+    "bird feeder",
+    "foam roller",
+];
+const FILTERS: &[&str] = &[
+    "",
+    "&category=Kitchen",
+    "&in_stock=true",
+    "&min_price=1000&max_price=5000",
+    "&category=Outdoors&in_stock=true&min_price=2000",
+    "&max_price=1500",
+];
+const SORTS: &[&str] = &["", "&sort=price_asc", "&sort=price_desc", "&sort=newest"];
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn queries() -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, w) in WORDS.iter().enumerate() {
+        for j in 0..6 {
+            let (f, s) = (
+                FILTERS[(i + j) % FILTERS.len()],
+                SORTS[(i + 2 * j) % SORTS.len()],
+            );
+            let page = 1 + (i + j) % 3;
+            out.push(format!(
+                "/api/products?q={}{f}{s}&page={page}&per_page=24",
+                encode(w)
+            ));
+        }
+    }
+    for c in 'a'..='z' {
+        out.push(format!("/api/products?q={c}"));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn timed(c: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let res = c.get(url).send().await?;
+    anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
+    res.bytes().await?;
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let concurrency: usize = args.get(2).and_then(|v| v.parse().ok()).unwrap_or(16);
+    let seconds: u64 = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(10);
+    let qs = queries();
+    let c = reqwest::Client::new();
+
+    let mut letters = Vec::new();
+    for l in 'a'..='z' {
+        // A cache-busting page size keeps these off the page cache.
+        letters.push(timed(&c, &format!("{base}/api/products?q={l}&per_page=23")).await?);
+    }
+    let mut cold = Vec::new();
+    for q in &qs {
+        cold.push(timed(&c, &format!("{base}{q}")).await?);
+    }
+    cold.sort_by(f64::total_cmp);
+
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|w| {
+            let (c, base, qs) = (c.clone(), base.clone(), qs.clone());
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut i = w * 7;
+                while Instant::now() < deadline {
+                    lat.push(timed(&c, &format!("{base}{}", qs[i % qs.len()])).await?);
+                    i += 1;
+                }
+                anyhow::Ok(lat)
+            })
+        })
+        .collect();
+    let mut load = Vec::new();
+    for w in workers {
+        load.extend(w.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    load.sort_by(f64::total_cmp);
+    println!(
+        "queries={} cold_p50_ms={:.2} cold_p99_ms={:.2} cold_max_ms={:.2} load_rps={:.0} load_p50_ms={:.2} load_p99_ms={:.2} letters_max_ms={:.2}",
+        qs.len(),
+        pct(&cold, 0.5),
+        pct(&cold, 0.99),
+        pct(&cold, 1.0),
+        load.len() as f64 / elapsed,
+        pct(&load, 0.5),
+        pct(&load, 0.99),
+        letters.iter().cloned().fold(0.0, f64::max),
+    );
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! The change feed: every product or stock change stamps a catalog version in the database (a trigger,
+//! in the same transaction); each replica reads the rows past its cursor and applies them to its index.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Catalog, CatalogProduct, Change};
+use crate::store::{Product, ProductChange};
+
+/// How often a replica looks for changes when nothing wakes it (Postgres NOTIFY wakes it at once).
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
+/// Commits at most this often under a storm of changes, so searches keep fresh readers cheaply.
+const MIN_COMMIT_GAP: Duration = Duration::from_millis(50);
+/// Rows per read: big while building, small afterwards so each commit stays short.
+const BUILD_BATCH: i64 = 10_000;
+const LIVE_BATCH: i64 = 1_000;
+
+/// Index work is CPU-bound: tell a multi-threaded runtime so it moves other tasks off this thread.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
+impl From<Product> for CatalogProduct {
+    fn from(p: Product) -> Self {
+        CatalogProduct {
+            id: p.id,
+            sku: p.sku,
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            category: p.category,
+            price_cents: p.price_cents,
+            currency: p.currency,
+            image_key: p.image_key,
+            available: p.available,
+            created_at: p.created_at,
+        }
+    }
+}
+
+fn change(c: ProductChange) -> Change {
+    Change {
+        product: c.product.into(),
+        version: c.version,
+        deleted: c.deleted,
+    }
+}
+
+/// Reads and applies every change committed so far. The first call builds the whole index (in
+/// batches, committed once at the end) and marks the catalog ready. Returns how many rows changed.
+pub async fn catch_up(catalog: &Catalog) -> anyhow::Result<usize> {
+    let mut feed = catalog.feed.lock().await;
+    let index = catalog.writable_index()?;
+    let started = Instant::now();
+    let building = !feed.built;
+    let mut applied = 0;
+    loop {
+        let limit = if building { BUILD_BATCH } else { LIVE_BATCH };
+        let batch = catalog.store.catalog_changes(feed.cursor, limit).await?;
+        let changes: Vec<Change> = batch.changes.into_iter().map(change).collect();
+        let top = changes.iter().map(|c| c.version).max().unwrap_or(0);
+        let n = blocking(|| index.stage(&changes, feed.max_applied))?;
+        if n > 0 && !building {
+            blocking(|| index.commit())?;
+            catalog.committed();
+        }
+        applied += n;
+        feed.max_applied = feed.max_applied.max(top);
+        feed.cursor = batch.next;
+        if !batch.more {
+            break;
+        }
+    }
+    if building {
+        blocking(|| index.commit())?;
+        catalog.committed();
+        feed.built = true;
+        catalog.mark_ready();
+        tracing::info!(
+            products = index.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "catalog index built"
+        );
+    }
+    Ok(applied)
+}
+
+/// Keeps the index fresh until the process stops; errors (a database blip) are retried next tick.
+pub async fn run(catalog: Arc<Catalog>) {
+    if let Err(e) = catalog.store.listen_catalog(catalog.wake.clone()).await {
+        tracing::warn!(error = %e, "catalog: no change notifications, polling only");
+    }
+    loop {
+        match catch_up(&catalog).await {
+            Ok(n) if n > 0 => tokio::time::sleep(MIN_COMMIT_GAP).await,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "catalog: change feed read failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL_EVERY) => {}
+            _ = catalog.wake.notified() => {}
+        }
+    }
+}

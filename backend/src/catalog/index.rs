@@ -1,0 +1,271 @@
+//! The derived product index (tantivy): held in RAM by default, in an mmap'd directory with
+//! `--index-dir` for catalogs too big for memory. Rebuilt from the database at every start.
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+
+use super::collect::{Counts, PageCollector, PRICE_RANGES};
+use super::query::{combine, filter_clauses, text_query, without_stop_words, Except, Filters};
+use super::schema::{self, CatalogProduct, Fields, Word};
+use super::Sort;
+
+/// The writer's indexing memory, split over two threads (tantivy's floor is 15 MB per thread).
+const WRITER_THREADS: usize = 2;
+const WRITER_BYTES: usize = 2 * 20_000_000;
+
+/// A product as the change feed delivers it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub product: CatalogProduct,
+    pub version: i64,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub words: Vec<Word>,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    pub items: Vec<CatalogProduct>,
+    pub total: u64,
+    pub categories: Vec<(String, u64)>,
+    pub prices: [u64; PRICE_RANGES],
+    pub in_stock: u64,
+}
+
+pub struct ProductIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+impl ProductIndex {
+    /// A fresh, empty index: in RAM, or in `dir` (whatever was there is discarded — it is derived).
+    pub fn create(dir: Option<&Path>) -> anyhow::Result<Self> {
+        let (schema, f) = schema::schema();
+        let index = match dir {
+            Some(dir) => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).context("clearing the index directory")?;
+                }
+                std::fs::create_dir_all(dir).context("creating the index directory")?;
+                Index::create_in_dir(dir, schema)?
+            }
+            None => Index::create_in_ram(schema),
+        };
+        schema::register_analyzers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(64)
+            .try_into()?;
+        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_BYTES)?;
+        Ok(ProductIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+        })
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Stages changes (visible after `commit`). Rows already indexed at their version or later are
+    /// skipped: a feed may deliver a row twice. Returns how many changed the index.
+    pub fn stage(&self, changes: &[Change], max_applied: i64) -> anyhow::Result<usize> {
+        let writer = self
+            .writer
+            .lock()
+            .map_err(|_| anyhow::anyhow!("index writer poisoned"))?;
+        let searcher = self.searcher();
+        let mut applied = 0;
+        for c in changes {
+            if c.version <= max_applied {
+                let indexed = self.version_of(&searcher, c.product.id)?;
+                if indexed.is_some_and(|v| v >= c.version) || (c.deleted && indexed.is_none()) {
+                    continue;
+                }
+            }
+            writer.delete_term(Term::from_field_i64(self.f.id, c.product.id));
+            if !c.deleted {
+                writer.add_document(schema::document(&self.f, &c.product, c.version))?;
+            }
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// Makes staged changes visible to searches.
+    pub fn commit(&self) -> anyhow::Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| anyhow::anyhow!("index writer poisoned"))?;
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn docs_with(&self, searcher: &Searcher, term: Term) -> anyhow::Result<Vec<DocAddress>> {
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let mut docs: Vec<DocAddress> =
+            searcher.search(&q, &DocSetCollector)?.into_iter().collect();
+        docs.sort();
+        Ok(docs)
+    }
+
+    fn version_of(&self, searcher: &Searcher, id: i64) -> anyhow::Result<Option<i64>> {
+        let docs = self.docs_with(searcher, Term::from_field_i64(self.f.id, id))?;
+        let Some(d) = docs.first() else {
+            return Ok(None);
+        };
+        let col = searcher
+            .segment_reader(d.segment_ord)
+            .fast_fields()
+            .i64("version")?;
+        Ok(col.first(d.doc_id))
+    }
+
+    fn load(&self, searcher: &Searcher, addr: DocAddress) -> anyhow::Result<CatalogProduct> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let bytes = doc
+            .get_first(self.f.stored)
+            .and_then(|v| v.as_bytes())
+            .context("stored product missing")?;
+        Ok(serde_json::from_slice(bytes)?)
+    }
+
+    pub fn by_id(&self, id: i64) -> anyhow::Result<Option<CatalogProduct>> {
+        let s = self.searcher();
+        let docs = self.docs_with(&s, Term::from_field_i64(self.f.id, id))?;
+        docs.first().map(|d| self.load(&s, *d)).transpose()
+    }
+
+    /// Slugs are not unique in the database: the oldest product wins.
+    pub fn by_slug(&self, slug: &str) -> anyhow::Result<Option<CatalogProduct>> {
+        let s = self.searcher();
+        let docs = self.docs_with(&s, Term::from_field_text(self.f.slug, slug))?;
+        let mut found = docs
+            .into_iter()
+            .map(|d| self.load(&s, d))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        found.sort_by_key(|p| p.id);
+        Ok(found.into_iter().next())
+    }
+
+    pub fn len(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn run(
+        &self,
+        s: &Searcher,
+        words: &[Word],
+        req: &SearchRequest,
+        except: Except,
+        top: usize,
+        name_only: bool,
+    ) -> anyhow::Result<(Vec<DocAddress>, Counts)> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = text_query(&self.f, words, name_only);
+        clauses.extend(filter_clauses(&self.f, &req.filters, except));
+        let collector = PageCollector {
+            sort: req.sort,
+            scored: req.sort == Sort::Relevance && !words.is_empty(),
+            top,
+            facets: !name_only,
+        };
+        let fruit = s.search(combine(clauses).as_ref(), &collector)?;
+        Ok((fruit.hits, fruit.counts))
+    }
+
+    /// One page with its total and facets; each facet ignores its own filter and respects the others.
+    pub fn search(&self, req: &SearchRequest) -> anyhow::Result<SearchResult> {
+        let s = self.searcher();
+        let top = req.offset + req.limit;
+        let mut words = req.words.clone();
+        let mut main = self.run(&s, &words, req, Except::Nothing, top, false)?;
+        if main.1.total == 0 {
+            // Stop words never empty a result: retry without them.
+            if let Some(fewer) = without_stop_words(&words) {
+                words = fewer;
+                main = self.run(&s, &words, req, Except::Nothing, top, false)?;
+            }
+        }
+        let by_category = match req.filters.category {
+            Some(_) => self.run(&s, &words, req, Except::Category, 0, false)?.1,
+            None => main.1.clone(),
+        };
+        let by_price = match (req.filters.min_price, req.filters.max_price) {
+            (None, None) => main.1.clone(),
+            _ => self.run(&s, &words, req, Except::Price, 0, false)?.1,
+        };
+        let items = main
+            .0
+            .iter()
+            .skip(req.offset)
+            .map(|d| self.load(&s, *d))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(SearchResult {
+            items,
+            total: main.1.total,
+            categories: by_category.categories.into_iter().collect(),
+            prices: by_price.prices,
+            in_stock: main.1.in_stock,
+        })
+    }
+
+    /// Product names for a search box: the best `n` by name only.
+    pub fn suggest(&self, words: &[Word], n: usize) -> anyhow::Result<Vec<CatalogProduct>> {
+        if words.is_empty() {
+            return Ok(vec![]);
+        }
+        let s = self.searcher();
+        let req = SearchRequest {
+            words: words.to_vec(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: n,
+        };
+        let (hits, _) = self.run(&s, words, &req, Except::Nothing, n, true)?;
+        hits.into_iter().map(|d| self.load(&s, d)).collect()
+    }
+
+    pub fn categories(&self) -> anyhow::Result<Vec<(String, u64)>> {
+        let s = self.searcher();
+        let req = SearchRequest {
+            words: vec![],
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 0,
+        };
+        let (_, counts) = self.run(&s, &[], &req, Except::Nothing, 0, false)?;
+        Ok(counts.categories.into_iter().collect())
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
