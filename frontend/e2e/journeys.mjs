@@ -197,12 +197,37 @@ async function shopperJourney(browser, base, tag, hooks = {}) {
     await a11y(page, 'home');
   }
 
+  // the header search is a combobox: product suggestions as you type; ArrowDown + Enter opens one
+  const headerSearch = page.getByRole('combobox', { name: 'Search the shop' });
+  await headerSearch.pressSequentially(word, { delay: 40 });
+  const firstSuggestion = page
+    .getByRole('listbox', { name: 'Search the shop: suggestions' })
+    .getByRole('option')
+    .first();
+  await firstSuggestion.waitFor();
+  assert.equal(await headerSearch.getAttribute('aria-expanded'), 'true');
+  if (tag === 'j1') {
+    await shot(page, '01b-search-suggestions', { fullPage: false });
+    await a11y(page, 'home (suggestions open)');
+  }
+  const suggested = (await firstSuggestion.textContent()).trim();
+  await headerSearch.press('ArrowDown');
+  assert.equal(await headerSearch.getAttribute('aria-activedescendant'), await firstSuggestion.getAttribute('id'));
+  await headerSearch.press('Enter');
+  await page.getByRole('heading', { level: 1, name: suggested }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/products\/\d+\//, 'a suggestion opens its product page');
+
   // search (debounced) + category facet, all in the URL
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shop' }).click();
   await page.getByRole('heading', { name: 'All products' }).waitFor();
-  await page.getByRole('searchbox', { name: 'Search products' }).pressSequentially(word, { delay: 40 });
+  const catalogSearch = page.getByRole('combobox', { name: 'Search products' });
+  await catalogSearch.pressSequentially(word, { delay: 40 });
   await page.waitForURL((u) => u.searchParams.get('q') === word);
   await page.getByRole('heading', { name: `Results for “${word}”` }).waitFor();
+  // the results are already on the page: Escape closes the suggestions floating over the filters
+  await catalogSearch.press('Escape');
+  assert.equal(await catalogSearch.getAttribute('aria-expanded'), 'false');
+  assert.equal(await catalogSearch.inputValue(), word, 'Escape with the list open keeps the text');
   const facet = page.getByRole('radio', { name: new RegExp(`^${escapeRe(category)} \\(\\d+\\)$`) });
   await facet.click(); // (not check(): the radio is controlled by the URL, which updates a tick later)
   await page.waitForURL((u) => u.searchParams.get('category') === category && u.searchParams.get('q') === word);

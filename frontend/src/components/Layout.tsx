@@ -2,26 +2,18 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useLogout } from '../api/mutations';
 import { useCart, useMe } from '../api/queries';
+import { SearchCombobox } from './SearchCombobox';
 
 function HeaderSearch() {
   const navigate = useNavigate();
-  const [q, setQ] = useState('');
-  const submit = (e: FormEvent) => {
+  const search = (q: string) => navigate(q.trim() ? `/products?q=${encodeURIComponent(q.trim())}` : '/products');
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    navigate(q.trim() ? `/products?q=${encodeURIComponent(q.trim())}` : '/products');
+    search(String(new FormData(e.currentTarget).get('q') ?? ''));
   };
   return (
     <form role="search" className="header-search" onSubmit={submit}>
-      <label htmlFor="header-q" className="sr-only">
-        Search the shop
-      </label>
-      <input
-        id="header-q"
-        type="search"
-        placeholder="Search products"
-        value={q}
-        onChange={(e) => setQ(e.target.value)}
-      />
+      <SearchCombobox label="Search the shop" hideLabel name="q" placeholder="Search products" onSearch={search} />
       <button type="submit" className="btn btn-primary">
         Search
       </button>

@@ -3,6 +3,7 @@ import { useSearchParams } from 'react-router';
 import { useProducts } from '../api/queries';
 import type { CategoryCount } from '../api/types';
 import { ProductGrid } from '../components/ProductCard';
+import { SearchCombobox } from '../components/SearchCombobox';
 import { ProductGridSkeleton } from '../components/Skeletons';
 import { ErrorBox, Pagination } from '../components/ui';
 import {
@@ -27,32 +28,22 @@ export function useCatalogFilters() {
   return [filters, set] as const;
 }
 
+/** Search as you type: the URL (and so the results) follow the box after a pause. */
 function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
-  // URL → box (back button, header search); box → URL, debounced
-  const [text, setText] = useResettableState(value);
   const debounced = useDebouncedCallback((q: string) => {
     if (q.trim() !== value.trim()) onSearch(q);
   }, SEARCH_DEBOUNCE_MS);
   return (
-    <div className="field">
-      <label htmlFor="catalog-q">Search products</label>
-      <input
-        id="catalog-q"
-        type="search"
-        value={text}
-        placeholder="e.g. lamp"
-        autoComplete="off"
-        onChange={(e) => {
-          setText(e.target.value);
-          debounced.call(e.target.value);
-        }}
-        onKeyDown={(e) => {
-          if (e.key !== 'Enter') return;
-          debounced.cancel();
-          onSearch(text);
-        }}
-      />
-    </div>
+    <SearchCombobox
+      label="Search products"
+      value={value}
+      placeholder="e.g. lamp"
+      onTextChange={debounced.call}
+      onSearch={(q) => {
+        debounced.cancel();
+        onSearch(q);
+      }}
+    />
   );
 }
 

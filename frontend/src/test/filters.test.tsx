@@ -117,7 +117,7 @@ describe('catalog page', () => {
       }
     });
     renderWithProviders(<CatalogPage />, { route: '/products' });
-    const box = await screen.findByRole('searchbox', { name: 'Search products' });
+    const box = await screen.findByRole('combobox', { name: 'Search products' });
     fireEvent.change(box, { target: { value: 'l' } });
     fireEvent.change(box, { target: { value: 'la' } });
     fireEvent.change(box, { target: { value: 'lamp' } });
