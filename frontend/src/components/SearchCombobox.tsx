@@ -102,6 +102,8 @@ export function SearchCombobox({
         aria-controls={listId}
         aria-activedescendant={expanded && active >= 0 ? optionId(active) : undefined}
         autoComplete="off"
+        // the API refuses longer queries (400)
+        maxLength={200}
         spellCheck={false}
         enterKeyHint="search"
         placeholder={placeholder}
