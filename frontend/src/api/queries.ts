@@ -2,7 +2,7 @@
 // Every key comes from `keys`, so invalidations elsewhere (mutations.ts) name the same arrays.
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { call, http, isProblem } from './client';
-import type { AdminOrderQuery, ProductQuery, Suggestion } from './types';
+import type { AdminOrderQuery, ProductQuery } from './types';
 
 export const keys = {
   me: ['me'] as const,
@@ -86,15 +86,8 @@ export const categoriesQuery = () =>
 export const suggestQuery = (q: string) =>
   queryOptions({
     queryKey: keys.suggest(q),
-    queryFn: async ({ signal }): Promise<Suggestion[]> => {
-      // TODO(schema): http.GET('/api/search/suggest') once backend/openapi.json declares it
-      const res = await fetch(`/api/search/suggest?${new URLSearchParams({ q })}`, {
-        headers: { Accept: 'application/json' },
-        signal,
-      });
-      if (!res.ok) return [];
-      return ((await res.json()) as { suggestions: Suggestion[] }).suggestions;
-    },
+    queryFn: async ({ signal }) =>
+      (await call(http.GET('/api/search/suggest', { params: { query: { q } }, signal }))).suggestions,
     enabled: q.trim() !== '',
     staleTime: 60_000,
     placeholderData: keepPreviousData,

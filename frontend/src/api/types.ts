@@ -34,12 +34,7 @@ export type Credentials = S['LoginRequest'];
 export type Registration = S['RegisterRequest'];
 export type ProductQuery = QueryOf<'list_products'>;
 export type AdminOrderQuery = QueryOf<'admin_list_orders'>;
-/** `GET /api/search/suggest` items (not in the OpenAPI document yet). */
-export interface Suggestion {
-  id: number;
-  name: string;
-  slug: string;
-}
+export type Suggestion = S['Suggestion'];
 export type StockLine = S['ShortLine'];
 /** A problem document as received: every member may be missing on a non-backend error (proxy 502…). */
 export type Problem = Partial<S['Problem']>;
