@@ -224,8 +224,9 @@ pub fn image(p: &NewProduct, i: u32) -> Bytes {
     ))
 }
 
-/// Rows per insert statement: Postgres takes at most 65,535 bind parameters (11 per row).
-const BATCH: usize = 5_000;
+/// Rows per insert statement, 11 bind parameters each: SQLite takes at most 32,766 per statement
+/// (Postgres 65,535).
+const BATCH: usize = 2_500;
 /// Inserts in flight at once (Postgres overlaps them; SQLite's single writer queues them).
 const IN_FLIGHT: usize = 4;
 
