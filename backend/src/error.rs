@@ -213,6 +213,10 @@ impl From<StoreError> for ApiError {
             StoreError::PriceChanged => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }
+            e if e.is_transient() => {
+                tracing::warn!(error = %e, "database unavailable for now: 503");
+                ApiError::Unavailable
+            }
             StoreError::Db(err) => ApiError::Internal(err.into()),
         }
     }

@@ -73,6 +73,34 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl StoreError {
+    /// A database that is restarting, failing over, slow or saturated: the same request may well
+    /// succeed in a moment (on another replica, or after the pool reconnects), so callers answer
+    /// 503 + Retry-After, which load balancers retry for idempotent requests, instead of a 500.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Db(e) => transient(e),
+            _ => false,
+        }
+    }
+}
+
+fn transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57: operator intervention (admin shutdown, statement
+            // timeout); 53: insufficient resources; 55P03 lock timeout; 40001/40P01 serialization
+            // failure and deadlock.
+            ["08", "57", "53"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || ["55P03", "40001", "40P01"].contains(&code.as_ref())
+        }),
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStats {
     pub size: u32,
@@ -122,5 +150,17 @@ pub async fn connect_with(url: &str, db: &DbOptions) -> anyhow::Result<Arc<dyn S
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else {
         anyhow::bail!("unsupported database URL scheme (expected sqlite:// or postgres://)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_pool_timeout_is_transient_and_a_missing_row_is_not() {
+        assert!(StoreError::Db(sqlx::Error::PoolTimedOut).is_transient());
+        assert!(!StoreError::Db(sqlx::Error::RowNotFound).is_transient());
+        assert!(!StoreError::EmptyCart.is_transient());
     }
 }
