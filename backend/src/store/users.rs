@@ -213,17 +213,12 @@ where
             .bind(now)
             .execute(&self.writer)
             .await?;
-        let by_pair: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND client = $2 AND at_ms > $3",
+        // Both counts in one pass over this client's recent attempts (one round trip, not two).
+        let (by_pair, by_client): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+             FROM login_failures WHERE client = $2 AND at_ms > $3",
         )
         .bind(email)
-        .bind(client)
-        .bind(since)
-        .fetch_one(&self.writer)
-        .await?;
-        let by_client: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE client = $1 AND at_ms > $2",
-        )
         .bind(client)
         .bind(since)
         .fetch_one(&self.writer)
