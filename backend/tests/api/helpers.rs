@@ -190,6 +190,11 @@ impl TestApp {
         format!("{}{path}", self.addr)
     }
 
+    /// `host:port` for raw TCP clients (the slow-header and idle-connection attacks).
+    pub fn host(&self) -> &str {
+        self.addr.trim_start_matches("http://")
+    }
+
     /// Requests as another client (a signed-in customer, an admin, a second browser).
     pub fn with<'a>(&'a self, client: &'a Client) -> Caller<'a> {
         Caller { app: self, client }

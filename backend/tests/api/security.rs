@@ -391,9 +391,7 @@ async fn the_purge_removes_expired_sessions_old_attempts_and_finished_idempotenc
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slowloris_connection_is_closed_within_the_header_timeout() {
     let app = with_settings(Db::Sqlite, |s| s.header_timeout_secs = 1).await;
-    let mut conn = TcpStream::connect(app.addr.trim_start_matches("http://"))
-        .await
-        .unwrap();
+    let mut conn = TcpStream::connect(app.host()).await.unwrap();
     conn.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
         .await
         .unwrap();
@@ -433,7 +431,7 @@ async fn idle_connections_beyond_the_cap_do_not_stop_health_from_answering() {
         s.max_connections = Some(8);
     })
     .await;
-    let addr = app.addr.trim_start_matches("http://").to_owned();
+    let addr = app.host().to_owned();
     let mut idle = Vec::new();
     for _ in 0..40 {
         idle.push(TcpStream::connect(&addr).await.unwrap());
@@ -452,9 +450,7 @@ async fn idle_connections_beyond_the_cap_do_not_stop_health_from_answering() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_request_that_outlives_the_request_timeout_gets_a_503_problem() {
     let app = with_settings(Db::Sqlite, |s| s.request_timeout_secs = 1).await;
-    let mut conn = TcpStream::connect(app.addr.trim_start_matches("http://"))
-        .await
-        .unwrap();
+    let mut conn = TcpStream::connect(app.host()).await.unwrap();
     // Headers promise a body that never comes: the handler waits on it until the timeout.
     conn.write_all(b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em")
         .await
@@ -492,7 +488,7 @@ async fn a_cross_site_checkout_is_refused_and_places_no_order(app: TestApp) {
         problem(res, StatusCode::FORBIDDEN).await;
     }
     assert_eq!(app.count_orders("paid").await, 0);
-    let host = app.addr.trim_start_matches("http://").to_owned();
+    let host = app.host().to_owned();
     let ours = c
         .post(app.url("/api/checkout"))
         .header("Idempotency-Key", "csrf-ok")
