@@ -5,21 +5,24 @@ use serde::{Deserialize, Serialize};
 mod address;
 mod card;
 mod checks;
+pub mod schema;
 mod status;
 mod unicode;
+pub mod whole;
 
 pub use address::Address;
 pub use card::Card;
-pub use checks::{Checks, FieldError, Invalid};
+pub use checks::{Checks, FieldError, Invalid, MAX_PER_PAGE};
 pub use status::{OrderStatus, PaymentState, Role, UnknownVariant, Word};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sku(String);
 
 impl Sku {
+    pub const MAX_LEN: usize = 64;
     pub fn parse(s: &str) -> Result<Sku, String> {
         let s = s.trim();
-        if s.is_empty() || s.len() > 64 {
+        if s.is_empty() || s.len() > Self::MAX_LEN {
             return Err("must be 1 to 64 characters".into());
         }
         if !s
@@ -39,24 +42,29 @@ impl Sku {
 pub struct Email(String);
 
 impl Email {
+    pub const MAX_CHARS: usize = 254;
+    /// Checked as sent (after trimming), then stored NFC and lowercase: the characters are judged
+    /// before normalization, so `<` + U+0338 cannot become an accepted `≮` (the schema's pattern
+    /// sees the same characters). Anything a mail system allows in a local part, `+` included.
     pub fn parse(s: &str) -> Result<Email, String> {
-        let s = unicode::visible_nfc(s.trim())?.to_lowercase();
-        let valid = s.len() <= 254
-            && s.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains('@')
-            })
-            && !s
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
-        if valid {
-            Ok(Email(s))
-        } else {
-            Err("is not a valid email address".into())
+        let bad = || "is not a valid email address".to_owned();
+        if s.chars().count() > Self::MAX_CHARS {
+            return Err(bad());
         }
+        let t = s.trim();
+        let valid = t.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        }) && !t
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        if !valid {
+            return Err(bad());
+        }
+        Ok(Email(unicode::visible_nfc(t)?.to_lowercase()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -98,21 +106,30 @@ impl Money {
     }
 }
 
-/// Free text: trimmed, non-empty unless optional, bounded, no control characters. Stored verbatim
-/// (HTML included): escaping is the renderer's job.
+/// Free text: at most `max` characters as sent, trimmed, non-empty, no control characters but
+/// newline and tab, no invisible ones; stored NFC. Stored verbatim (HTML included): escaping is the
+/// renderer's job. The length is judged as sent, before trimming and normalization, so it is the
+/// schema's `maxLength` exactly.
 pub fn text(s: &str, max: usize) -> Result<String, String> {
-    let t = unicode::visible_nfc(s.trim())?;
-    let t = t.as_str();
+    if s.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    let t = s.trim();
     if t.is_empty() {
         return Err("must not be empty".into());
-    }
-    if t.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("must not contain control characters".into());
     }
-    Ok(t.to_owned())
+    unicode::visible_nfc(t)
+}
+
+/// Like [`text`], but absent, blank or only whitespace is `None`.
+pub fn optional_text(s: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    match s {
+        Some(s) if s.chars().count() > max || !s.trim().is_empty() => text(s, max).map(Some),
+        _ => Ok(None),
+    }
 }
 
 pub fn password(s: &str) -> Result<String, String> {

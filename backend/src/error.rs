@@ -31,6 +31,9 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     PaymentDeclined(String),
+    /// Refused as a bank would (402, like Stripe's `expired_card`), before asking one.
+    #[error("the card has expired")]
+    CardExpired,
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -41,6 +44,9 @@ pub enum ApiError {
     Unavailable,
     #[error("{0}")]
     CartTooLarge(String),
+    /// A valid quantity the cart's line cannot take (it would pass the per-line maximum).
+    #[error("{0}")]
+    LineLimit(String),
     #[error("{0}")]
     PriceChanged(String),
     /// The same Idempotency-Key is being worked on: retry after a second.
@@ -71,9 +77,10 @@ impl ApiError {
             | InsufficientStock(_)
             | PriceChanged(_)
             | InProgress
+            | LineLimit(_)
             | CheckoutInterrupted(_) => StatusCode::CONFLICT,
             Unprocessable(_) | CartTooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            PaymentDeclined(_) => StatusCode::PAYMENT_REQUIRED,
+            PaymentDeclined(_) | CardExpired => StatusCode::PAYMENT_REQUIRED,
             PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -95,6 +102,7 @@ impl ApiError {
             InsufficientStock(_) => ("insufficient-stock", "Insufficient stock"),
             Unprocessable(_) => ("unprocessable", "Request cannot be processed"),
             PaymentDeclined(_) => ("payment-declined", "Payment declined"),
+            CardExpired => ("card-expired", "Card expired"),
             PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             TooManyRequests(_) => ("rate-limited", "Too many requests"),
@@ -104,6 +112,7 @@ impl ApiError {
                 "Your cart has too many different products",
             ),
             PriceChanged(_) => ("price-changed", "Prices changed"),
+            LineLimit(_) => ("line-limit", "Too many of one product"),
             InProgress => ("in-progress", "Request in progress"),
             CheckoutInterrupted(_) => ("checkout-interrupted", "Checkout interrupted"),
             Overloaded(_) => ("overloaded", "The server is busy"),
@@ -142,6 +151,11 @@ impl ApiError {
             detail,
             errors: match self {
                 ApiError::Validation(errs) => Some(errs.clone()),
+                ApiError::LineLimit(m) => Some(vec![FieldError::new("quantity", m.clone())]),
+                ApiError::CardExpired => Some(vec![FieldError::new(
+                    "payment.exp_month",
+                    "card has expired",
+                )]),
                 _ => None,
             },
             lines: match self {
@@ -202,8 +216,10 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::EmptyCart => ApiError::Unprocessable("your cart is empty".into()),
-            // The contract: more than the per-line maximum is a 400 naming `quantity`.
-            e @ StoreError::OverLimit { .. } => ApiError::field("quantity", e.to_string()),
+            // A request for more than the maximum is a 400 (the parser); a valid quantity that
+            // the line already holding some cannot take conflicts with the cart: 409 naming
+            // `quantity`, as a line the shelf cannot fill does.
+            e @ StoreError::OverLimit { .. } => ApiError::LineLimit(e.to_string()),
             e @ StoreError::CartFull { .. } => ApiError::CartTooLarge(e.to_string()),
             e @ (StoreError::DuplicateSku(_)
             | StoreError::EmailTaken

@@ -22,5 +22,25 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     crate::security::openapi::tell_the_truth(&mut doc, crate::session::SESSION_COOKIE);
+    image_part_types(&mut doc);
     doc
+}
+
+/// The image upload's part types: multipart encodings have no utoipa attribute.
+fn image_part_types(doc: &mut utoipa::openapi::OpenApi) {
+    let form = doc
+        .paths
+        .paths
+        .get_mut("/api/admin/products/{id}/image")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|op| op.request_body.as_mut())
+        .and_then(|body| body.content.get_mut("multipart/form-data"));
+    if let Some(form) = form {
+        form.encoding.insert(
+            "image".into(),
+            utoipa::openapi::encoding::EncodingBuilder::new()
+                .content_type(Some(admin::IMAGE_TYPES))
+                .build(),
+        );
+    }
 }

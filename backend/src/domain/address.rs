@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{text, Checks};
+use super::{optional_text, text, Checks};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Address {
@@ -20,10 +20,7 @@ impl Address {
         let f = |n: &str| format!("{prefix}.{n}");
         let name = checks.check(&f("name"), text(&raw.name, 100));
         let line1 = checks.check(&f("line1"), text(&raw.line1, 200));
-        let line2 = match raw.line2.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(l) => checks.check(&f("line2"), text(l, 200).map(Some)),
-        };
+        let line2 = checks.check(&f("line2"), optional_text(raw.line2.as_deref(), 200));
         let city = checks.check(&f("city"), text(&raw.city, 100));
         let postal_code = checks.check(
             &f("postal_code"),

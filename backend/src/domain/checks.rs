@@ -30,6 +30,8 @@ impl Invalid {
     }
 }
 
+pub const MAX_PER_PAGE: i64 = 100;
+
 /// Collects field errors so a client sees every mistake at once.
 #[derive(Default)]
 pub struct Checks(Vec<FieldError>);
@@ -38,25 +40,27 @@ impl Checks {
     pub fn check<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
         r.map_err(|m| self.0.push(FieldError::new(field, m))).ok()
     }
-    /// `page` (1–10000, default 1) and `per_page` (1–100, default `default_per_page`).
+    /// `page` (1–`max_page`, default 1) and `per_page` (1–[`MAX_PER_PAGE`], default
+    /// `default_per_page`).
     pub fn paging(
         &mut self,
         page: Option<i64>,
         per_page: Option<i64>,
         default_per_page: i64,
+        max_page: i64,
     ) -> (i64, i64) {
         let page = self.check(
             "page",
             match page.unwrap_or(1) {
-                p @ 1..=10_000 => Ok(p),
-                _ => Err("must be between 1 and 10000".to_owned()),
+                p if (1..=max_page).contains(&p) => Ok(p),
+                _ => Err(format!("must be between 1 and {max_page}")),
             },
         );
         let per_page = self.check(
             "per_page",
             match per_page.unwrap_or(default_per_page) {
-                p @ 1..=100 => Ok(p),
-                _ => Err("must be between 1 and 100".to_owned()),
+                p @ 1..=MAX_PER_PAGE => Ok(p),
+                _ => Err(format!("must be between 1 and {MAX_PER_PAGE}")),
             },
         );
         (page.unwrap_or(1), per_page.unwrap_or(default_per_page))

@@ -12,7 +12,7 @@ use crate::domain::{Card, Checks};
 const SECRET: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
 
 fn card(number: &str) -> Card {
-    Card::parse(number, 12, 2035, "123", (2026, 1), &mut Checks::default()).unwrap()
+    Card::parse(number, 12, 2035, "123", &mut Checks::default()).unwrap()
 }
 
 /// A PaymentIntent as Stripe returns it (trimmed to the fields the adapter reads, plus a few).

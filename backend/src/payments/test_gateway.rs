@@ -280,7 +280,7 @@ mod tests {
     use crate::domain::{Card, Checks};
 
     fn card(number: &str) -> Card {
-        Card::parse(number, 12, 2035, "123", (2026, 1), &mut Checks::default()).unwrap()
+        Card::parse(number, 12, 2035, "123", &mut Checks::default()).unwrap()
     }
 
     async fn authorize(gw: &TestGateway, number: &str, key: &str) -> Authorization {

@@ -3,13 +3,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{slugify, text, Checks, Invalid, Money, OrderStatus, Sku, Word};
+use crate::domain::{schema, slugify, text, whole, Checks, Invalid, Money, OrderStatus, Sku, Word};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::media::sniff_image;
 use crate::routes::catalog::ProductDto;
+use crate::routes::inventory::SkuPath;
 use crate::routes::orders::OrderDto;
 use crate::session::RequireAdmin;
 use crate::state::{now_ms, rfc3339, AppState};
@@ -41,20 +43,68 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateProduct {
+    #[schema(schema_with = schema::sku)]
     pub sku: String,
+    #[schema(schema_with = product_name)]
     pub name: String,
+    #[schema(schema_with = description)]
     pub description: String,
+    #[schema(schema_with = category)]
     pub category: String,
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(schema_with = schema::cents)]
     pub price_cents: i64,
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(schema_with = stock_schema)]
     pub available: i64,
 }
 
+/// Absent or `null` leaves a field as it is.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct UpdateProduct {
+    #[schema(schema_with = new_name)]
     pub name: Option<String>,
+    #[schema(schema_with = new_description)]
     pub description: Option<String>,
+    #[schema(schema_with = new_category)]
     pub category: Option<String>,
+    #[serde(default, deserialize_with = "whole::opt_i64")]
+    #[schema(schema_with = schema::optional_cents)]
     pub price_cents: Option<i64>,
+}
+
+const NAME_CHARS: usize = 200;
+const DESCRIPTION_CHARS: usize = 5000;
+const CATEGORY_CHARS: usize = 100;
+
+fn product_name() -> Object {
+    schema::text(NAME_CHARS)
+}
+fn description() -> Object {
+    schema::text(DESCRIPTION_CHARS)
+}
+fn category() -> Object {
+    schema::text(CATEGORY_CHARS)
+}
+fn stock_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(MAX_STOCK))
+        .build()
+}
+fn nullable(mut o: Object) -> Object {
+    o.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    o
+}
+fn new_name() -> Object {
+    nullable(product_name())
+}
+fn new_description() -> Object {
+    nullable(description())
+}
+fn new_category() -> Object {
+    nullable(category())
 }
 
 fn stock(n: i64) -> Result<i64, String> {
@@ -69,9 +119,9 @@ impl CreateProduct {
     pub fn parse(self) -> Result<NewProduct, Invalid> {
         let mut c = Checks::default();
         let sku = c.check("sku", Sku::parse(&self.sku));
-        let name = c.check("name", text(&self.name, 200));
-        let description = c.check("description", text(&self.description, 5000));
-        let category = c.check("category", text(&self.category, 100));
+        let name = c.check("name", text(&self.name, NAME_CHARS));
+        let description = c.check("description", text(&self.description, DESCRIPTION_CHARS));
+        let category = c.check("category", text(&self.category, CATEGORY_CHARS));
         let price = c.check("price_cents", Money::parse(self.price_cents));
         let available = c.check("available", stock(self.available));
         c.finish_with(|| {
@@ -95,14 +145,14 @@ impl UpdateProduct {
         let mut c = Checks::default();
         let mut patch = ProductPatch::default();
         if let Some(n) = &self.name {
-            patch.name = c.check("name", text(n, 200));
+            patch.name = c.check("name", text(n, NAME_CHARS));
             patch.slug = patch.name.as_deref().map(slugify);
         }
         if let Some(d) = &self.description {
-            patch.description = c.check("description", text(d, 5000));
+            patch.description = c.check("description", text(d, DESCRIPTION_CHARS));
         }
         if let Some(cat) = &self.category {
-            patch.category = c.check("category", text(cat, 100));
+            patch.category = c.check("category", text(cat, CATEGORY_CHARS));
         }
         if let Some(p) = self.price_cents {
             patch.price_cents = c.check("price_cents", Money::parse(p)).map(Money::cents);
@@ -125,7 +175,7 @@ pub async fn create_product(
     Ok((StatusCode::CREATED, Json(ProductDto::from(created, &state))))
 }
 
-#[utoipa::path(patch, path = "/api/admin/products/{id}", tag = "admin", request_body = UpdateProduct, params(("id" = i64, Path)),
+#[utoipa::path(patch, path = "/api/admin/products/{id}", tag = "admin", request_body = UpdateProduct, params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_product(
     State(state): State<AppState>,
@@ -139,7 +189,7 @@ pub async fn update_product(
     Ok(Json(ProductDto::from(updated, &state)))
 }
 
-#[utoipa::path(delete, path = "/api/admin/products/{id}", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/admin/products/{id}", tag = "admin", params(("id" = i64, Path, minimum = 1)),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_product(
     State(state): State<AppState>,
@@ -151,8 +201,21 @@ pub async fn delete_product(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/admin/products/{id}/image", tag = "admin", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "field `image`: PNG, JPEG, WebP or GIF, at most 5 MiB"),
+/// The upload form: one file part named `image`. The document adds the part's accepted types
+/// (`crate::openapi`: utoipa has no attribute for multipart encodings). The server reads the
+/// bytes, not the part's Content-Type: anything else is a 415.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageUpload {
+    /// PNG, JPEG, WebP or GIF, at most 5 MiB.
+    #[schema(value_type = String, format = Binary)]
+    pub image: Vec<u8>,
+}
+
+pub const IMAGE_TYPES: &str = "image/png, image/jpeg, image/webp, image/gif";
+
+#[utoipa::path(post, path = "/api/admin/products/{id}/image", tag = "admin", params(("id" = i64, Path, minimum = 1)),
+    request_body(content = ImageUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = ProductDto), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(product_id = id))]
@@ -208,16 +271,18 @@ pub async fn upload_image(
 
 #[derive(Deserialize, ToSchema)]
 pub struct SetStock {
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(schema_with = stock_schema)]
     pub available: i64,
 }
 
-#[utoipa::path(put, path = "/api/admin/inventory/{sku}", tag = "admin", request_body = SetStock, params(("sku" = String, Path)),
+#[utoipa::path(put, path = "/api/admin/inventory/{sku}", tag = "admin", request_body = SetStock, params(SkuPath),
     responses((status = 200, body = StockLevel), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(sku = %sku, actor = %admin.email))]
 pub async fn set_stock(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
-    ApiPath(sku): ApiPath<String>,
+    ApiPath(SkuPath { sku }): ApiPath<SkuPath>,
     ApiJson(req): ApiJson<SetStock>,
 ) -> ApiResult<Json<StockLevel>> {
     let sku = Sku::parse(&sku).map_err(|m| Invalid::field("sku", m))?;
@@ -244,12 +309,12 @@ pub struct AuditList {
     pub items: Vec<AuditEntryDto>,
 }
 
-#[utoipa::path(get, path = "/api/admin/inventory/{sku}/audit", tag = "admin", params(("sku" = String, Path)),
+#[utoipa::path(get, path = "/api/admin/inventory/{sku}/audit", tag = "admin", params(SkuPath),
     responses((status = 200, body = AuditList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn stock_audit(
     State(state): State<AppState>,
     _: RequireAdmin,
-    ApiPath(sku): ApiPath<String>,
+    ApiPath(SkuPath { sku }): ApiPath<SkuPath>,
 ) -> ApiResult<Json<AuditList>> {
     let sku = Sku::parse(&sku).map_err(|m| Invalid::field("sku", m))?;
     let items = state.store.stock_audit(&sku).await?;
@@ -266,12 +331,18 @@ pub async fn stock_audit(
     }))
 }
 
+const MAX_ORDER_PAGE: i64 = 10_000;
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AdminOrderQuery {
     #[param(value_type = Option<OrderStatus>)]
     pub status: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<i64>,
+    /// 1 to 100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -294,14 +365,14 @@ pub async fn list_orders(
     let status = c.check(
         "status",
         match q.status.as_deref() {
-            None | Some("") => Ok(None),
+            None => Ok(None),
             Some(s) => s
                 .parse::<OrderStatus>()
                 .map(Some)
                 .map_err(|_| format!("must be one of {}", OrderStatus::choices())),
         },
     );
-    let (page, per_page) = c.paging(q.page, q.per_page, 25);
+    let (page, per_page) = c.paging(q.page, q.per_page, 25, MAX_ORDER_PAGE);
     c.finish()?;
     let (orders, total) = state
         .store
@@ -320,7 +391,7 @@ pub struct SetOrderStatus {
     pub status: OrderStatus,
 }
 
-#[utoipa::path(post, path = "/api/admin/orders/{id}/status", tag = "admin", request_body = SetOrderStatus, params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/admin/orders/{id}/status", tag = "admin", request_body = SetOrderStatus, params(("id" = String, Path, format = "uuid")),
     responses((status = 200, body = OrderDto), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_order_status(

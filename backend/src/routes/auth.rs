@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{password, text, Checks, Email, Invalid, Role};
+use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::session::{
@@ -46,16 +46,20 @@ impl From<User> for UserDto {
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    #[schema(schema_with = schema::email)]
     pub email: String,
-    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, schema_with = schema::password)]
     pub password: SecretString,
+    #[schema(schema_with = schema::name)]
     pub name: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(schema_with = schema::email)]
     pub email: String,
-    #[schema(value_type = String)]
+    /// Any string: a wrong one is a 401 like a wrong address.
+    #[schema(value_type = String, format = Password)]
     pub password: SecretString,
 }
 

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{Invalid, Quantity};
+use crate::domain::{schema, whole, Invalid, Quantity};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::session::{set_cookie, CartOwner, CART_COOKIE};
@@ -46,12 +46,18 @@ pub struct CartDto {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddItem {
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(schema_with = schema::id)]
     pub product_id: i64,
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(schema_with = schema::quantity)]
     pub quantity: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetQuantity {
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(schema_with = schema::quantity)]
     pub quantity: i64,
 }
 
@@ -125,7 +131,7 @@ pub async fn add_item(
     respond(&state, &owner, &headers).await
 }
 
-#[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path)),
+#[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path, minimum = 1)),
     responses((status = 200, body = CartDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not enough stock", body = Problem, content_type = "application/problem+json")))]
 pub async fn update_item(
@@ -143,7 +149,7 @@ pub async fn update_item(
     respond(&state, &owner, &headers).await
 }
 
-#[utoipa::path(delete, path = "/api/cart/items/{product_id}", tag = "cart", params(("product_id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/cart/items/{product_id}", tag = "cart", params(("product_id" = i64, Path, minimum = 1)),
     responses((status = 200, body = CartDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_item(
     State(state): State<AppState>,

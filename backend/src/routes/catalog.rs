@@ -13,7 +13,7 @@ use crate::catalog::{
     self, CatalogProduct, Filters, ProductIndex, SearchRequest, Sort, MAX_WORDS, PRICE_EDGES,
     RESULT_WINDOW,
 };
-use crate::domain::Checks;
+use crate::domain::{Checks, MAX_PER_PAGE};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::{rfc3339, AppState};
@@ -101,18 +101,24 @@ pub struct ProductPage {
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     /// Words over name and description: stemmed, one typo allowed on long words, the last word a prefix.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     pub category: Option<String>,
     /// Minimum price in cents.
+    #[param(minimum = 0)]
     pub min_price: Option<i64>,
-    /// Maximum price in cents.
+    /// Maximum price in cents (below `min_price` finds nothing).
+    #[param(minimum = 0)]
     pub max_price: Option<i64>,
     pub in_stock: Option<bool>,
     #[param(inline)]
     pub sort: Option<Sort>,
-    /// 1-based page number; `page × per_page` may not pass 10,000.
+    /// 1-based page number, at most 100: no result past the 10,000th is served, whatever
+    /// `per_page` is (narrow the search instead).
+    #[param(minimum = 1, maximum = 100)]
     pub page: Option<i64>,
     /// 1 to 100, default 24.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -139,26 +145,16 @@ struct CatalogRequest {
 impl ProductQuery {
     fn parse(self) -> ApiResult<CatalogRequest> {
         let mut c = Checks::default();
-        let (page, per_page) = c.paging(self.page, self.per_page, 24);
-        if page * per_page > RESULT_WINDOW {
-            c.check::<()>(
-                "page",
-                Err(format!(
-                    "page × per_page must be at most {RESULT_WINDOW}; narrow the search instead"
-                )),
-            );
-        }
+        // Pages stop where `page × per_page` could pass the window at the largest page size: a
+        // bound the document can state (it cannot state a product of two parameters).
+        let (page, per_page) = c.paging(self.page, self.per_page, 24, RESULT_WINDOW / MAX_PER_PAGE);
         let price = |v: Option<i64>| match v {
             Some(p) if p < 0 => Err("must not be negative".to_owned()),
             v => Ok(v),
         };
+        // A range whose end is below its start is valid and matches nothing.
         let min_price = c.check("min_price", price(self.min_price)).flatten();
         let max_price = c.check("max_price", price(self.max_price)).flatten();
-        if let (Some(lo), Some(hi)) = (min_price, max_price) {
-            if lo > hi {
-                c.check::<()>("max_price", Err("must not be below min_price".into()));
-            }
-        }
         let q = query_text(&mut c, self.q.as_deref());
         c.finish()?;
         let words = catalog::words(&q.unwrap_or_default(), MAX_WORDS);
@@ -315,7 +311,7 @@ fn product_response(
     })
 }
 
-#[utoipa::path(get, path = "/api/products/{id}", tag = "catalog", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/products/{id}", tag = "catalog", params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, body = ProductDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_product(
     State(state): State<AppState>,
@@ -327,7 +323,7 @@ pub async fn get_product(
     })
 }
 
-#[utoipa::path(get, path = "/api/products/slug/{slug}", tag = "catalog", params(("slug" = String, Path)),
+#[utoipa::path(get, path = "/api/products/slug/{slug}", tag = "catalog", params(("slug" = String, Path, max_length = 200, pattern = "^[a-z0-9]+(?:-[a-z0-9]+)*$")),
     responses((status = 200, body = ProductDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_product_by_slug(
     State(state): State<AppState>,
@@ -356,6 +352,7 @@ pub async fn list_categories(
 #[into_params(parameter_in = Query)]
 pub struct SuggestQuery {
     /// What the shopper has typed so far (at most 200 characters).
+    #[param(max_length = 200)]
     pub q: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::checkout::{Answer, OrderRequest};
-use crate::domain::{Address, Card, Checks, Email, Invalid, Money, OrderStatus};
+use crate::domain::{schema, whole, Address, Card, Checks, Email, Invalid, Money, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::routes::orders::OrderDto;
@@ -21,22 +21,33 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
 }
 
+/// The card must not have expired (`exp_year`/`exp_month` this month or later): a rule relative to
+/// today, so the document describes it rather than states it.
 #[derive(Deserialize, ToSchema)]
 pub struct PaymentRequest {
+    #[schema(schema_with = schema::card_number)]
     pub card_number: String,
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(minimum = 1, maximum = 12)]
     pub exp_month: i64,
+    #[serde(deserialize_with = "whole::i64")]
+    #[schema(minimum = 2000, maximum = 2099)]
     pub exp_year: i64,
+    #[schema(schema_with = schema::cvc)]
     pub cvc: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct CheckoutRequest {
+    #[schema(schema_with = schema::email)]
     pub email: String,
+    #[schema(schema_with = schema::address_input)]
     pub shipping_address: Address,
     pub payment: PaymentRequest,
     /// The total the shopper was shown; if prices changed since, the checkout is refused with
     /// 409 `price-changed` instead of charging a different amount.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::opt_i64")]
+    #[schema(schema_with = schema::optional_cents)]
     pub expected_total_cents: Option<i64>,
 }
 
@@ -49,20 +60,12 @@ pub struct ValidCheckout {
 }
 
 impl CheckoutRequest {
-    /// `today` decides whether the card has expired.
-    pub fn parse(self, today: time::OffsetDateTime) -> Result<ValidCheckout, Invalid> {
+    pub fn parse(self) -> Result<ValidCheckout, Invalid> {
         let mut c = Checks::default();
         let email = c.check("email", Email::parse(&self.email));
         let address = Address::parse(&self.shipping_address, "shipping_address", &mut c);
         let p = &self.payment;
-        let card = Card::parse(
-            &p.card_number,
-            p.exp_month,
-            p.exp_year,
-            &p.cvc,
-            (today.year(), today.month() as u32),
-            &mut c,
-        );
+        let card = Card::parse(&p.card_number, p.exp_month, p.exp_year, &p.cvc, &mut c);
         let expected_total = match self.expected_total_cents {
             Some(t) => c.check("expected_total_cents", Money::parse(t)).map(Some),
             None => Some(None),
@@ -109,11 +112,11 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
 }
 
 #[utoipa::path(post, path = "/api/checkout", tag = "checkout", request_body = CheckoutRequest,
-    params(("Idempotency-Key" = String, Header, description = "One key per checkout attempt; retries reuse it")),
+    params(("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$", description = "One key per checkout attempt (1 to 255 printable ASCII characters); retries reuse it")),
     responses(
         (status = 201, body = OrderDto),
         (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 402, body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "payment-declined, or card-expired (naming payment.exp_month)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "insufficient-stock, price-changed, checkout-interrupted, or the key is in progress (Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "empty cart, cart-too-large, or the key was used with another request", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many declined payments from this client or for this email", body = Problem, content_type = "application/problem+json"),
@@ -132,7 +135,11 @@ pub async fn checkout(
         address,
         card,
         expected_total,
-    } = req.parse(time::OffsetDateTime::now_utc())?;
+    } = req.parse()?;
+    let today = time::OffsetDateTime::now_utc();
+    if card.expired((today.year(), today.month() as u32)) {
+        return Err(ApiError::CardExpired);
+    }
     let declines = &state.security.declines;
     declines
         .check(client.ip, email.as_str(), now_ms())

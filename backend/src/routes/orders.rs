@@ -112,7 +112,7 @@ pub async fn list_orders(
 
 /// The owner sees it; so does the guest cart that placed it. Anyone else gets 404, not 403, so
 /// order ids cannot be probed.
-#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = String, Path, format = "uuid")),
     responses((status = 200, body = OrderDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_order(
     State(state): State<AppState>,

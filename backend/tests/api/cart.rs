@@ -86,10 +86,17 @@ async fn an_unknown_product_is_404(app: TestApp) {
 }
 
 #[db_test]
-async fn a_line_past_99_is_400_naming_quantity(app: TestApp) {
+async fn a_line_that_would_pass_99_is_409_naming_quantity(app: TestApp) {
     let a = app.product("A-1", 250, 1000).await;
     app.add_to_cart(&app.client, a.id, 1).await;
-    field_error(app.add_to_cart(&app.client, a.id, 99).await, "quantity").await;
+    // 99 is a valid quantity; it is the line already holding 1 that cannot take it.
+    let body = problem(
+        app.add_to_cart(&app.client, a.id, 99).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(fields_of(&body), ["quantity"]);
+    field_error(app.add_to_cart(&app.client, a.id, 100).await, "quantity").await;
 }
 
 #[db_test]

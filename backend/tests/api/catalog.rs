@@ -105,7 +105,6 @@ async fn bad_catalog_queries_are_400s_naming_the_parameter(app: TestApp) {
         ("page=0", "page"),
         ("sort=cheapest", "sort"),
         ("min_price=-5", "min_price"),
-        ("min_price=10&max_price=5", "max_price"),
         ("in_stock=maybe", "in_stock"),
         ("max_price=99999999999999999999", "max_price"),
     ] {

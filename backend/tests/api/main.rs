@@ -15,6 +15,7 @@ mod concurrency;
 mod crash;
 mod health;
 mod helpers;
+mod inputs;
 mod payments;
 mod recovery;
 mod s3;

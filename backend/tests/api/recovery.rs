@@ -14,15 +14,7 @@ use ecomm::store::{PlaceOrder, Placement, StoreError, TakeLine};
 use crate::helpers::*;
 
 fn card() -> Card {
-    Card::parse(
-        "4242424242424242",
-        12,
-        2035,
-        "123",
-        (2026, 1),
-        &mut Checks::default(),
-    )
-    .unwrap()
+    Card::parse("4242424242424242", 12, 2035, "123", &mut Checks::default()).unwrap()
 }
 
 /// Authorizes `cents` under `key` the way checkout does, returning the gateway's reference.

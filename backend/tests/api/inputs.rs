@@ -1,0 +1,138 @@
+//! Inputs the OpenAPI document allows are accepted, and the document states the parsers' limits
+//! (issue 10, `make fuzz`'s positive/negative data checks). Each test is one input a serious shop
+//! takes, or one limit the document must show.
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[db_test]
+async fn unicode_names_plus_addresses_and_surrounding_whitespace_are_accepted(app: TestApp) {
+    let body = json!({
+        "email": "  Zoë.Ōkubo+shop@Example.COM\n",
+        "password": "long enough",
+        "name": " Zoë Ōkubo 李小龍 🙂\t"
+    });
+    let res = app.post("/api/auth/register", &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let me = json_of(app.get("/api/me").await).await;
+    assert_eq!(me["email"], "zoë.ōkubo+shop@example.com");
+    assert_eq!(me["name"], "Zoë Ōkubo 李小龍 🙂");
+}
+
+#[db_test]
+async fn text_is_measured_as_sent_and_control_characters_inside_are_refused(app: TestApp) {
+    let register =
+        |name: String| json!({"email": "len@example.com", "password": "long enough", "name": name});
+    let res = app
+        .post(
+            "/api/auth/register",
+            &register(format!("{} ", "x".repeat(100))),
+        )
+        .await;
+    field_error(res, "name").await;
+    let res = app
+        .post(
+            "/api/auth/register",
+            &register("Ada\u{0007}Lovelace".into()),
+        )
+        .await;
+    field_error(res, "name").await;
+    let res = app
+        .post(
+            "/api/auth/register",
+            &register(format!("{}\r", "x".repeat(99))),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[db_test]
+async fn whole_numbers_written_with_a_decimal_point_are_accepted_and_fractions_are_not(
+    app: TestApp,
+) {
+    let p = app.product("WHOLE-1", 300, 10).await;
+    let res = app
+        .post(
+            "/api/cart/items",
+            &json!({"product_id": p.id, "quantity": 2.0}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json_of(res).await["items"][0]["quantity"], 2);
+    let res = app
+        .post(
+            "/api/cart/items",
+            &json!({"product_id": p.id, "quantity": 1.5}),
+        )
+        .await;
+    field_error(res, "quantity").await;
+}
+
+#[db_test]
+async fn an_inverted_price_range_is_a_valid_search_that_finds_nothing(app: TestApp) {
+    app.product("PRICE-1", 700, 1).await;
+    app.sync_catalog().await;
+    let res = app.get("/api/products?min_price=1000&max_price=500").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = json_of(res).await;
+    assert_eq!(page["total"], 0);
+    assert_eq!(page["items"], json!([]));
+}
+
+#[db_test]
+async fn card_details_with_surrounding_whitespace_are_accepted(app: TestApp) {
+    let p = app.product("SPACE-1", 500, 5).await;
+    app.add_to_cart(&app.client, p.id, 1).await;
+    let mut body = checkout_body(" 4242 4242 4242 4242\n");
+    body["payment"]["cvc"] = json!(" 123 ");
+    body["shipping_address"]["country"] = json!(" gb ");
+    let res = app.checkout(&app.client, "spaces", &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(json_of(res).await["shipping_address"]["country"], "GB");
+}
+
+#[db_test]
+async fn an_expired_card_is_a_402_naming_its_month_and_places_no_order(app: TestApp) {
+    let p = app.product("EXPIRED-1", 500, 5).await;
+    app.add_to_cart(&app.client, p.id, 1).await;
+    let mut body = checkout_body(APPROVE);
+    body["payment"]["exp_year"] = json!(2001);
+    let res = app.checkout(&app.client, "expired", &body).await;
+    let problem = problem(res, StatusCode::PAYMENT_REQUIRED).await;
+    assert!(problem["type"].as_str().unwrap().ends_with("/card-expired"));
+    assert_eq!(fields_of(&problem), ["payment.exp_month"]);
+    assert_eq!(app.count_orders("paid").await, 0);
+    assert_eq!(app.stock_of("EXPIRED-1").await, 5);
+}
+
+/// The schema of `name` in the served document.
+fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
+    &doc["components"]["schemas"][schema]["properties"][name]
+}
+
+#[db_test]
+async fn the_document_states_the_limits_the_parsers_enforce(app: TestApp) {
+    let doc = json_of(app.get("/api/openapi.json").await).await;
+    assert_eq!(property(&doc, "AddItem", "quantity")["maximum"], 99);
+    assert_eq!(property(&doc, "AddItem", "quantity")["minimum"], 1);
+    assert_eq!(property(&doc, "CreateProduct", "price_cents")["minimum"], 0);
+    assert_eq!(property(&doc, "RegisterRequest", "name")["maxLength"], 100);
+    assert!(property(&doc, "RegisterRequest", "email")["pattern"].is_string());
+    assert_eq!(
+        property(&doc, "PaymentRequest", "card_number")["format"],
+        "card-number"
+    );
+    let page = doc["paths"]["/api/products"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page")
+        .unwrap();
+    assert_eq!(page["schema"]["maximum"], 100);
+    let upload = &doc["paths"]["/api/admin/products/{id}/image"]["post"]["requestBody"]["content"]
+        ["multipart/form-data"];
+    assert!(upload["encoding"]["image"]["contentType"]
+        .as_str()
+        .unwrap()
+        .contains("image/png"));
+}
