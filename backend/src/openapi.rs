@@ -21,7 +21,11 @@ pub struct ApiDoc;
 
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    crate::security::openapi::tell_the_truth(&mut doc, crate::session::SESSION_COOKIE);
+    crate::security::openapi::tell_the_truth(
+        &mut doc,
+        crate::session::SESSION_COOKIE,
+        crate::session::CART_COOKIE,
+    );
     image_part_types(&mut doc);
     doc
 }

@@ -201,9 +201,9 @@ pub async fn delete_product(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The upload form: one file part named `image`. The document adds the part's accepted types
-/// (`crate::openapi`: utoipa has no attribute for multipart encodings). The server reads the
-/// bytes, not the part's Content-Type: anything else is a 415.
+// `crate::openapi` adds the part's accepted types (utoipa has no attribute for encodings).
+/// The upload form: one file part named `image`. The server judges the bytes, not the part's
+/// Content-Type: anything but PNG, JPEG, WebP or GIF is a 415.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImageUpload {

@@ -21,8 +21,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
 }
 
-/// The card must not have expired (`exp_year`/`exp_month` this month or later): a rule relative to
-/// today, so the document describes it rather than states it.
+/// The card must not have expired (`exp_year`/`exp_month` this month or later, else 402
+/// `card-expired`): a rule that moves with the date, so it is described here, not stated.
 #[derive(Deserialize, ToSchema)]
 pub struct PaymentRequest {
     #[schema(schema_with = schema::card_number)]
@@ -47,7 +47,7 @@ pub struct CheckoutRequest {
     /// The total the shopper was shown; if prices changed since, the checkout is refused with
     /// 409 `price-changed` instead of charging a different amount.
     #[serde(default, deserialize_with = "whole::opt_i64")]
-    #[schema(schema_with = schema::optional_cents)]
+    #[schema(minimum = 0, maximum = 100_000_000)]
     pub expected_total_cents: Option<i64>,
 }
 

@@ -1,6 +1,7 @@
 //! Makes the OpenAPI document tell the truth about what the middleware can answer, so a fuzzer
 //! (and the generated client) is not surprised: the session cookie scheme on operations that
-//! require it, and the problem responses every operation of a kind can return — 401/403 for
+//! require it (and, as optional, on those that use a session when there is one: the cart, checkout
+//! and an order page), and the problem responses every operation of a kind can return — 401/403 for
 //! signed-in routes, 403 for a cross-site write, 400/413/415 for a body, 400/404 for a path
 //! parameter, 503 for the request timeout. Route annotations keep their own, more precise entries.
 use utoipa::openapi::path::Operation;
@@ -8,22 +9,34 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, Securi
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 const SCHEME: &str = "session";
+const CART: &str = "cart";
 
-/// `session_cookie`: the cookie the session scheme names.
-pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str) {
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme(
-            SCHEME,
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                session_cookie,
-                "Set by register/login. Named `__Host-ecomm_session` when served over TLS.",
-            ))),
-        );
+/// `session_cookie`, `cart_cookie`: the cookies the `session` and `cart` schemes name.
+pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str, cart_cookie: &str) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        SCHEME,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            session_cookie,
+            "Set by register/login. Named `__Host-ecomm_session` when served over TLS.",
+        ))),
+    );
+    components.add_security_scheme(
+        CART,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            cart_cookie,
+            "A guest's cart (and the orders it placed): set by the first cart request without a \
+             session. Named `__Host-ecomm_cart` when served over TLS.",
+        ))),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
         let signed_in =
             path.starts_with("/api/admin") || path == "/api/me" || path.starts_with("/api/orders");
         let admin = path.starts_with("/api/admin");
+        // A signed-in shopper's cart is theirs; without a session it is the guest cart cookie's
+        // (a new one is set when neither is sent).
+        let session_if_any =
+            path.starts_with("/api/cart") || path == "/api/checkout" || path == "/api/orders/{id}";
         let has_path_param = path.contains('{');
         for (op, unsafe_method) in [
             (&mut item.get, false),
@@ -36,6 +49,13 @@ pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str) {
             if signed_in {
                 op.security = Some(vec![SecurityRequirement::new(SCHEME, Vec::<String>::new())]);
                 add(op, "401", "Not signed in");
+            }
+            if session_if_any {
+                op.security = Some(vec![
+                    SecurityRequirement::default(),
+                    SecurityRequirement::new(SCHEME, Vec::<String>::new()),
+                    SecurityRequirement::new(CART, Vec::<String>::new()),
+                ]);
             }
             if admin {
                 add(op, "403", "Signed in, but not an admin");

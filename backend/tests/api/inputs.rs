@@ -116,6 +116,10 @@ async fn the_document_states_the_limits_the_parsers_enforce(app: TestApp) {
     assert_eq!(property(&doc, "AddItem", "quantity")["maximum"], 99);
     assert_eq!(property(&doc, "AddItem", "quantity")["minimum"], 1);
     assert_eq!(property(&doc, "CreateProduct", "price_cents")["minimum"], 0);
+    assert_eq!(
+        property(&doc, "CheckoutRequest", "expected_total_cents")["maximum"],
+        ecomm::domain::Money::MAX_CENTS
+    );
     assert_eq!(property(&doc, "RegisterRequest", "name")["maxLength"], 100);
     assert!(property(&doc, "RegisterRequest", "email")["pattern"].is_string());
     assert_eq!(

@@ -155,7 +155,7 @@ export function useUploadImage(id: number) {
           params: { path: { id } },
           // the spec describes the multipart body; the browser sets the boundary
           body: form as never,
-          bodySerializer: (b) => b as FormData,
+          bodySerializer: (b) => b as unknown as FormData,
         }),
       );
     },

@@ -479,6 +479,7 @@ export interface components {
             name: string;
         };
         CheckoutRequest: {
+            /** @description Any address with a local part and a dotted domain (plus-addressing and Unicode welcome); compared in lower case. */
             email: string;
             /**
              * Format: int64
@@ -487,10 +488,17 @@ export interface components {
              */
             expected_total_cents?: number | null;
             payment: components["schemas"]["PaymentRequest"];
-            shipping_address: components["schemas"]["Address"];
+            shipping_address: {
+                city: string;
+                /** @description ISO 3166-1 alpha-2, e.g. US */
+                country: string;
+                line1: string;
+                line2?: string | null;
+                name: string;
+                postal_code: string;
+            };
         };
         CreateProduct: {
-            /** Format: int64 */
             available: number;
             category: string;
             description: string;
@@ -511,8 +519,24 @@ export interface components {
             field: string;
             message: string;
         };
+        /**
+         * @description The upload form: one file part named `image`. The server judges the bytes, not the part's
+         *     Content-Type: anything but PNG, JPEG, WebP or GIF is a 415.
+         */
+        ImageUpload: {
+            /**
+             * Format: binary
+             * @description PNG, JPEG, WebP or GIF, at most 5 MiB.
+             */
+            image: string;
+        };
         LoginRequest: {
+            /** @description Any address with a local part and a dotted domain (plus-addressing and Unicode welcome); compared in lower case. */
             email: string;
+            /**
+             * Format: password
+             * @description Any string: a wrong one is a 401 like a wrong address.
+             */
             password: string;
         };
         OpsSummary: {
@@ -564,7 +588,15 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+        /**
+         * @description The card must not have expired (`exp_year`/`exp_month` this month or later, else 402
+         *     `card-expired`): a rule that moves with the date, so it is described here, not stated.
+         */
         PaymentRequest: {
+            /**
+             * Format: card-number
+             * @description 12 to 19 digits (spaces and dashes ignored) whose last digit is the Luhn check digit; a number failing the check is a 400 naming payment.card_number.
+             */
             card_number: string;
             cvc: string;
             /** Format: int64 */
@@ -622,8 +654,10 @@ export interface components {
             total: number;
         };
         RegisterRequest: {
+            /** @description Any address with a local part and a dotted domain (plus-addressing and Unicode welcome); compared in lower case. */
             email: string;
             name: string;
+            /** Format: password */
             password: string;
         };
         /** @enum {string} */
@@ -636,7 +670,6 @@ export interface components {
             quantity: number;
         };
         SetStock: {
-            /** Format: int64 */
             available: number;
         };
         /** @description A line of a checkout that could not be filled. */
@@ -666,6 +699,7 @@ export interface components {
         Suggestions: {
             suggestions: components["schemas"]["Suggestion"][];
         };
+        /** @description Absent or `null` leaves a field as it is. */
         UpdateProduct: {
             category?: string | null;
             description?: string | null;
@@ -890,7 +924,9 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["OrderStatus"];
+                /** @description 1-based page number. */
                 page?: number;
+                /** @description 1 to 100, default 25. */
                 per_page?: number;
             };
             header?: never;
@@ -1280,10 +1316,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description field `image`: PNG, JPEG, WebP or GIF, at most 5 MiB */
-        requestBody?: {
+        requestBody: {
             content: {
-                "multipart/form-data": unknown;
+                "multipart/form-data": components["schemas"]["ImageUpload"];
             };
         };
         responses: {
@@ -1884,7 +1919,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description One key per checkout attempt; retries reuse it */
+                /** @description One key per checkout attempt (1 to 255 printable ASCII characters); retries reuse it */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -1912,6 +1947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description payment-declined, or card-expired (naming payment.exp_month) */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2205,11 +2241,14 @@ export interface operations {
                 category?: string;
                 /** @description Minimum price in cents. */
                 min_price?: number;
-                /** @description Maximum price in cents. */
+                /** @description Maximum price in cents (below `min_price` finds nothing). */
                 max_price?: number;
                 in_stock?: boolean;
                 sort?: "relevance" | "price_asc" | "price_desc" | "newest";
-                /** @description 1-based page number; `page × per_page` may not pass 10,000. */
+                /**
+                 * @description 1-based page number, at most 100: no result past the 10,000th is served, whatever
+                 *     `per_page` is (narrow the search instead).
+                 */
                 page?: number;
                 /** @description 1 to 100, default 24. */
                 per_page?: number;
