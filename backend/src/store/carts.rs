@@ -65,52 +65,36 @@ where
         max_lines: i64,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        let available: Option<i64> = sqlx::query_scalar(
-            "SELECT available FROM products WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(product_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let available = available.ok_or(StoreError::NotFound("product"))?;
-        let current: Option<i64> = sqlx::query_scalar(
-            "SELECT quantity FROM cart_items WHERE cart_key = $1 AND product_id = $2",
-        )
-        .bind(cart_key)
-        .bind(product_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if current.is_none() {
-            let lines: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM cart_items WHERE cart_key = $1")
-                    .bind(cart_key)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if lines >= max_lines {
-                return Err(StoreError::CartFull { max: max_lines });
-            }
-        }
-        let total = current.unwrap_or(0) + quantity;
-        if total > max {
-            return Err(StoreError::OverLimit { max });
-        }
-        // A courtesy check (checkout is the authority): do not let a cart promise what is not there.
-        if total > available {
-            return Err(StoreError::NotEnoughStock { available });
-        }
-        sqlx::query(
+        // One statement, one round trip, no explicit transaction: the limits (per line, lines
+        // per cart) and the courtesy stock check (checkout is the authority) are conditions of
+        // the upsert itself. Only a refusal costs a second look, to say which limit it was.
+        let least = D::LEAST;
+        let upsert = format!(
             "INSERT INTO cart_items (cart_key, product_id, quantity, added_at) \
-             VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (cart_key, product_id) DO UPDATE SET quantity = $3",
-        )
-        .bind(cart_key)
-        .bind(product_id)
-        .bind(total)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+             SELECT $1, p.id, $3, $4 FROM products p \
+             WHERE p.id = $2 AND p.deleted_at IS NULL AND $3 <= {least}(p.available, $5) \
+               AND (EXISTS (SELECT 1 FROM cart_items WHERE cart_key = $1 AND product_id = $2) \
+                 OR (SELECT COUNT(*) FROM cart_items WHERE cart_key = $1) < $6) \
+             ON CONFLICT (cart_key, product_id) \
+             DO UPDATE SET quantity = cart_items.quantity + excluded.quantity \
+             WHERE cart_items.quantity + excluded.quantity <= {least}($5, \
+               (SELECT available FROM products WHERE id = excluded.product_id))"
+        );
+        let done = sqlx::query(&upsert)
+            .bind(cart_key)
+            .bind(product_id)
+            .bind(quantity)
+            .bind(now)
+            .bind(max)
+            .bind(max_lines)
+            .execute(&self.writer)
+            .await?;
+        if D::rows_affected(&done) == 1 {
+            return Ok(());
+        }
+        Err(self
+            .why_not_added(cart_key, product_id, quantity, max, max_lines)
+            .await?)
     }
 
     async fn set_cart_quantity(
@@ -174,5 +158,47 @@ where
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl<D: Dialect> SqlStore<D>
+where
+    for<'c> &'c mut D::Connection: Executor<'c, Database = D>,
+    for<'q> D::Arguments<'q>: IntoArguments<'q, D>,
+    i64: Type<D> + for<'q> Encode<'q, D> + for<'r> Decode<'r, D>,
+    for<'q> &'q str: Type<D> + Encode<'q, D>,
+    usize: ColumnIndex<D::Row>,
+{
+    /// Which limit a refused add-to-cart hit (read only; the refusal already happened).
+    async fn why_not_added(
+        &self,
+        cart_key: &str,
+        product_id: i64,
+        quantity: i64,
+        max: i64,
+        max_lines: i64,
+    ) -> StoreResult<StoreError> {
+        let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT p.available, \
+               (SELECT quantity FROM cart_items WHERE cart_key = $1 AND product_id = $2), \
+               (SELECT COUNT(*) FROM cart_items WHERE cart_key = $1) \
+             FROM products p WHERE p.id = $2 AND p.deleted_at IS NULL",
+        )
+        .bind(cart_key)
+        .bind(product_id)
+        .fetch_optional(&self.writer)
+        .await?;
+        let Some((available, current, lines)) = row else {
+            return Ok(StoreError::NotFound("product"));
+        };
+        let total = current.unwrap_or(0) + quantity;
+        Ok(if current.is_none() && lines >= max_lines {
+            StoreError::CartFull { max: max_lines }
+        } else if total > max {
+            StoreError::OverLimit { max }
+        } else {
+            // Over the shelf, or the stock moved between the two statements: either way, not now.
+            StoreError::NotEnoughStock { available }
+        })
     }
 }
