@@ -3,12 +3,14 @@
 //! ORDERS checkouts succeeded. Prints checkouts/s and latency percentiles of the checkout call.
 //!   checkout_load BASE_URL CONCURRENCY SECONDS PRODUCT_IDS(comma-separated) [ORDERS [ACKS_FILE]]
 //! With ACKS_FILE, every acknowledged order is written as `idempotency_key,order_id` (CSV) for the
-//! SQL reconciliation that follows the 100,000-order run.
+//! SQL reconciliation that follows the 100,000-order run. Failed requests are counted by step,
+//! status and problem type (or transport error) and listed on stderr.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a load generator may stop at the first failure"
 )]
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -39,7 +41,7 @@ async fn main() -> anyhow::Result<()> {
                 let c = reqwest::Client::builder().cookie_store(true).build().unwrap();
                 let mut lat = Vec::new();
                 let mut acked = Vec::new();
-                let mut failed = 0u64;
+                let mut failed: BTreeMap<String, u64> = BTreeMap::new();
                 let mut n = 0usize;
                 while Instant::now() < deadline && placed.load(Ordering::Relaxed) < orders {
                     let pid = products[(w + n) % products.len()];
@@ -49,9 +51,12 @@ async fn main() -> anyhow::Result<()> {
                         .json(&json!({"product_id": pid, "quantity": 1}))
                         .send()
                         .await;
-                    if !matches!(add, Ok(ref r) if r.status().is_success()) {
-                        failed += 1;
-                        continue;
+                    match add {
+                        Ok(r) if r.status().is_success() => {}
+                        other => {
+                            *failed.entry(failure("add", other).await).or_default() += 1;
+                            continue;
+                        }
                     }
                     let key = format!("bench-{w}-{n}-{}", uuid::Uuid::new_v4().simple());
                     let t = Instant::now();
@@ -72,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
                             let body: serde_json::Value = r.json().await.unwrap_or_default();
                             acked.push((key, body["id"].as_str().unwrap_or_default().to_owned()));
                         }
-                        _ => failed += 1,
+                        other => *failed.entry(failure("checkout", other).await).or_default() += 1,
                     }
                 }
                 (lat, acked, failed)
@@ -81,12 +86,18 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let mut lat = Vec::new();
     let mut acked = Vec::new();
-    let mut failed = 0;
+    let mut failures: BTreeMap<String, u64> = BTreeMap::new();
     for t in tasks {
         let (l, a, f) = t.await?;
         lat.extend(l);
         acked.extend(a);
-        failed += f;
+        for (what, n) in f {
+            *failures.entry(what).or_default() += n;
+        }
+    }
+    let failed: u64 = failures.values().sum();
+    for (what, n) in &failures {
+        eprintln!("failed: {n} x {what}");
     }
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(path) = acks {
@@ -111,4 +122,26 @@ async fn main() -> anyhow::Result<()> {
         pct(0.99)
     );
     Ok(())
+}
+
+/// What went wrong with one request: step, status and problem type, or the transport error.
+async fn failure(step: &str, res: reqwest::Result<reqwest::Response>) -> String {
+    match res {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let body: serde_json::Value = r.json().await.unwrap_or_default();
+            let kind = body["type"].as_str().unwrap_or("-");
+            let title = body["title"].as_str().unwrap_or("");
+            format!("{step} {status} {kind} {title}")
+        }
+        Err(e) => {
+            let mut msg = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                msg = format!("{msg}: {s}");
+                src = s.source();
+            }
+            format!("{step} transport {msg}")
+        }
+    }
 }
