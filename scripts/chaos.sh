@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make chaos`: every resilience drill (docs/resilience.md) on a local stack — a temporary Postgres,
-# 4 supervised backend replicas and nginx — reconciled by SQL and scored; reports in reports/.
+# supervised backend replicas (one per core) and nginx — reconciled by SQL and scored; reports in reports/.
 #   scripts/chaos.sh [DRILL] [ecomm-lab drill options...]     (default: all)
 # Installs what it needs (nginx, apache2-utils, fonts-dejavu-core) and builds the release binaries.
 set -euo pipefail

@@ -54,7 +54,7 @@ if want e2e && [ -x frontend/e2e/run.sh ]; then
 fi
 
 if want chaos; then
-  step "chaos: kill half of 4 replicas under load, reconcile every acknowledged order by SQL"
+  step "chaos: kill half the replicas under load, reconcile every acknowledged order by SQL"
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
       { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use nix::sys::signal::Signal;
 use sqlx::PgPool;
@@ -295,6 +296,7 @@ async fn inject(
     let rs = &stack.replicas;
     let n = rs.slots.len();
     let at = Instant::now();
+    crate::lock(&shop.stats).fault_at = Some(at.saturating_duration_since(start));
     let mut fault = Fault {
         at: since(at),
         end: since(at),
@@ -328,10 +330,14 @@ async fn inject(
             fault.end = since(Instant::now());
         }
         Name::DbLatency => {
-            stack.proxy.set_delay(Duration::from_millis(100));
+            let proxy = stack
+                .proxy
+                .as_ref()
+                .context("db-latency needs the stack started with the fault proxy")?;
+            proxy.set_delay(Duration::from_millis(100));
             rs.event("+100 ms to every Postgres round trip".into());
             tokio::time::sleep(Duration::from_secs(30)).await;
-            stack.proxy.set_delay(Duration::ZERO);
+            proxy.set_delay(Duration::ZERO);
             rs.event("latency removed".into());
             fault.end = since(Instant::now());
         }

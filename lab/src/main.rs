@@ -128,6 +128,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 vec![name]
             };
+            let stack = StackOpts {
+                fault_proxy: names.contains(&Name::DbLatency),
+                ..stack
+            };
             let s = Stack::up(&stack).await?;
             // Ctrl-C still tears the stack down (no orphaned replicas, nginx or Postgres).
             let result = tokio::select! {

@@ -252,14 +252,16 @@ pub fn write(
 <tr><td>client retries</td><td>{}</td></tr><tr><td>shed / timeouts</td><td>{} / {}</td></tr>\
 <tr><td>latency p50 / p99 / max</td><td>{:.1} / {:.1} / {:.1} ms</td></tr>\
 <tr><td>checkout p99 (incl. retries)</td><td>{:.1} ms</td></tr>\
-<tr><td>full strength after</td><td>{}</td></tr><tr><td>degraded window</td><td>{:.0} s (checkouts {:.0} s)</td></tr>\
+<tr><td>full strength after</td><td>{}</td></tr><tr><td>degraded window</td><td>{:.0} s (checkouts {:.0} s){}</td></tr>\
 <tr><td>slowest readiness probe of a live replica</td><td>{:.0} ms</td></tr></table>",
         f.requests.ok, f.requests.rejected, f.requests.failed, f.achieved_rps,
         f.success_under_fault * 100.0,
         f.checkouts.ok, f.checkouts.rejected, f.checkouts.failed, f.checkout_201_ratio * 100.0,
         f.client_retries, f.shed, f.timeouts, f.p50_ms, f.p99_ms, f.max_ms, f.checkout_p99_ms,
         f.full_strength_s.map_or("—".into(), |s| format!("{s:.1} s")),
-        f.degraded_s, f.checkout_degraded_s, f.readiness_max_ms
+        f.degraded_s, f.checkout_degraded_s,
+        if f.recovered { "" } else { " — still degraded when the window ended" },
+        f.readiness_max_ms
     );
     h += "<h2>Final status by request kind</h2><table>";
     for (kind, statuses) in &f.statuses {

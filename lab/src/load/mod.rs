@@ -110,12 +110,12 @@ impl Shop {
             if due > Instant::now() {
                 tokio::time::sleep_until(due).await;
             }
-            let sec = t as usize;
+            let at = Duration::from_secs_f64(t);
             if self.inflight.load(Ordering::Relaxed) >= max_inflight {
                 let mut s = crate::lock(&self.stats);
                 s.shed += 1;
                 s.record(
-                    sec,
+                    at,
                     Kind::Browse,
                     stats::Outcome::Failed,
                     Instant::now() - due,
@@ -127,7 +127,7 @@ impl Shop {
                 tasks.spawn(async move {
                     let (kind, outcome, status) = shop.act(shop.pick_kind()).await;
                     let latency = Instant::now() - due;
-                    crate::lock(&shop.stats).record(sec, kind, outcome, latency, &status);
+                    crate::lock(&shop.stats).record(at, kind, outcome, latency, &status);
                     shop.inflight.fetch_sub(1, Ordering::Relaxed);
                 });
             }

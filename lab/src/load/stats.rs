@@ -89,19 +89,28 @@ pub struct Stats {
     pub retries: u64,
     /// Arrivals not sent because too many requests were already in flight (the generator's limit).
     pub shed: u64,
+    /// When the fault began (since load start); set by the drill as it strikes.
+    pub fault_at: Option<Duration>,
+    /// Requests *answered* at or after the fault — including those in flight when it struck, which
+    /// were scheduled before it (counting by scheduled second would leave exactly those out).
+    pub under_fault: Counts,
 }
 
 impl Stats {
-    /// `sec`: the second (since load start) the request was scheduled in; `status` e.g. "200",
-    /// "timeout", "connect".
+    /// `due`: when the request was scheduled (since load start), `latency`: scheduled → answered;
+    /// `status` e.g. "200", "timeout", "connect".
     pub fn record(
         &mut self,
-        sec: usize,
+        due: Duration,
         kind: Kind,
         outcome: Outcome,
         latency: Duration,
         status: &str,
     ) {
+        if self.fault_at.is_some_and(|f| due + latency >= f) {
+            self.under_fault.add(outcome);
+        }
+        let sec = due.as_secs() as usize;
         let us = (latency.as_micros() as u64).clamp(1, 600_000_000);
         if self.seconds.len() <= sec {
             self.seconds.resize_with(sec + 1, Second::default);

@@ -20,8 +20,11 @@ use supervisor::{ReplicaSet, ReplicaSpec};
 
 #[derive(Args, Debug, Clone)]
 pub struct StackOpts {
-    /// Backend replicas behind the load balancer.
-    #[arg(long, default_value_t = 4)]
+    /// Backend replicas behind the load balancer (default: one per core, at least 2). A pod has
+    /// its own CPU in the cluster; here replicas share the cores, and each one keeps its own
+    /// catalog index fresh — 4 replicas on 2 cores re-index every stock change 4 times and
+    /// collapsed at 5,000 req/s where 2 held (docs/resilience.md).
+    #[arg(long, default_value_t = per_core())]
     pub replicas: usize,
     /// The `ecomm` binary (default: target/release/ecomm, else target/debug/ecomm).
     #[arg(long, env = "ECOMM_BIN")]
@@ -44,6 +47,11 @@ pub struct StackOpts {
     /// Seconds before the shop's reconciler settles an in-doubt payment (production: 60).
     #[arg(long, default_value_t = 5)]
     pub reconcile_after: u64,
+    /// Route the replicas' Postgres traffic through the lab's TCP fault proxy. Set by the drills
+    /// that need it (db-latency); otherwise the replicas connect directly, as in the cluster, and
+    /// the lab's CPU goes to the load alone.
+    #[arg(skip)]
+    pub fault_proxy: bool,
 }
 
 pub struct Stack {
@@ -52,10 +60,14 @@ pub struct Stack {
     owned_work: bool,
     pub db_url: String,
     pub pg: Option<TempPg>,
-    pub proxy: FaultProxy,
+    pub proxy: Option<FaultProxy>,
     pub replicas: ReplicaSet,
     pub nginx: std::sync::Arc<Nginx>,
     pub lb: String,
+}
+
+fn per_core() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
 pub fn free_port() -> anyhow::Result<u16> {
@@ -116,19 +128,32 @@ impl Stack {
         ecomm(&bin, &["migrate"], &db_url, &media).await?;
         let products = opts.products.to_string();
         ecomm(&bin, &["seed", "--products", &products], &db_url, &media).await?;
+        // What an operator runs after a bulk load: without fresh statistics the planner took
+        // `products` for 62 rows and hash-joined all 10,000 into every cart read (7-10 ms each)
+        // until autovacuum caught up, mid-drill.
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db_url).await?;
+        sqlx::query("ANALYZE").execute(&mut conn).await?;
         eprintln!(
             "lab: database migrated and seeded ({} products) in {:.1}s",
             opts.products,
             t.elapsed().as_secs_f64()
         );
-        // The replicas reach Postgres through the fault proxy; the lab's own SQL goes direct.
-        let db_addr: SocketAddr = host_port(&db_url)?;
-        let proxy = FaultProxy::start(db_addr).await?;
-        let direct = format!("{}:{}", db_addr.ip(), db_addr.port());
-        if !db_url.contains(&direct) {
-            bail!("the database URL must name its host as ip:port ({direct}) for the fault proxy");
-        }
-        let replica_db = db_url.replacen(&direct, &format!("127.0.0.1:{}", proxy.port), 1);
+        // The replicas reach Postgres through the fault proxy when a drill needs it; the lab's own
+        // SQL goes direct.
+        let (proxy, replica_db) = if opts.fault_proxy {
+            let db_addr: SocketAddr = host_port(&db_url)?;
+            let proxy = FaultProxy::start(db_addr).await?;
+            let direct = format!("{}:{}", db_addr.ip(), db_addr.port());
+            if !db_url.contains(&direct) {
+                bail!(
+                    "the database URL must name its host as ip:port ({direct}) for the fault proxy"
+                );
+            }
+            let url = db_url.replacen(&direct, &format!("127.0.0.1:{}", proxy.port), 1);
+            (Some(proxy), url)
+        } else {
+            (None, db_url.clone())
+        };
         let ports = (0..opts.replicas)
             .map(|_| free_port())
             .collect::<anyhow::Result<Vec<_>>>()?;

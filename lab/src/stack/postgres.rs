@@ -98,10 +98,13 @@ impl TempPg {
             .args(["-w", "-t", "60", "-m", "fast"]);
         if action != "stop" {
             // Durable settings stay on: commits cost what they cost in production.
+            // LAB_PG_SETTINGS adds settings for a diagnosis, e.g.
+            // "-c shared_preload_libraries=pg_stat_statements".
             c.arg("-o").arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB {}",
                 self.port,
-                self.dir.display()
+                self.dir.display(),
+                std::env::var("LAB_PG_SETTINGS").unwrap_or_default()
             ));
         }
         c.arg(action);
