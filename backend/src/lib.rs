@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod media;
+pub mod memory;
 pub mod openapi;
 pub mod payments;
 pub mod routes;

@@ -1,7 +1,14 @@
 use ecomm::config::{AdminCommand, Command, LogFormat};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    ecomm::memory::tune();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve_or_run())
+}
+
+async fn serve_or_run() -> anyhow::Result<()> {
     // One TLS backend for every crate (sqlx, object_store, OTLP).
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let cli = ecomm::config::parse_with_config_file()?;

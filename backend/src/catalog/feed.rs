@@ -77,6 +77,8 @@ pub async fn catch_up(catalog: &Catalog) -> anyhow::Result<usize> {
         blocking(|| index.commit())?;
         catalog.committed();
         feed.built = true;
+        // The build's indexing memory is free now: give it back before serving.
+        crate::memory::release_free_memory();
         catalog.mark_ready();
         tracing::info!(
             products = index.len(),

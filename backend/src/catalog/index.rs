@@ -12,7 +12,7 @@ use tantivy::{
 };
 
 use super::collect::{Counts, PageCollector, PRICE_RANGES};
-use super::query::{combine, filter_clauses, text_query, without_stop_words, Except, Filters};
+use super::query::{combine, filter_clauses, text_query, without_stop_words, Filters};
 use super::schema::{self, CatalogProduct, Fields, Word};
 use super::Sort;
 
@@ -183,55 +183,46 @@ impl ProductIndex {
         s: &Searcher,
         words: &[Word],
         req: &SearchRequest,
-        except: Except,
         top: usize,
         name_only: bool,
     ) -> anyhow::Result<(Vec<DocAddress>, Counts)> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = text_query(&self.f, words, name_only);
-        clauses.extend(filter_clauses(&self.f, &req.filters, except));
+        clauses.extend(filter_clauses(&self.f, &req.filters));
         let collector = PageCollector {
             sort: req.sort,
             scored: req.sort == Sort::Relevance && !words.is_empty(),
             top,
             facets: !name_only,
+            filters: req.filters.clone(),
         };
         let fruit = s.search(combine(clauses).as_ref(), &collector)?;
         Ok((fruit.hits, fruit.counts))
     }
 
-    /// One page with its total and facets; each facet ignores its own filter and respects the others.
+    /// One page with its total and facets (each facet ignores its own filter and respects the
+    /// others), in one pass over the documents matching the words.
     pub fn search(&self, req: &SearchRequest) -> anyhow::Result<SearchResult> {
         let s = self.searcher();
         let top = req.offset + req.limit;
-        let mut words = req.words.clone();
-        let mut main = self.run(&s, &words, req, Except::Nothing, top, false)?;
+        let mut main = self.run(&s, &req.words, req, top, false)?;
         if main.1.total == 0 {
             // Stop words never empty a result: retry without them.
-            if let Some(fewer) = without_stop_words(&words) {
-                words = fewer;
-                main = self.run(&s, &words, req, Except::Nothing, top, false)?;
+            if let Some(fewer) = without_stop_words(&req.words) {
+                main = self.run(&s, &fewer, req, top, false)?;
             }
         }
-        let by_category = match req.filters.category {
-            Some(_) => self.run(&s, &words, req, Except::Category, 0, false)?.1,
-            None => main.1.clone(),
-        };
-        let by_price = match (req.filters.min_price, req.filters.max_price) {
-            (None, None) => main.1.clone(),
-            _ => self.run(&s, &words, req, Except::Price, 0, false)?.1,
-        };
-        let items = main
-            .0
+        let (hits, counts) = main;
+        let items = hits
             .iter()
             .skip(req.offset)
             .map(|d| self.load(&s, *d))
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(SearchResult {
             items,
-            total: main.1.total,
-            categories: by_category.categories.into_iter().collect(),
-            prices: by_price.prices,
-            in_stock: main.1.in_stock,
+            total: counts.total,
+            categories: counts.categories.into_iter().collect(),
+            prices: counts.prices,
+            in_stock: counts.in_stock,
         })
     }
 
@@ -248,7 +239,7 @@ impl ProductIndex {
             offset: 0,
             limit: n,
         };
-        let (hits, _) = self.run(&s, words, &req, Except::Nothing, n, true)?;
+        let (hits, _) = self.run(&s, words, &req, n, true)?;
         hits.into_iter().map(|d| self.load(&s, d)).collect()
     }
 
@@ -261,7 +252,7 @@ impl ProductIndex {
             offset: 0,
             limit: 0,
         };
-        let (_, counts) = self.run(&s, &[], &req, Except::Nothing, 0, false)?;
+        let (_, counts) = self.run(&s, &[], &req, 0, false)?;
         Ok(counts.categories.into_iter().collect())
     }
 

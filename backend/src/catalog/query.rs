@@ -30,14 +30,6 @@ pub struct Filters {
     pub in_stock: bool,
 }
 
-/// Which filter a facet ignores, so a shopper sees what switching it would give.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Except {
-    Nothing,
-    Category,
-    Price,
-}
-
 fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
 }
@@ -114,17 +106,10 @@ fn i64_range(field: tantivy::schema::Field, lo: Option<i64>, hi: Option<i64>) ->
     Box::new(RangeQuery::new(bound(lo), bound(hi)))
 }
 
-pub fn filter_clauses(f: &Fields, fl: &Filters, except: Except) -> Vec<(Occur, Box<dyn Query>)> {
+/// The filters the query applies; the category and price filters are checked by the collector, which
+/// also counts the facets that ignore them (see `collect`).
+pub fn filter_clauses(f: &Fields, fl: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out = Vec::new();
-    if let (Some(c), false) = (&fl.category, except == Except::Category) {
-        out.push(filter(Box::new(TermQuery::new(
-            Term::from_field_text(f.category, c),
-            IndexRecordOption::Basic,
-        ))));
-    }
-    if (fl.min_price.is_some() || fl.max_price.is_some()) && except != Except::Price {
-        out.push(filter(i64_range(f.price, fl.min_price, fl.max_price)));
-    }
     if fl.in_stock {
         out.push(filter(i64_range(f.available, Some(1), None)));
     }

@@ -107,6 +107,16 @@ fn the_last_word_matches_as_a_prefix_while_typing() {
 }
 
 #[test]
+fn one_and_two_letter_prefixes_match_every_word_that_starts_with_them() {
+    let idx = catalog();
+    assert_eq!(sorted(ids(&idx, &request("t"))), [1, 3, 5, 6]);
+    assert_eq!(sorted(ids(&idx, &request("te"))), [1, 3, 6]);
+    assert_eq!(sorted(ids(&idx, &request("ca"))), [2, 6]);
+    assert_eq!(ids(&idx, &request("BR")), [6], "folded like the words");
+    assert_eq!(ids(&idx, &request("red m")), [2]);
+}
+
+#[test]
 fn one_typo_is_forgiven_on_words_of_five_letters_or_more() {
     let idx = catalog();
     assert_eq!(ids(&idx, &request("cermaic mug")), [1]);
