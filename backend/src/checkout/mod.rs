@@ -161,10 +161,7 @@ impl Checkout {
     }
 
     async fn authorize_and_commit(&self, req: &OrderRequest) -> Result<Committed, CheckoutError> {
-        let (rec, cart) = tokio::try_join!(
-            self.store.idempotency_record(&req.key),
-            self.store.cart(&req.cart_key)
-        )?;
+        let (rec, cart) = self.store.checkout_inputs(&req.cart_key, &req.key).await?;
         if let Some(rec) = rec {
             return self
                 .answer_for(rec, &req.key, &req.fingerprint)

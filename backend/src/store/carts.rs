@@ -5,6 +5,12 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use super::sql::{Dialect, SqlStore};
 use super::{CartLine, StoreError, StoreResult};
 
+/// A cart's lines as [`CartLine`] columns (and `added_at`, their order); `$1` is the cart key.
+pub(super) const CART_LINES: &str = "SELECT p.id AS product_id, p.sku, p.slug, p.name, \
+     p.image_key, p.price_cents AS unit_price_cents, c.quantity, p.available, c.added_at \
+     FROM cart_items c JOIN products p ON p.id = c.product_id \
+     WHERE c.cart_key = $1 AND p.deleted_at IS NULL";
+
 #[async_trait]
 pub trait CartStore: Send + Sync {
     async fn cart(&self, cart_key: &str) -> StoreResult<Vec<CartLine>>;
@@ -45,15 +51,12 @@ where
     usize: ColumnIndex<D::Row>,
 {
     async fn cart(&self, cart_key: &str) -> StoreResult<Vec<CartLine>> {
-        Ok(sqlx::query_as(
-            "SELECT p.id AS product_id, p.sku, p.slug, p.name, p.image_key, \
-             p.price_cents AS unit_price_cents, c.quantity, p.available \
-             FROM cart_items c JOIN products p ON p.id = c.product_id \
-             WHERE c.cart_key = $1 AND p.deleted_at IS NULL ORDER BY c.added_at, p.id",
+        Ok(
+            sqlx::query_as(&format!("{CART_LINES} ORDER BY c.added_at, p.id"))
+                .bind(cart_key)
+                .fetch_all(&self.reader)
+                .await?,
         )
-        .bind(cart_key)
-        .fetch_all(&self.reader)
-        .await?)
     }
 
     async fn add_to_cart(

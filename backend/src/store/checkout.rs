@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
+use super::carts::CART_LINES;
 use super::sql::{Dialect, SqlStore};
-use super::{SqlBuf, StoreResult};
+use super::{CartLine, IdempotencyRecord, SqlBuf, StoreResult};
 use crate::domain::{PaymentState, Word};
 
 /// One line as the shopper is charged for it: the transaction takes exactly this.
@@ -73,8 +74,33 @@ pub trait Lease: Send {
     async fn alive(&mut self) -> bool;
 }
 
+/// One row of [`CheckoutStore::checkout_inputs`]: the key's record (if any) beside one cart line
+/// (if any).
+#[derive(sqlx::FromRow)]
+struct InputRow {
+    fingerprint: Option<String>,
+    order_id: Option<String>,
+    response_status: Option<i64>,
+    response_body: Option<String>,
+    product_id: Option<i64>,
+    sku: Option<String>,
+    slug: Option<String>,
+    name: Option<String>,
+    image_key: Option<String>,
+    unit_price_cents: Option<i64>,
+    quantity: Option<i64>,
+    available: Option<i64>,
+}
+
 #[async_trait]
 pub trait CheckoutStore: Send + Sync {
+    /// What a checkout starts from, in one round trip: the key's stored record, if any, and the
+    /// cart's lines.
+    async fn checkout_inputs(
+        &self,
+        cart_key: &str,
+        key: &str,
+    ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)>;
     /// In one transaction: claims the key, takes every line's stock with one conditional
     /// statement (all or nothing: [`super::StoreError::OverStock`] names the short lines,
     /// [`super::StoreError::PriceChanged`] a changed price), writes the order as paid with its
@@ -119,6 +145,51 @@ where
     for<'a> &'a str: ColumnIndex<D::Row>,
     usize: ColumnIndex<D::Row>,
 {
+    pub(super) async fn checkout_inputs_sql(
+        &self,
+        cart_key: &str,
+        key: &str,
+    ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)> {
+        // One row per cart line (or one row of NULLs), each carrying the key's record.
+        let rows: Vec<InputRow> = sqlx::query_as(&format!(
+            "SELECT k.fingerprint, k.order_id, k.response_status, k.response_body, \
+               c.product_id, c.sku, c.slug, c.name, c.image_key, c.unit_price_cents, \
+               c.quantity, c.available \
+             FROM (SELECT 1 AS one) o \
+             LEFT JOIN idempotency_keys k ON k.key = $2 \
+             LEFT JOIN ({CART_LINES}) c ON 1 = 1 \
+             ORDER BY c.added_at, c.product_id"
+        ))
+        .bind(cart_key)
+        .bind(key)
+        .fetch_all(&self.reader)
+        .await?;
+        let record = rows.first().and_then(|r| {
+            Some(IdempotencyRecord {
+                fingerprint: r.fingerprint.clone()?,
+                order_id: r.order_id.clone(),
+                response_status: r.response_status,
+                response_body: r.response_body.clone(),
+            })
+        });
+        let lines = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(CartLine {
+                    product_id: r.product_id?,
+                    sku: r.sku?,
+                    slug: r.slug?,
+                    name: r.name?,
+                    image_key: r.image_key,
+                    unit_price_cents: r.unit_price_cents?,
+                    quantity: r.quantity?,
+                    available: r.available?,
+                })
+            })
+            .collect();
+        Ok((record, lines))
+    }
+
     pub(super) async fn settle_key_sql(
         &self,
         key: &str,
@@ -245,6 +316,13 @@ where
     for<'a> &'a str: ColumnIndex<D::Row>,
     usize: ColumnIndex<D::Row>,
 {
+    async fn checkout_inputs(
+        &self,
+        cart_key: &str,
+        key: &str,
+    ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)> {
+        self.checkout_inputs_sql(cart_key, key).await
+    }
     async fn place_order(&self, o: &PlaceOrder<'_>) -> StoreResult<Placement> {
         D::place_order(self, o).await
     }
