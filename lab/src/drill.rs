@@ -68,6 +68,9 @@ pub struct DrillOpts {
     pub ab_concurrency: u64,
 }
 
+/// seed-ab: how far into the `ab` run half the replicas are killed.
+const AB_KILL_AFTER: Duration = Duration::from_millis(200);
+
 /// What the fault did, in seconds since load start.
 struct Fault {
     at: f64,
@@ -358,9 +361,11 @@ async fn inject(
                 let (n, c) = (o.ab_requests, o.ab_concurrency);
                 async move { crate::ab::run(&url, n, c).await }
             });
-            tokio::time::sleep(Duration::from_secs(3)).await;
+            // ab now runs 10,000 requests in ~0.7 s (it took 25 s before the catalog read model):
+            // strike 0.2 s in, so the kill lands in the middle of it, not after it.
+            tokio::time::sleep(AB_KILL_AFTER).await;
             let fs = kill_half(stack).await;
-            fault.full_strength = Some(fs + 3.0);
+            fault.full_strength = Some(fs + AB_KILL_AFTER.as_secs_f64());
             let result = ab.await??;
             rs.event("ab done".into());
             fault.end = since(Instant::now());
