@@ -13,7 +13,7 @@ use crate::catalog::{
     self, CatalogProduct, Filters, ProductIndex, SearchRequest, Sort, MAX_WORDS, PRICE_EDGES,
     RESULT_WINDOW,
 };
-use crate::domain::{Checks, MAX_PER_PAGE};
+use crate::domain::Checks;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::{rfc3339, AppState};
@@ -113,9 +113,9 @@ pub struct ProductQuery {
     pub in_stock: Option<bool>,
     #[param(inline)]
     pub sort: Option<Sort>,
-    /// 1-based page number, at most 100: no result past the 10,000th is served, whatever
-    /// `per_page` is (narrow the search instead).
-    #[param(minimum = 1, maximum = 100)]
+    /// 1-based page number. The result window is 10,000: `page × per_page` above 10,000 is a 400
+    /// naming `page` (narrow the search instead), as Elasticsearch's `max_result_window`.
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<i64>,
     /// 1 to 100, default 24.
     #[param(minimum = 1, maximum = 100)]
@@ -145,9 +145,14 @@ struct CatalogRequest {
 impl ProductQuery {
     fn parse(self) -> ApiResult<CatalogRequest> {
         let mut c = Checks::default();
-        // Pages stop where `page × per_page` could pass the window at the largest page size: a
-        // bound the document can state (it cannot state a product of two parameters).
-        let (page, per_page) = c.paging(self.page, self.per_page, 24, RESULT_WINDOW / MAX_PER_PAGE);
+        let (page, per_page) = c.paging(self.page, self.per_page, 24, RESULT_WINDOW);
+        // A product of two parameters, which a schema cannot state (make fuzz's hooks know it).
+        if page * per_page > RESULT_WINDOW {
+            c.fail(
+                "page",
+                format!("page × per_page must be at most {RESULT_WINDOW}: narrow the search"),
+            );
+        }
         let price = |v: Option<i64>| match v {
             Some(p) if p < 0 => Err("must not be negative".to_owned()),
             v => Ok(v),

@@ -2246,8 +2246,8 @@ export interface operations {
                 in_stock?: boolean;
                 sort?: "relevance" | "price_asc" | "price_desc" | "newest";
                 /**
-                 * @description 1-based page number, at most 100: no result past the 10,000th is served, whatever
-                 *     `per_page` is (narrow the search instead).
+                 * @description 1-based page number. The result window is 10,000: `page × per_page` above 10,000 is a 400
+                 *     naming `page` (narrow the search instead), as Elasticsearch's `max_result_window`.
                  */
                 page?: number;
                 /** @description 1 to 100, default 24. */
