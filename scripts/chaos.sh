@@ -21,6 +21,6 @@ cargo build --release --locked -p ecomm -p ecomm-lab
 if [ -f frontend/package.json ] && [ ! -f frontend/dist/index.html ] && command -v npm >/dev/null; then
   npm --prefix frontend run build --silent >/dev/null 2>&1 || echo "chaos: storefront build skipped"
 fi
-# 1,000 req/s (spike: 5,000): headroom for every drill on 2 cores — kill-half alone met its targets up to
-# 8,000 req/s (docs/resilience.md); pass --rate N to change it.
+# 1,000 req/s (spike: 5,000): headroom for every drill on 2 cores — kill-half alone scored 99.99 at
+# 7,000 req/s (docs/resilience.md); pass --rate N to change it.
 exec "$target/release/ecomm-lab" drill "$drill" --ecomm-bin "$target/release/ecomm" --rate 1000 "$@"
