@@ -74,7 +74,7 @@ pub async fn catch_up(catalog: &Catalog) -> anyhow::Result<usize> {
         }
     }
     if building {
-        blocking(|| index.commit())?;
+        blocking(|| index.commit().and_then(|_| index.settle()))?;
         catalog.committed();
         feed.built = true;
         // The build's indexing memory is free now: give it back before serving.
