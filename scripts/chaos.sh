@@ -23,4 +23,8 @@ if [ -f frontend/package.json ] && [ ! -f frontend/dist/index.html ] && command 
 fi
 # 1,000 req/s (spike: 5,000): headroom for every drill on 2 cores — kill-half alone scored 99.99 at
 # 7,000 req/s (docs/resilience.md); pass --rate N to change it.
-exec "$target/release/ecomm-lab" drill "$drill" --ecomm-bin "$target/release/ecomm" --rate 1000 "$@"
+# One replica per core (at least 2): on a shared machine more replicas only re-index stock changes
+# more often (docs/resilience.md); LAB_REPLICAS overrides.
+replicas=${LAB_REPLICAS:-$(( $(nproc) > 2 ? $(nproc) : 2 ))}
+exec "$target/release/ecomm-lab" drill "$drill" --ecomm-bin "$target/release/ecomm" --rate 1000 \
+  --replicas "$replicas" "$@"

@@ -64,7 +64,7 @@ if want chaos; then
   # Low rate, short timeline (< 60 s of load): any integrity violation fails the build.
   "${CARGO_TARGET_DIR:-target}/debug/ecomm-lab" drill kill-half \
     --ecomm-bin "${CARGO_TARGET_DIR:-target}/debug/ecomm" --database-url "${ECOMM_TEST_PG_URL%/*}/lab" \
-    --products 1000 --rate 40 --warmup 5 --recovery 15 --work-dir "$work/lab"
+    --products 1000 --rate 40 --warmup 5 --recovery 15 --work-dir "$work/lab" --replicas 2
 fi
 
 if want verify && [ -x scripts/verify.sh ]; then

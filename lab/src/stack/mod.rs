@@ -20,11 +20,11 @@ use supervisor::{ReplicaSet, ReplicaSpec};
 
 #[derive(Args, Debug, Clone)]
 pub struct StackOpts {
-    /// Backend replicas behind the load balancer (default: one per core, at least 2). A pod has
-    /// its own CPU in the cluster; here replicas share the cores, and each one keeps its own
-    /// catalog index fresh — 4 replicas on 2 cores re-index every stock change 4 times and
-    /// collapsed at 5,000 req/s where 2 held (docs/resilience.md).
-    #[arg(long, default_value_t = per_core())]
+    /// Backend replicas behind the load balancer (default 4, like the chart's). A pod has its own
+    /// CPU in the cluster; here replicas share the cores, and each one keeps its own catalog index
+    /// fresh — 4 replicas on 2 cores re-index every stock change 4 times and collapsed at 5,000
+    /// req/s where 2 held, so `make chaos` and `make test` pass one per core (docs/resilience.md).
+    #[arg(long, default_value_t = 4)]
     pub replicas: usize,
     /// The `ecomm` binary (default: target/release/ecomm, else target/debug/ecomm).
     #[arg(long, env = "ECOMM_BIN")]
@@ -64,10 +64,6 @@ pub struct Stack {
     pub replicas: ReplicaSet,
     pub nginx: std::sync::Arc<Nginx>,
     pub lb: String,
-}
-
-fn per_core() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
 pub fn free_port() -> anyhow::Result<u16> {
