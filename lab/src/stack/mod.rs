@@ -162,6 +162,9 @@ impl Stack {
                 ("ECOMM_PAYMENTS".into(), "test".into()),
                 ("ECOMM_LOG_FORMAT".into(), "json".into()),
                 ("ECOMM_DRAIN_SECONDS".into(), "2".into()),
+                // Shorter than nginx's 10 s read timeout, so a request stuck behind a slow database
+                // gets the backend's own 503 + Retry-After instead of waiting out the proxy.
+                ("ECOMM_REQUEST_TIMEOUT_SECS".into(), "8".into()),
                 // One test-gateway ledger for all replicas, so a survivor's reconciler can settle
                 // what a killed replica authorized (as a real gateway would know it).
                 (
