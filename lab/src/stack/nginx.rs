@@ -99,7 +99,10 @@ fn main_conf(dir: &Path, port: u16, static_dir: Option<&Path>) -> String {
             # never reached a replica (no `non_idempotent`): checkout retries belong to the client.
             proxy_next_upstream error timeout http_502 http_503;
             proxy_next_upstream_tries 3;
-            proxy_next_upstream_timeout 10s;"#;
+            # Retry only what failed fast (a killed or draining replica): a request that already
+            # waited out the backend's 8 s timeout and got its 503 is not sent round again, or one
+            # GET could wait 8 s + 8 s, past the client's patience (db-latency: 169 unanswered).
+            proxy_next_upstream_timeout 2s;"#;
     let root = match static_dir {
         Some(dist) => format!(
             "root {};\n        location / {{ try_files $uri /index.html; }}",
