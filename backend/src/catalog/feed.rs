@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Catalog, CatalogProduct, Change};
-use crate::store::{Product, ProductChange};
+use super::{Catalog, Change};
+use crate::store::ProductChange;
 
 /// How often a replica looks for changes when nothing wakes it (Postgres NOTIFY wakes it at once).
 pub const POLL_EVERY: Duration = Duration::from_millis(250);
@@ -22,27 +22,9 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-impl From<Product> for CatalogProduct {
-    fn from(p: Product) -> Self {
-        CatalogProduct {
-            id: p.id,
-            sku: p.sku,
-            slug: p.slug,
-            name: p.name,
-            description: p.description,
-            category: p.category,
-            price_cents: p.price_cents,
-            currency: p.currency,
-            image_key: p.image_key,
-            available: p.available,
-            created_at: p.created_at,
-        }
-    }
-}
-
 fn change(c: ProductChange) -> Change {
     Change {
-        product: c.product.into(),
+        product: c.product,
         version: c.version,
         deleted: c.deleted,
     }

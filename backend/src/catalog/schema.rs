@@ -1,5 +1,4 @@
 //! The index layout and the text analysis shared by indexing and querying.
-use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
@@ -15,21 +14,9 @@ pub const STEMMED: &str = "shop";
 pub const RAW: &str = "shop_raw";
 const LONGEST_WORD: usize = 40;
 
-/// What the index returns for a product: everything a page shows, stored with the document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogProduct {
-    pub id: i64,
-    pub sku: String,
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub price_cents: i64,
-    pub currency: String,
-    pub image_key: Option<String>,
-    pub available: i64,
-    pub created_at: i64,
-}
+/// What the index returns for a product: everything a page shows, stored with the document. The
+/// same row the store reads, so the feed indexes what it fetched without a field-by-field copy.
+pub type CatalogProduct = crate::store::Product;
 
 #[derive(Clone, Copy)]
 pub struct Fields {

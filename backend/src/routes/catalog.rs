@@ -48,8 +48,7 @@ pub struct ProductDto {
 }
 
 impl ProductDto {
-    pub fn from(p: impl Into<CatalogProduct>, state: &AppState) -> Self {
-        let p = p.into();
+    pub fn from(p: CatalogProduct, state: &AppState) -> Self {
         ProductDto {
             image_url: p.image_key.as_deref().map(|k| state.media.image_url(k)),
             id: p.id,

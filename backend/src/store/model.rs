@@ -1,10 +1,11 @@
 //! What the store reads and writes: rows, inputs and outcomes, in domain types where they exist.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{OrderStatus, PaymentState, Role};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// Also the catalog index's stored document (`catalog::CatalogProduct`), hence serde.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Product {
     pub id: i64,
     pub sku: String,
