@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::catalog::cache::digest;
 use crate::catalog::{
-    self, CatalogProduct, Filters, ProductIndex, SearchRequest, Sort, MAX_WORDS, PRICE_EDGES,
+    self, CatalogProduct, Filters, ProductIndex, SearchRequest, Sort, Word, MAX_WORDS, PRICE_EDGES,
     RESULT_WINDOW,
 };
 use crate::domain::Checks;
@@ -133,6 +133,15 @@ fn query_text(c: &mut Checks, q: Option<&str>) -> Option<String> {
     )
 }
 
+/// The query's words as the cache key sees them: equal for queries that differ only in spacing.
+fn normalized(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.raw.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A parsed catalog request and its normalized form (the cache key: equal keys, equal answers).
 struct CatalogRequest {
     search: SearchRequest,
@@ -174,11 +183,7 @@ impl ProductQuery {
         let sort = self.sort.unwrap_or_default();
         let key = format!(
             "list|q={}|c={}|min={:?}|max={:?}|stock={}|sort={}|p={page}|pp={per_page}",
-            words
-                .iter()
-                .map(|w| w.raw.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
+            normalized(&words),
             filters.category.as_deref().unwrap_or(""),
             filters.min_price,
             filters.max_price,
@@ -383,14 +388,7 @@ pub async fn suggest(
     let q = query_text(&mut c, query.q.as_deref());
     c.finish()?;
     let words = catalog::words(&q.unwrap_or_default(), MAX_WORDS);
-    let key = format!(
-        "suggest|{}",
-        words
-            .iter()
-            .map(|w| w.raw.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let key = format!("suggest|{}", normalized(&words));
     cached(&state, &headers, &key, || {
         let found = index(&state)?.suggest(&words, SUGGESTIONS)?;
         json(&Suggestions {
