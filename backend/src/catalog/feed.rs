@@ -1,5 +1,6 @@
 //! The change feed: every product or stock change stamps a catalog version in the database (a trigger,
-//! in the same transaction); each replica reads the rows past its cursor and applies them to its index.
+//! in the same transaction); each replica reads the rows past its cursor and applies them: a change of
+//! the count alone to the live stock table (see `stock`), any other one to its index.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,12 +44,14 @@ pub async fn catch_up(catalog: &Catalog) -> anyhow::Result<usize> {
         let batch = catalog.store.catalog_changes(feed.cursor, limit).await?;
         let changes: Vec<Change> = batch.changes.into_iter().map(change).collect();
         let top = changes.iter().map(|c| c.version).max().unwrap_or(0);
-        let n = blocking(|| index.stage(&changes, feed.max_applied))?;
-        if n > 0 && !building {
+        let staged = blocking(|| index.stage(&changes, feed.max_applied))?;
+        if staged.indexed > 0 && !building {
             blocking(|| index.commit())?;
             catalog.committed();
         }
-        applied += n;
+        // While building, nothing is served and the final commit makes everything visible at once.
+        index.hold(&staged);
+        applied += staged.indexed + staged.stock_only;
         feed.max_applied = feed.max_applied.max(top);
         feed.cursor = batch.next;
         if !batch.more {

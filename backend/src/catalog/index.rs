@@ -1,5 +1,6 @@
 //! The derived product index (tantivy): held in RAM by default, in an mmap'd directory with
 //! `--index-dir` for catalogs too big for memory. Rebuilt from the database at every start.
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -14,6 +15,7 @@ use tantivy::{
 use super::collect::{Counts, PageCollector, PRICE_RANGES};
 use super::query::{combine, filter_clauses, text_query, without_stop_words, Filters};
 use super::schema::{self, CatalogProduct, Fields, Word};
+use super::stock::{fingerprint, Held, StockTable};
 use super::Sort;
 
 /// The writer's indexing memory, split over two threads (tantivy's floor is 15 MB per thread).
@@ -46,8 +48,17 @@ pub struct SearchResult {
     pub in_stock: u64,
 }
 
+/// What `stage` did: `indexed` changes wait for a commit, `stock_only` ones are live already.
+#[derive(Debug, Default)]
+pub struct Staged {
+    pub indexed: usize,
+    pub stock_only: usize,
+    held: Vec<(i64, Held)>,
+}
+
 pub struct ProductIndex {
     index: Index,
+    stock: StockTable,
     reader: IndexReader,
     /// `None` only while `settle` swaps it.
     writer: Mutex<Option<IndexWriter>>,
@@ -79,6 +90,7 @@ impl ProductIndex {
             index,
             reader,
             writer: Mutex::new(Some(writer)),
+            stock: StockTable::default(),
             f,
         })
     }
@@ -87,27 +99,76 @@ impl ProductIndex {
         self.reader.searcher()
     }
 
-    /// Stages changes (visible after `commit`). Rows already indexed at their version or later are
-    /// skipped: a feed may deliver a row twice. Returns how many changed the index.
-    pub fn stage(&self, changes: &[Change], max_applied: i64) -> anyhow::Result<usize> {
+    /// Stages changes: a stock-only change (see `stock`) is live at once; every other one is
+    /// staged in the index (visible after `commit`, then `hold`). Rows already applied at their
+    /// version or later are skipped: a feed may deliver a row twice.
+    pub fn stage(&self, changes: &[Change], max_applied: i64) -> anyhow::Result<Staged> {
         let guard = self.writer()?;
         let writer = guard.as_ref().context("no index writer")?;
         let searcher = self.searcher();
-        let mut applied = 0;
+        let mut staged = Staged::default();
+        // Products staged in the index by this call, as they will be held after the commit.
+        let mut pending: HashMap<i64, usize> = HashMap::new();
         for c in changes {
-            if c.version <= max_applied {
-                let indexed = self.version_of(&searcher, c.product.id)?;
-                if indexed.is_some_and(|v| v >= c.version) || (c.deleted && indexed.is_none()) {
-                    continue;
+            let id = c.product.id;
+            let held = match pending.get(&id) {
+                Some(&i) => Some(staged.held[i].1),
+                None => self.stock.held(id),
+            };
+            match held {
+                Some(h) if c.version <= h.version => continue,
+                // No slot for this id: ask the index which version it has.
+                None if c.version <= max_applied => {
+                    let indexed = self.version_of(&searcher, id)?;
+                    if indexed.is_some_and(|v| v >= c.version) || (c.deleted && indexed.is_none()) {
+                        continue;
+                    }
                 }
+                _ => {}
             }
-            writer.delete_term(Term::from_field_i64(self.f.id, c.product.id));
+            let fp = (!c.deleted).then(|| fingerprint(&c.product));
+            let stock_only = match (held.and_then(|h| h.indexed), fp) {
+                (Some((was_fp, was)), Some(fp)) => {
+                    was_fp == fp && (was > 0) == (c.product.available > 0)
+                }
+                _ => false,
+            };
+            if stock_only && !pending.contains_key(&id) {
+                self.stock.set_available(id, c.version, c.product.available);
+                staged.stock_only += 1;
+                continue;
+            }
+            writer.delete_term(Term::from_field_i64(self.f.id, id));
             if !c.deleted {
                 writer.add_document(schema::document(&self.f, &c.product, c.version))?;
             }
-            applied += 1;
+            let now = Held {
+                version: c.version,
+                indexed: fp.map(|fp| (fp, c.product.available)),
+            };
+            match pending.get(&id) {
+                Some(&i) => staged.held[i].1 = now,
+                None => {
+                    pending.insert(id, staged.held.len());
+                    staged.held.push((id, now));
+                }
+            }
+            staged.indexed += 1;
         }
-        Ok(applied)
+        Ok(staged)
+    }
+
+    /// Records what was staged as what the replica holds: after the commit that made it visible
+    /// (if the commit fails, the feed reads the rows again and stages them again).
+    pub fn hold(&self, staged: &Staged) {
+        for (id, held) in &staged.held {
+            self.stock.set(*id, *held);
+        }
+    }
+
+    /// The live count of a product, when the stock table has it (lock-free).
+    pub fn available(&self, id: i64) -> Option<i64> {
+        self.stock.available(id)
     }
 
     /// Makes staged changes visible to searches.
@@ -168,7 +229,9 @@ impl ProductIndex {
             .get_first(self.f.stored)
             .and_then(|v| v.as_bytes())
             .context("stored product missing")?;
-        Ok(serde_json::from_slice(bytes)?)
+        let mut p: CatalogProduct = serde_json::from_slice(bytes)?;
+        p.available = self.stock.available(p.id).unwrap_or(p.available);
+        Ok(p)
     }
 
     pub fn by_id(&self, id: i64) -> anyhow::Result<Option<CatalogProduct>> {

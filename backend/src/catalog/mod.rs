@@ -16,9 +16,10 @@ pub mod feed;
 pub mod index;
 pub mod query;
 pub mod schema;
+pub mod stock;
 
 pub use collect::{PRICE_EDGES, PRICE_RANGES};
-pub use index::{Change, ProductIndex, SearchRequest, SearchResult};
+pub use index::{Change, ProductIndex, SearchRequest, SearchResult, Staged};
 pub use query::Filters;
 pub use schema::{words, CatalogProduct, Word};
 
@@ -114,6 +115,11 @@ impl Catalog {
     /// The index, once it is complete.
     pub fn index(&self) -> Option<&ProductIndex> {
         self.index.get().filter(|_| self.is_ready())
+    }
+
+    /// A product's live stock count (lock-free), when the replica holds the product.
+    pub fn available(&self, id: i64) -> Option<i64> {
+        self.index.get().and_then(|i| i.available(id))
     }
 
     /// The index being built or kept fresh (the feed's side).

@@ -43,8 +43,9 @@ fn index(ps: &[CatalogProduct]) -> ProductIndex {
             deleted: false,
         })
         .collect();
-    idx.stage(&changes, 0).unwrap();
+    let staged = idx.stage(&changes, 0).unwrap();
     idx.commit().unwrap();
+    idx.hold(&staged);
     idx
 }
 

@@ -1,6 +1,6 @@
 //! The index over a small in-memory catalog: search semantics, filters, facets, sorts and the feed's
 //! idempotence, without a database.
-use super::index::{Change, ProductIndex, SearchRequest};
+use super::index::{Change, ProductIndex, SearchRequest, Staged};
 use super::query::Filters;
 use super::{words, CatalogProduct, Sort, MAX_WORDS};
 
@@ -52,9 +52,24 @@ fn catalog() -> ProductIndex {
             deleted: false,
         })
         .collect();
-    index.stage(&changes, 0).unwrap();
-    index.commit().unwrap();
+    apply(&index, &changes, 0);
     index
+}
+
+/// What the feed does with a batch: stage, commit what the index must see, hold it.
+fn apply(index: &ProductIndex, changes: &[Change], max_applied: i64) -> Staged {
+    let staged = index.stage(changes, max_applied).unwrap();
+    index.commit().unwrap();
+    index.hold(&staged);
+    staged
+}
+
+fn change(product: CatalogProduct, version: i64) -> Change {
+    Change {
+        product,
+        version,
+        deleted: false,
+    }
 }
 
 fn request(q: &str) -> SearchRequest {
@@ -202,18 +217,15 @@ fn a_change_replaces_the_product_and_a_delete_removes_it() {
     let idx = catalog();
     let mut p = idx.by_id(1).unwrap().unwrap();
     p.available = 0;
-    let change = Change {
-        product: p.clone(),
-        version: 10,
-        deleted: false,
-    };
-    assert_eq!(idx.stage(std::slice::from_ref(&change), 6).unwrap(), 1);
-    idx.commit().unwrap();
+    let sold_out = change(p.clone(), 10);
+    let staged = apply(&idx, std::slice::from_ref(&sold_out), 6);
+    assert_eq!(staged.indexed, 1, "selling out is a change searches see");
     assert_eq!(idx.by_id(1).unwrap().unwrap().available, 0);
     assert_eq!(idx.len(), 6);
+    let again = apply(&idx, &[sold_out], 10);
     assert_eq!(
-        idx.stage(&[change], 10).unwrap(),
-        0,
+        (again.indexed, again.stock_only),
+        (0, 0),
         "a row read twice is applied once"
     );
     let gone = Change {
@@ -221,10 +233,76 @@ fn a_change_replaces_the_product_and_a_delete_removes_it() {
         version: 11,
         deleted: true,
     };
-    idx.stage(&[gone], 10).unwrap();
-    idx.commit().unwrap();
+    apply(&idx, &[gone], 10);
     assert!(idx.by_id(1).unwrap().is_none());
     assert_eq!(idx.by_slug("red-enamel-mug").unwrap().unwrap().id, 2);
+}
+
+fn in_stock_ids(idx: &ProductIndex) -> Vec<i64> {
+    let mut req = request("");
+    req.filters.in_stock = true;
+    sorted(ids(idx, &req))
+}
+
+#[test]
+fn a_sale_shows_at_once_and_leaves_the_index_alone() {
+    let idx = catalog();
+    let mut knife = idx.by_id(4).unwrap().unwrap();
+    knife.available = 7;
+    let staged = idx.stage(&[change(knife.clone(), 10)], 6).unwrap();
+    assert_eq!((staged.indexed, staged.stock_only), (0, 1));
+    // No commit: the count is live as soon as it is staged.
+    assert_eq!(idx.by_id(4).unwrap().unwrap().available, 7);
+    assert_eq!(idx.available(4), Some(7));
+    let found = idx.search(&request("chef knife")).unwrap();
+    assert_eq!(found.items[0].available, 7);
+    assert_eq!(found.in_stock, 1);
+    assert_eq!(in_stock_ids(&idx), [1, 3, 4, 5, 6]);
+    knife.available = 6;
+    let older = idx.stage(&[change(knife, 9)], 10).unwrap();
+    assert_eq!(older.stock_only, 0, "an older row changes nothing");
+    assert_eq!(idx.available(4), Some(7));
+}
+
+#[test]
+fn selling_out_restocking_and_any_other_field_go_through_the_index() {
+    let idx = catalog();
+    let mut p = idx.by_id(4).unwrap().unwrap();
+    p.available = 0;
+    assert_eq!(apply(&idx, &[change(p.clone(), 10)], 6).indexed, 1);
+    assert_eq!(in_stock_ids(&idx), [1, 3, 5, 6]);
+    p.available = 3;
+    assert_eq!(apply(&idx, &[change(p.clone(), 11)], 10).indexed, 1);
+    assert_eq!(in_stock_ids(&idx), [1, 3, 4, 5, 6]);
+    p.available = 2;
+    p.price_cents = 100;
+    assert_eq!(apply(&idx, &[change(p.clone(), 12)], 11).indexed, 1);
+    let mut cheapest = request("");
+    cheapest.sort = Sort::PriceAsc;
+    assert_eq!(ids(&idx, &cheapest)[0], 4);
+    assert_eq!(idx.by_id(4).unwrap().unwrap().available, 2);
+    p.name = "Chef Cleaver".into();
+    p.available = 1;
+    assert_eq!(apply(&idx, &[change(p, 13)], 12).indexed, 1);
+    assert_eq!(ids(&idx, &request("cleaver")), [4]);
+}
+
+#[test]
+fn a_sale_right_after_an_edit_in_one_batch_keeps_both() {
+    let idx = catalog();
+    let mut p = idx.by_id(5).unwrap().unwrap();
+    p.price_cents = 500;
+    let edited = change(p.clone(), 10);
+    p.available = 1;
+    let sold = change(p, 11);
+    let staged = apply(&idx, &[edited, sold], 6);
+    assert_eq!((staged.indexed, staged.stock_only), (2, 0));
+    let now = idx.by_id(5).unwrap().unwrap();
+    assert_eq!((now.price_cents, now.available), (500, 1));
+    let mut p = now;
+    p.available = 0;
+    let staged = apply(&idx, &[change(p, 12)], 11);
+    assert_eq!(staged.indexed, 1, "held at the last version staged");
 }
 
 #[test]

@@ -1,14 +1,13 @@
 //! Catalog reads, all from the replica's index (see `catalog`), with ETags and shared caching.
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::catalog::cache::digest;
+use crate::catalog::cache::Page;
 use crate::catalog::{
     self, CatalogProduct, Filters, ProductIndex, SearchRequest, Sort, Word, MAX_WORDS, PRICE_EDGES,
     RESULT_WINDOW,
@@ -17,9 +16,10 @@ use crate::domain::Checks;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::{rfc3339, AppState};
+use cached::{cached, fixed, json, marked};
 
-/// Shared caches may keep a page 5 s and serve it stale while revalidating for 30 s more.
-const CACHE_CONTROL: &str = "public, max-age=5, stale-while-revalidate=30";
+mod cached;
+
 const MAX_QUERY_CHARS: usize = 200;
 const SUGGESTIONS: usize = 8;
 
@@ -210,50 +210,7 @@ fn index(state: &AppState) -> ApiResult<&ProductIndex> {
     state.catalog.index().ok_or(ApiError::Unavailable)
 }
 
-fn json<T: Serialize>(v: &T) -> ApiResult<Bytes> {
-    Ok(Bytes::from(
-        serde_json::to_vec(v).map_err(anyhow::Error::from)?,
-    ))
-}
-
-/// Answers a catalog read from the page cache, or 304 when the client's copy is current. The ETag
-/// names the index state and the normalized request.
-fn cached(
-    state: &AppState,
-    headers: &HeaderMap,
-    key: &str,
-    compute: impl FnOnce() -> ApiResult<Bytes>,
-) -> ApiResult<Response> {
-    let catalog = &state.catalog;
-    if !catalog.is_ready() {
-        return Err(ApiError::Unavailable);
-    }
-    let tag = catalog.tag();
-    let etag = format!("W/\"{tag}.{:x}\"", digest(key));
-    let current = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut res = if current {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let body = catalog
-            .cache
-            .get_or_try_insert(format!("{tag}|{key}"), compute)?;
-        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
-    };
-    let h = res.headers_mut();
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(CACHE_CONTROL),
-    );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    Ok(res)
-}
-
-fn page_dto(state: &AppState, req: &CatalogRequest) -> ApiResult<Bytes> {
+fn page_dto(state: &AppState, req: &CatalogRequest) -> ApiResult<Page> {
     let r = index(state)?.search(&req.search)?;
     let mut lower = 0;
     let price_ranges = r
@@ -270,12 +227,9 @@ fn page_dto(state: &AppState, req: &CatalogRequest) -> ApiResult<Bytes> {
             range
         })
         .collect();
-    json(&ProductPage {
-        items: r
-            .items
-            .into_iter()
-            .map(|p| ProductDto::from(p, state))
-            .collect(),
+    let (items, stock) = marked(r.items, state);
+    let body = json(&ProductPage {
+        items,
         total: r.total as i64,
         page: req.page,
         per_page: req.per_page,
@@ -284,7 +238,8 @@ fn page_dto(state: &AppState, req: &CatalogRequest) -> ApiResult<Bytes> {
             price_ranges,
             in_stock: r.in_stock as i64,
         },
-    })
+    })?;
+    Ok(Page::with_counts(&body, &stock)?)
 }
 
 fn counts(v: Vec<(String, u64)>) -> Vec<CategoryCount> {
@@ -316,7 +271,8 @@ fn product_response(
 ) -> ApiResult<Response> {
     cached(state, headers, key, || {
         let p = find()?.ok_or(ApiError::NotFound("product"))?;
-        json(&ProductDto::from(p, state))
+        let (dto, stock) = marked(vec![p], state);
+        Ok(Page::with_counts(&json(&dto[0])?, &stock)?)
     })
 }
 
@@ -353,7 +309,7 @@ pub async fn list_categories(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     cached(&state, &headers, "categories", || {
-        json(&counts(index(&state)?.categories()?))
+        fixed(&counts(index(&state)?.categories()?))
     })
 }
 
@@ -391,7 +347,7 @@ pub async fn suggest(
     let key = format!("suggest|{}", normalized(&words));
     cached(&state, &headers, &key, || {
         let found = index(&state)?.suggest(&words, SUGGESTIONS)?;
-        json(&Suggestions {
+        fixed(&Suggestions {
             suggestions: found
                 .into_iter()
                 .map(|p| Suggestion {

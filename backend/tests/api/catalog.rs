@@ -156,3 +156,47 @@ async fn inventory_answers_by_sku_one_or_many(app: TestApp) {
     )
     .await;
 }
+
+/// The index state in an ETag (`W/"<epoch>.<generation>.<query>.<counts>"`).
+fn index_state(res: &Response) -> String {
+    let etag = res.headers()["etag"].to_str().unwrap();
+    etag.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+#[db_test]
+async fn a_sale_shows_in_the_catalog_without_reindexing_and_a_sellout_leaves_in_stock(
+    app: TestApp,
+) {
+    let p = app
+        .product_named("LAMP-1", "Desk Lamp", "Home", 2599, 5)
+        .await;
+    let path = format!("/api/products/{}", p.id);
+    let before = app.get(&path).await;
+    let (state, etag) = (index_state(&before), before.headers()["etag"].clone());
+    assert_eq!(json_of(before).await["available"], 5);
+    app.add_to_cart(&app.client, p.id, 2).await;
+    let res = app
+        .checkout(&app.client, "k-1", &checkout_body(APPROVE))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    app.sync_catalog().await;
+    let after = app.get(&path).await;
+    assert_eq!(index_state(&after), state, "a sale is no index change");
+    assert_ne!(
+        after.headers()["etag"],
+        etag,
+        "the count shown moved the tag"
+    );
+    assert_eq!(json_of(after).await["available"], 3);
+    let listed = list(&app, "q=lamp&in_stock=true").await;
+    assert_eq!(listed["items"][0]["available"], 3);
+    assert_eq!(listed["facets"]["in_stock"], 1);
+    app.add_to_cart(&app.client, p.id, 3).await;
+    let res = app
+        .checkout(&app.client, "k-2", &checkout_body(APPROVE))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    app.sync_catalog().await;
+    assert_eq!(list(&app, "q=lamp&in_stock=true").await["total"], 0);
+    assert_eq!(json_of(app.get(&path).await).await["available"], 0);
+}
