@@ -11,7 +11,8 @@
 #              0 duplicate keys, 0 pending/uncaptured).
 #   start    — process start to /health/ready = 200;  memory — backend RSS after the load
 # BENCH_CHECKOUT_ONLY=1 runs only the checkout part (with BENCH_ORDERS, the volume run), so a
-# measurement fits in one short exclusive hold of the machine.
+# measurement fits in one short exclusive hold of the machine. BENCH_PIDSTAT=1 adds CPU per process
+# (% of one core, summed per command) over the checkout run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_SECONDS:-10}
@@ -165,6 +166,11 @@ fi
 echo "== checkout: 32 concurrent guest shoppers (add to cart → checkout, keep-alive), ${DURATION}s =="
 pgbench -i -s 10 -q "${pg%/*}/pgbench" >/dev/null 2>&1
 tpcb=$(pgbench -c 32 -j 2 -T "$DURATION" "${pg%/*}/pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+# BENCH_PIDSTAT=1: CPU per process (pidstat, 1 s samples) over the checkout run, printed at the end.
+if [ "${BENCH_PIDSTAT:-0}" = 1 ]; then
+  command -v pidstat >/dev/null || apt-get install -y -q sysstat >/dev/null
+  pidstat -u 1 "$((DURATION - 1))" >"$work/pidstat.txt" & pids+=($!)
+fi
 co=$("$tdir/release/examples/checkout_load" "http://127.0.0.1:$port" 32 "$DURATION" "$(seq -s, 1 200)")
 co_rate=$(sed -E 's/.*checkouts_per_sec=([0-9.]+).*/\1/' <<<"$co")
 co_p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$co")
@@ -222,6 +228,9 @@ printf '\n%-34s %14s %14s %10s\n' "measure" "ecomm" "baseline" "ratio"
 printf '%-34s %14s %14s %10.2f\n' "checkouts/s (vs TPC-B; target 0.5)" "$co_rate" "$tpcb" "$(echo "$co_rate / $tpcb" | bc -l)"
 printf '%-34s %14s\n' "checkout p99 ms (target 50)" "$co_p99"
 printf '%-34s %14s\n' "checkout run" "$co"
+if [ "${BENCH_PIDSTAT:-0}" = 1 ]; then
+  awk '/^Average:/ && $NF != "Command" {cpu[$NF] += $(NF-2)} END {for (c in cpu) if (cpu[c] >= 5) printf "%-34s %13.1f%%\n", "CPU during checkouts: " c, cpu[c]}' "$work/pidstat.txt" | sort
+fi
 if [ "${BENCH_ORDERS:-0}" -gt 0 ]; then
   printf '%-34s %14s\n' "$BENCH_ORDERS orders, s (target 120)" "$vol_secs"
   printf '%-34s %14s\n' "volume run" "$vol"
