@@ -129,7 +129,7 @@ pub async fn run(
         duration: warm + fault_len + rec,
         phases,
     };
-    let mut shop = Shop::new(&stack.lb, stock, max_id, mix);
+    let mut shop = Shop::new(&stack.lb, stock, max_id, mix)?;
     shop.checkout_budget = Duration::from_secs(o.checkout_budget);
     let shop = Arc::new(shop);
     let start = Instant::now() + Duration::from_millis(50);

@@ -1,6 +1,7 @@
 //! An open-model load generator: arrivals follow a fixed schedule (rate × time), each measured
 //! from its *scheduled* time, so a stall in the shop shows up as latency instead of slowing the
 //! generator down (no coordinated omission).
+pub mod http;
 pub mod shopper;
 pub mod stats;
 
@@ -14,8 +15,7 @@ use shopper::Ack;
 use stats::{Kind, Stats};
 
 pub struct Shop {
-    pub base: String,
-    pub client: reqwest::Client,
+    pub client: http::Client,
     pub in_stock: Vec<i64>,
     pub max_product_id: i64,
     pub mix: Vec<(Kind, u32)>,
@@ -68,18 +68,15 @@ impl Schedule {
 }
 
 impl Shop {
-    pub fn new(base: &str, in_stock: Vec<i64>, max_product_id: i64, mix: Vec<(Kind, u32)>) -> Shop {
-        let client = reqwest::Client::builder()
-            // The ALB gives up after its own timeout; a shopper a little later.
-            .timeout(Duration::from_secs(12))
-            .connect_timeout(Duration::from_secs(3))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(4096)
-            .tcp_nodelay(true)
-            .build()
-            .unwrap_or_default();
-        Shop {
-            base: base.trim_end_matches('/').to_owned(),
+    pub fn new(
+        base: &str,
+        in_stock: Vec<i64>,
+        max_product_id: i64,
+        mix: Vec<(Kind, u32)>,
+    ) -> anyhow::Result<Shop> {
+        // The ALB gives up after its own timeout; a shopper a little later.
+        let client = http::Client::new(base, Duration::from_secs(12), Duration::from_secs(3))?;
+        Ok(Shop {
             client,
             in_stock,
             max_product_id,
@@ -92,7 +89,7 @@ impl Shop {
             checkout_budget: Duration::from_secs(30),
             inflight: AtomicUsize::new(0),
             stopped: AtomicBool::new(false),
-        }
+        })
     }
 
     /// Ends the schedule early (arrivals already sent finish).

@@ -2,12 +2,15 @@
 //! (checkout, order lookup) draw on pools of guest carts and orders built by earlier arrivals.
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{header, Method, Request, StatusCode};
 use rand::seq::SliceRandom;
 use rand::Rng;
-use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde_json::json;
 
+use super::http::Failure;
 use super::stats::{Kind, Outcome};
 use super::Shop;
 
@@ -44,7 +47,18 @@ pub struct Answer {
     pub status: String,
     pub code: Option<StatusCode>,
     pub cookie: Option<String>,
-    pub body: bytes::Bytes,
+    pub body: Bytes,
+}
+
+impl Answer {
+    fn failed(status: &str) -> Answer {
+        Answer {
+            status: status.into(),
+            code: None,
+            cookie: None,
+            body: Bytes::new(),
+        }
+    }
 }
 
 fn classify(code: Option<StatusCode>) -> Outcome {
@@ -56,8 +70,8 @@ fn classify(code: Option<StatusCode>) -> Outcome {
 }
 
 impl Shop {
-    /// Sends once; resends once when the failure is a transport error before any answer (a
-    /// keep-alive connection closed under us), as browsers do.
+    /// Sends once; resends once, on a new connection, when the failure is a transport error before
+    /// any answer (a keep-alive connection closed under us), as browsers do.
     pub async fn call(
         &self,
         method: Method,
@@ -66,58 +80,50 @@ impl Shop {
         key: Option<&str>,
         body: Option<&serde_json::Value>,
     ) -> Answer {
+        let payload = body.map(|b| Bytes::from(serde_json::to_vec(b).unwrap_or_default()));
         let mut tries = 0;
         loop {
             tries += 1;
-            let mut req = self
-                .client
-                .request(method.clone(), format!("{}{path}", self.base));
+            let mut req = Request::builder().method(method.clone()).uri(path);
             if let Some(c) = cookie {
-                req = req.header("cookie", format!("{CART_COOKIE}={c}"));
+                req = req.header(header::COOKIE, format!("{CART_COOKIE}={c}"));
             }
             if let Some(k) = key {
                 req = req.header("idempotency-key", k);
             }
-            if let Some(b) = body {
-                req = req.json(b);
+            if payload.is_some() {
+                req = req.header(header::CONTENT_TYPE, "application/json");
             }
-            match req.send().await {
+            let Ok(req) = req.body(Full::new(payload.clone().unwrap_or_default())) else {
+                return Answer::failed("request");
+            };
+            // Only a checkout's answer is read (its order id, or why it failed).
+            match self.client.send(req, key.is_some(), tries > 1).await {
                 Ok(res) => {
-                    let code = res.status();
                     let cookie = res
-                        .headers()
-                        .get_all("set-cookie")
+                        .headers
+                        .get_all(header::SET_COOKIE)
                         .iter()
                         .filter_map(|v| v.to_str().ok())
-                        .find_map(|v| v.strip_prefix(&format!("{CART_COOKIE}=")))
+                        .find_map(|v| v.strip_prefix(CART_COOKIE)?.strip_prefix('='))
                         .and_then(|v| v.split(';').next())
                         .map(str::to_owned);
-                    let body = res.bytes().await.unwrap_or_default();
                     return Answer {
-                        status: code.as_u16().to_string(),
-                        code: Some(code),
+                        status: res.status.as_u16().to_string(),
+                        code: Some(res.status),
                         cookie,
-                        body,
+                        body: res.body,
                     };
                 }
-                Err(e) => {
-                    let status = if e.is_timeout() {
-                        "timeout"
-                    } else if e.is_connect() {
-                        "connect"
-                    } else {
-                        "transport"
-                    };
-                    if tries == 1 && status == "transport" {
-                        crate::lock(&self.stats).retries += 1;
-                        continue;
-                    }
-                    return Answer {
-                        status: status.into(),
-                        code: None,
-                        cookie: None,
-                        body: Default::default(),
-                    };
+                Err(Failure::Transport) if tries == 1 => {
+                    crate::lock(&self.stats).retries += 1;
+                }
+                Err(f) => {
+                    return Answer::failed(match f {
+                        Failure::Timeout => "timeout",
+                        Failure::Connect => "connect",
+                        Failure::Transport => "transport",
+                    });
                 }
             }
         }

@@ -52,6 +52,15 @@ pub struct StackOpts {
     /// the lab's CPU goes to the load alone.
     #[arg(skip)]
     pub fault_proxy: bool,
+    /// Runtime worker threads per replica (`TOKIO_WORKER_THREADS`; default: one per core).
+    #[arg(long, env = "LAB_REPLICA_THREADS")]
+    pub replica_threads: Option<usize>,
+    /// Postgres pool size per replica (`ECOMM_DB_MAX_CONNECTIONS`; default: the backend's 16).
+    #[arg(long, env = "LAB_DB_POOL")]
+    pub db_pool: Option<u32>,
+    /// nginx worker processes (default: one per core, `auto`).
+    #[arg(long, env = "LAB_LB_WORKERS")]
+    pub lb_workers: Option<usize>,
 }
 
 pub struct Stack {
@@ -181,6 +190,17 @@ impl Stack {
             ],
             log_dir: work.join("logs"),
         };
+        let mut spec = spec;
+        // Set explicitly, so a TOKIO_WORKER_THREADS meant for the lab itself is not inherited.
+        let threads = opts.replica_threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
+        spec.env
+            .push(("TOKIO_WORKER_THREADS".into(), threads.to_string()));
+        if let Some(n) = opts.db_pool {
+            spec.env
+                .push(("ECOMM_DB_MAX_CONNECTIONS".into(), n.to_string()));
+        }
         let replicas = ReplicaSet::start(spec, ports.clone());
         let static_dir = opts
             .static_dir
@@ -195,7 +215,14 @@ impl Stack {
         };
         let upstream = nginx::upstream_conf(&ports.iter().map(|&p| (p, false)).collect::<Vec<_>>());
         let nginx = std::sync::Arc::new(
-            Nginx::start(&work.join("nginx"), port, static_dir.as_deref(), &upstream).await?,
+            Nginx::start(
+                &work.join("nginx"),
+                port,
+                static_dir.as_deref(),
+                &upstream,
+                opts.lb_workers,
+            )
+            .await?,
         );
         spawn_upstream_updater(&replicas, nginx.clone());
         if !replicas.wait_all_ready(Duration::from_secs(60)).await {

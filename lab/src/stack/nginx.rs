@@ -77,7 +77,11 @@ pub fn upstream_conf(ports: &[(u16, bool)]) -> String {
     s
 }
 
-fn main_conf(dir: &Path, port: u16, static_dir: Option<&Path>) -> String {
+fn main_conf(dir: &Path, port: u16, static_dir: Option<&Path>, workers: Option<usize>) -> String {
+    let workers = workers.map_or("auto".to_owned(), |n| n.max(1).to_string());
+    // Workers may not raise their fd limit past the hard one (an alert at every reload).
+    let nofile = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map_or(65536, |(_, hard)| hard.min(65536));
     let d = dir.display();
     // The ALB in front of the cluster: 10 s to connect to a target (the ALB's fixed target
     // connection timeout), 10 s to answer (the backend's own request timeout is shorter), idle
@@ -118,8 +122,8 @@ fn main_conf(dir: &Path, port: u16, static_dir: Option<&Path>) -> String {
     };
     format!(
         r#"{user}
-worker_processes auto;
-worker_rlimit_nofile 65536;
+worker_processes {workers};
+worker_rlimit_nofile {nofile};
 pid {d}/nginx.pid;
 error_log {d}/error.log warn;
 events {{ worker_connections 16384; }}
@@ -154,10 +158,14 @@ impl Nginx {
         port: u16,
         static_dir: Option<&Path>,
         upstream: &str,
+        workers: Option<usize>,
     ) -> anyhow::Result<Nginx> {
         let bin = find_bin().context("nginx is not installed")?;
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("nginx.conf"), main_conf(dir, port, static_dir))?;
+        std::fs::write(
+            dir.join("nginx.conf"),
+            main_conf(dir, port, static_dir, workers),
+        )?;
         std::fs::write(dir.join("upstream.conf"), upstream)?;
         let conf = dir.join("nginx.conf");
         let test = Command::new(&bin)

@@ -83,12 +83,23 @@ impl ReplicaSet {
                 timeline.clone(),
             ));
         }
-        tokio::spawn(probe_loop(
-            slots.clone(),
-            pool_tx,
-            timeline.clone(),
-            stop_rx,
-        ));
+        // The prober is the kubelet: a process apart. On the generator's runtime a probe waited
+        // behind thousands of load tasks, and that wait was counted as the replica's latency.
+        let probe = probe_loop(slots.clone(), pool_tx, timeline.clone(), stop_rx);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        match runtime {
+            Ok(rt) => {
+                let spawned = std::thread::Builder::new()
+                    .name("prober".into())
+                    .spawn(move || rt.block_on(probe));
+                if let Err(e) = spawned {
+                    eprintln!("lab: prober thread: {e}");
+                }
+            }
+            Err(e) => eprintln!("lab: prober runtime: {e}"),
+        }
         ReplicaSet {
             slots,
             timeline,
