@@ -9,6 +9,7 @@ pub mod media;
 pub mod memory;
 pub mod openapi;
 pub mod payments;
+pub mod readiness;
 pub mod routes;
 pub mod security;
 pub mod seed;

@@ -28,6 +28,8 @@ pub struct AppState {
     /// Payments undecided for this long are settled by the reconciler.
     pub reconcile_after: Duration,
     pub security: Arc<Security>,
+    /// The dependencies' last readiness verdict (checked off the request path).
+    pub readiness: Arc<crate::readiness::Readiness>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             checkout,
             reconcile_after: Duration::from_secs(60),
             security: Security::new(SecuritySettings::default(), cookie_secure),
+            readiness: Arc::default(),
         }
     }
 
