@@ -15,6 +15,7 @@ use crate::store::{IdempotencyRecord, Order, PlaceOrder, Placement, ShortLine, S
 
 mod captures;
 pub mod fault;
+mod feed_log;
 pub mod inflight;
 mod lines;
 pub mod reconciler;

@@ -7,6 +7,7 @@
 //!     is told, and a late commit of that key cannot happen) and void it.
 //!
 //! Only payments older than `--reconcile-after` are touched: younger ones may still be in flight.
+//! The same process prunes the catalog feed's sales log (`feed_log`).
 use std::time::Duration;
 
 use super::{Checkout, CheckoutError, ABANDONED};
@@ -33,6 +34,7 @@ pub async fn run(checkout: std::sync::Arc<Checkout>, after: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut lease: Option<Box<dyn crate::store::Lease>> = None;
+    let mut sales_log = super::feed_log::SalesLog::default();
     loop {
         tick.tick().await;
         if let Some(l) = lease.as_mut() {
@@ -59,6 +61,7 @@ pub async fn run(checkout: std::sync::Arc<Checkout>, after: Duration) {
             Ok(r) => tracing::warn!(?r, "reconciler settled in-doubt payments"),
             Err(e) => tracing::warn!(error = %e, "reconciler pass failed"),
         }
+        sales_log.prune(checkout.store.as_ref()).await;
     }
 }
 

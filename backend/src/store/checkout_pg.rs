@@ -1,5 +1,6 @@
 //! The order transaction on Postgres: ONE statement (one round trip, its own transaction) built
-//! from data-modifying CTEs over the lines as arrays (`UNNEST`):
+//! from data-modifying CTEs over the lines as arrays (`UNNEST`), kept in the database as the
+//! function `place_order` (migration 0025) so that it is planned once per connection:
 //!   lines   the lines as charged (product, quantity, unit price)
 //!   locked  their product rows, locked in id order (concurrent checkouts cannot deadlock)
 //!   fits    every line is on the shelf at the price charged (all or nothing)
@@ -8,8 +9,8 @@
 //!   took    one set-based UPDATE taking every line's stock (a plain UPDATE on products, so
 //!           triggers and change feeds on the table see it)
 //!   ord, items, cart   the order (paid, payment authorized), its lines, the bought cart lines
-//! The final SELECT returns each line with what the shelf had, and the counts, so a refusal can
-//! name the short lines without another query.
+//! It returns each line with what the shelf had, and the counts, so a refusal can name the short
+//! lines without another query.
 use futures::future::BoxFuture;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Postgres, Row};
@@ -18,76 +19,9 @@ use super::checkout::{CheckoutDialect, Lease, PlaceOrder, Placement};
 use super::sql::SqlStore;
 use super::{ShortLine, StoreError, StoreResult};
 
-const PLACE_ORDER: &str = "
-WITH lines AS (
-    SELECT *
-    FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) AS l (product_id, quantity, unit_price_cents)
-),
-locked AS (
-    SELECT p.id, p.sku, p.name, p.available, p.price_cents
-    FROM products p
-    WHERE p.id = ANY($1::bigint[]) AND p.deleted_at IS NULL
-    ORDER BY p.id
-    FOR UPDATE
-),
-fits AS (
-    SELECT count(*) = cardinality($1::bigint[]) AS ok
-    FROM locked k
-    JOIN lines l ON l.product_id = k.id
-    WHERE k.available >= l.quantity AND k.price_cents = l.unit_price_cents
-),
-claim AS (
-    INSERT INTO idempotency_keys (key, fingerprint, order_id, response_status, response_body, created_at)
-    SELECT $4, $5, $6, 201, '', $7
-    FROM fits
-    WHERE fits.ok
-    ON CONFLICT (key) DO NOTHING
-    RETURNING key
-),
-took AS (
-    UPDATE products p
-    SET available = p.available - l.quantity, updated_at = $7
-    FROM lines l
-    WHERE p.id = l.product_id AND EXISTS (SELECT 1 FROM claim)
-    RETURNING p.id
-),
-ord AS (
-    INSERT INTO orders (
-        id, user_id, cart_key, email, status, subtotal_cents, total_cents, currency,
-        shipping_address, payment_brand, payment_last4, payment_state, payment_reference,
-        idempotency_key, created_at, updated_at
-    )
-    SELECT $6, $8, $9, $10, 'paid', $11, $11, 'USD', $12, $13, $14, 'authorized', $15, $4, $7, $7
-    FROM claim
-    RETURNING id
-),
-items AS (
-    INSERT INTO order_items (order_id, product_id, sku, name, unit_price_cents, quantity)
-    SELECT o.id, k.id, k.sku, k.name, l.unit_price_cents, l.quantity
-    FROM ord o
-    CROSS JOIN locked k
-    JOIN lines l ON l.product_id = k.id
-    RETURNING product_id
-),
-cart AS (
-    DELETE FROM cart_items c
-    WHERE c.cart_key = $9 AND c.product_id = ANY($1::bigint[]) AND EXISTS (SELECT 1 FROM claim)
-    RETURNING c.product_id
-)
-SELECT
-    l.product_id,
-    k.sku,
-    k.available,
-    k.price_cents,
-    l.quantity,
-    (SELECT count(*) FROM claim) AS claimed,
-    (SELECT count(*) FROM took) AS took,
-    (SELECT count(*) FROM items) AS items,
-    (SELECT count(*) FROM cart) AS carted,
-    EXISTS (SELECT 1 FROM idempotency_keys WHERE key = $4) AS key_seen
-FROM lines l
-LEFT JOIN locked k ON k.id = l.product_id
-ORDER BY l.product_id";
+const PLACE_ORDER: &str = "SELECT product_id, sku, available, price_cents, quantity, claimed, \
+     took, items, carted, key_seen \
+     FROM place_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
 impl CheckoutDialect for Postgres {
     const RELAXED_COMMIT: Option<&'static str> = Some("SET LOCAL synchronous_commit = off");

@@ -48,6 +48,9 @@ pub struct FeedCursor {
     pub after: (i64, i64),
     /// Postgres: the oldest transaction in flight during this sweep; its rows are read again.
     pub pending: Option<i64>,
+    /// Postgres: sales logged by transactions older than this are already in the product rows
+    /// read (the sweep read the whole catalog from its start).
+    pub sales_from: i64,
 }
 
 impl Default for FeedCursor {
@@ -55,6 +58,7 @@ impl Default for FeedCursor {
         FeedCursor {
             after: (0, i64::MIN),
             pending: None,
+            sales_from: 0,
         }
     }
 }

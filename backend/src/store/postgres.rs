@@ -35,6 +35,31 @@ impl Dialect for Postgres {
         Box::pin(changes_since(pool, since, limit))
     }
 
+    fn prune_catalog_feed(
+        pool: &PgPool,
+        below: Option<i64>,
+    ) -> BoxFuture<'_, StoreResult<Option<i64>>> {
+        Box::pin(async move {
+            if let Some(below) = below {
+                // The mark and the deletion in one statement: a reader sees both or neither.
+                sqlx::query(
+                    "WITH mark AS (\
+                       UPDATE catalog_sales_pruned SET below = $1::text::xid8 \
+                       WHERE below < $1::text::xid8 RETURNING below) \
+                     DELETE FROM catalog_sales WHERE xid < (SELECT below FROM mark)",
+                )
+                .bind(below.to_string())
+                .execute(pool)
+                .await?;
+            }
+            let now: i64 =
+                sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                    .fetch_one(pool)
+                    .await?;
+            Ok(Some(now))
+        })
+    }
+
     fn listen_catalog(pool: &PgPool, wake: Arc<Notify>) -> BoxFuture<'_, StoreResult<()>> {
         Box::pin(async move {
             let mut listener = PgListener::connect_with(pool).await?;
@@ -59,27 +84,66 @@ impl Dialect for Postgres {
 /// Sequence order is not commit order on Postgres: a transaction may commit after a later one was
 /// read. So rows are read by writing transaction id, and each sweep starts again at the oldest
 /// transaction that was still in flight during the previous one (its snapshot's xmin).
+///
+/// Two streams share that order and the cursor: products stamped by their last change
+/// (`catalog_xid`), and sales, which leave the product's indexed stamp alone and are logged in
+/// `catalog_sales` (migration 0024). Each is read past the cursor in (xid, id) order, merged, and
+/// each row is the product as it is now.
+fn changes_sql() -> String {
+    format!(
+        "
+SELECT {PRODUCT_COLS}, p.catalog_version AS version, c.xid::text::bigint AS stamp,
+    p.deleted_at IS NOT NULL AS deleted
+FROM (
+    (SELECT catalog_xid AS xid, id
+     FROM products
+     WHERE (catalog_xid, id) > ($1::text::xid8, $2)
+     ORDER BY catalog_xid, id
+     LIMIT $3)
+    UNION
+    (SELECT xid, product_id
+     FROM catalog_sales
+     WHERE (xid, product_id) > ($1::text::xid8, $2) AND xid >= $4::text::xid8
+     ORDER BY xid, product_id
+     LIMIT $3)
+) c
+-- Each row by its key (OFFSET 0 keeps it a per-row lookup, not a scan of the whole table).
+CROSS JOIN LATERAL (SELECT * FROM products WHERE id = c.id OFFSET 0) p
+ORDER BY c.xid, c.id
+LIMIT $3"
+    )
+}
+
 async fn changes_since(pool: &PgPool, since: FeedCursor, limit: i64) -> StoreResult<ChangeBatch> {
     let mut tx = pool.begin().await?;
-    // One snapshot for the horizon and the rows: a transaction this read cannot see commits with an
-    // id at or past the horizon, so the next sweep, which starts there, reads its rows.
+    // One snapshot for the horizon, the log's pruning mark and the rows: a transaction this read
+    // cannot see commits with an id at or past the horizon, so the next sweep, which starts
+    // there, reads its rows.
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
-    let xmin: i64 =
-        sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            .fetch_one(&mut *tx)
-            .await?;
-    let sql = format!(
-        "SELECT {PRODUCT_COLS}, p.catalog_version AS version, \
-         p.catalog_xid::text::bigint AS stamp, p.deleted_at IS NOT NULL AS deleted \
-         FROM products p WHERE (p.catalog_xid, p.id) > ($1::text::xid8, $2) \
-         ORDER BY p.catalog_xid, p.id LIMIT $3"
-    );
-    let changes: Vec<ProductChange> = sqlx::query_as(&sql)
+    let (xmin, pruned): (i64, i64) = sqlx::query_as(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, \
+         below::text::bigint FROM catalog_sales_pruned",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    // A sweep from the start (a first build, or a reader that still needs log rows older than
+    // the pruned mark: it may have lost sales) reads every product as it is now; sales committed
+    // before this snapshot are in those rows, so only later ones are read from the log.
+    let since = if since == FeedCursor::default() || since.after.0.max(since.sales_from) < pruned {
+        FeedCursor {
+            sales_from: xmin,
+            ..FeedCursor::default()
+        }
+    } else {
+        since
+    };
+    let changes: Vec<ProductChange> = sqlx::query_as(&changes_sql())
         .bind(since.after.0.to_string())
         .bind(since.after.1)
         .bind(limit)
+        .bind(since.sales_from.to_string())
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -89,10 +153,12 @@ async fn changes_since(pool: &PgPool, since: FeedCursor, limit: i64) -> StoreRes
         Some(last) if more => FeedCursor {
             after: (last.stamp, last.product.id),
             pending: Some(horizon),
+            sales_from: since.sales_from,
         },
         _ => FeedCursor {
             after: (horizon, i64::MIN),
             pending: None,
+            sales_from: since.sales_from,
         },
     };
     Ok(ChangeBatch {

@@ -22,6 +22,10 @@ pub trait ProductStore: Send + Sync {
     async fn catalog_changes(&self, since: FeedCursor, limit: i64) -> StoreResult<ChangeBatch>;
     /// Wakes `wake` whenever products change, where the database can say so (Postgres NOTIFY).
     async fn listen_catalog(&self, wake: Arc<Notify>) -> StoreResult<()>;
+    /// Housekeeping of the change feed's sales log (Postgres): drops what was logged below
+    /// `below` (a mark this returned earlier; readers behind it read the catalog again) and
+    /// returns a mark for now. `None` where there is no log (SQLite).
+    async fn prune_catalog_feed(&self, below: Option<i64>) -> StoreResult<Option<i64>>;
     async fn product(&self, id: i64) -> StoreResult<Product>;
     async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>>;
     async fn create_product(&self, p: &NewProduct, now: i64) -> StoreResult<Product>;
@@ -62,6 +66,10 @@ where
 
     async fn listen_catalog(&self, wake: Arc<Notify>) -> StoreResult<()> {
         D::listen_catalog(&self.writer, wake).await
+    }
+
+    async fn prune_catalog_feed(&self, below: Option<i64>) -> StoreResult<Option<i64>> {
+        D::prune_catalog_feed(&self.writer, below).await
     }
 
     async fn product(&self, id: i64) -> StoreResult<Product> {

@@ -40,6 +40,13 @@ pub trait Dialect: Database {
     ) -> BoxFuture<'_, StoreResult<ChangeBatch>>;
     /// Wakes `wake` whenever products change, where the database can tell (Postgres NOTIFY).
     fn listen_catalog(pool: &Pool<Self>, wake: Arc<Notify>) -> BoxFuture<'_, StoreResult<()>>;
+    /// See [`super::ProductStore::prune_catalog_feed`].
+    fn prune_catalog_feed(
+        _pool: &Pool<Self>,
+        _below: Option<i64>,
+    ) -> BoxFuture<'_, StoreResult<Option<i64>>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// Reads go to `reader`, writes to `writer` (the same pool on Postgres; on SQLite one writer

@@ -50,7 +50,7 @@ impl Dialect for Sqlite {
                 after: changes
                     .last()
                     .map_or(since.after, |c| (c.stamp, c.product.id)),
-                pending: None,
+                ..since
             };
             Ok(ChangeBatch {
                 more: changes.len() as i64 == limit,

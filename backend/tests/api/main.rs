@@ -13,6 +13,7 @@ mod checkout;
 mod checkout_limits;
 mod concurrency;
 mod crash;
+mod feed;
 mod health;
 mod helpers;
 mod inputs;
