@@ -163,6 +163,10 @@ pub struct ServeSettings {
     /// Where to listen (IP:PORT; port 0 picks a free one).
     #[arg(long, env = "ECOMM_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Also serve `/health` and `/health/ready` on this port (same IP as --addr), from a thread
+    /// of their own, so probes never queue behind shopper traffic. 0 picks a free one.
+    #[arg(long, env = "ECOMM_HEALTH_PORT")]
+    pub health_port: Option<u16>,
     #[command(flatten)]
     pub store: StoreArgs,
     /// A built SPA to serve, with history fallback to index.html.

@@ -29,7 +29,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(settings) => {
             let app = ecomm::Application::build(&settings).await?;
-            tracing::info!(addr = %settings.addr, port = app.port(), "listening");
+            tracing::info!(addr = %settings.addr, port = app.port(), health_port = ?app.health_port(), "listening");
             app.run_until_stopped(ecomm::startup::shutdown_signal())
                 .await
         }

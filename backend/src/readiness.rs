@@ -7,7 +7,7 @@
 //! `BUDGET` for it, then answers with the last verdict while that is younger than `STALE`.
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -30,6 +30,8 @@ pub struct Verdict {
 pub struct Readiness {
     last: watch::Sender<Option<Verdict>>,
     running: AtomicBool,
+    /// Where checks run when set (the main runtime; the health port's probes run elsewhere).
+    checks: OnceLock<tokio::runtime::Handle>,
 }
 
 impl Default for Readiness {
@@ -37,11 +39,17 @@ impl Default for Readiness {
         Readiness {
             last: watch::Sender::new(None),
             running: AtomicBool::new(false),
+            checks: OnceLock::new(),
         }
     }
 }
 
 impl Readiness {
+    /// Runs the checks on this runtime, whichever runtime the probe arrives on.
+    pub fn check_on(&self, runtime: tokio::runtime::Handle) {
+        let _ = self.checks.set(runtime);
+    }
+
     /// The dependencies' verdict; `check` answers (database up, storage up). `None`: no check
     /// has finished in time (the dependencies count as down).
     pub async fn verdict<F>(self: &Arc<Self>, check: F) -> Option<Verdict>
@@ -55,7 +63,7 @@ impl Readiness {
         let mut next = self.last.subscribe();
         if !self.running.swap(true, Ordering::AcqRel) {
             let this = self.clone();
-            tokio::spawn(async move {
+            let task = async move {
                 let (database, storage) = check.await;
                 this.last.send_replace(Some(Verdict {
                     at: Instant::now(),
@@ -63,7 +71,11 @@ impl Readiness {
                     storage,
                 }));
                 this.running.store(false, Ordering::Release);
-            });
+            };
+            match self.checks.get() {
+                Some(runtime) => drop(runtime.spawn(task)),
+                None => drop(tokio::spawn(task)),
+            }
         }
         // The first check (at start) is waited for in full, as before.
         let wait = if last.is_some() { BUDGET } else { STALE };

@@ -1,5 +1,6 @@
 //! Wiring: the router with its layers, and the server with graceful shutdown.
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::ServeSettings;
 use crate::error::ApiError;
+use crate::health_port::HealthPort;
 use crate::media::Media;
 use crate::payments::PaymentsMode;
 use crate::routes;
@@ -105,11 +107,18 @@ pub struct Application {
     router: Router,
     state: AppState,
     port: u16,
+    health: Option<HealthPort>,
     drain_delay: Duration,
 }
 
 impl Application {
     pub async fn build(settings: &ServeSettings) -> anyhow::Result<Self> {
+        if let Some(p) = settings.health_port {
+            anyhow::ensure!(
+                p == 0 || p != settings.addr.port(),
+                "--health-port {p} must differ from the --addr port"
+            );
+        }
         let p = &settings.payments;
         let Some(mode) = p.mode else {
             anyhow::bail!(
@@ -136,13 +145,23 @@ impl Application {
         if let Some(dir) = &settings.index_dir {
             state.catalog = crate::catalog::Catalog::new(store, Some(dir));
         }
-        Self::with_state(
+        let app = Self::with_state(
             state,
             &settings.addr.to_string(),
             settings.static_dir.clone(),
             Duration::from_secs(settings.drain_seconds),
         )
-        .await
+        .await?;
+        match settings.health_port {
+            Some(p) => app.serve_health_on(SocketAddr::new(settings.addr.ip(), p)),
+            None => Ok(app),
+        }
+    }
+
+    /// Also serves the probes on `addr`, from a thread of its own (crate::health_port).
+    pub fn serve_health_on(mut self, addr: SocketAddr) -> anyhow::Result<Self> {
+        self.health = Some(HealthPort::bind(addr)?);
+        Ok(self)
     }
 
     pub async fn with_state(
@@ -160,6 +179,7 @@ impl Application {
             listener,
             state,
             port,
+            health: None,
             drain_delay,
         })
     }
@@ -168,17 +188,23 @@ impl Application {
         self.port
     }
 
+    /// The health port, when one is served.
+    pub fn health_port(&self) -> Option<u16> {
+        self.health.as_ref().map(HealthPort::port)
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves: then readiness turns 503, we wait for load balancers to
-    /// notice, drain in-flight requests, and close the pool.
+    /// Serves until `shutdown` resolves: then readiness turns 503 (on both ports), we wait for
+    /// load balancers to notice, drain in-flight requests, stop the health port, close the pool.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
+        let health = self.health.map(|h| h.run(state.clone())).transpose()?;
         let reconciler = tokio::spawn(crate::checkout::reconciler::run(
             state.checkout.clone(),
             state.reconcile_after,
@@ -204,7 +230,12 @@ impl Application {
             header_timeout: Duration::from_secs(sec.header_timeout_secs.max(1)),
             max_connections: sec.max_connections(),
         };
-        security::serve::serve(self.listener, self.router, limits, signal).await?;
+        let served = security::serve::serve(self.listener, self.router, limits, signal).await;
+        // Probes keep their answer (503) until the main port has drained.
+        if let Some(health) = health {
+            health.stop().await;
+        }
+        served?;
         reconciler.abort();
         purge.abort();
         feed.abort();

@@ -11,11 +11,16 @@ use crate::media::content_type;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
+    probes()
+        .route("/metrics", get(metrics))
+        .route("/media/{*key}", get(media))
+}
+
+/// The probes' routes: on the main port, and on the health port when it is set.
+pub fn probes() -> Router<AppState> {
     Router::new()
         .route("/health", get(live))
         .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
-        .route("/media/{*key}", get(media))
 }
 
 /// Liveness: the process answers. Nothing external, so a database outage does not restart pods.

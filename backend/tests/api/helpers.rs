@@ -58,6 +58,8 @@ fn init() {
 
 pub struct TestApp {
     pub addr: String,
+    /// The health port's base URL (probes only).
+    pub health: String,
     pub client: Client,
     pub store: Arc<dyn Store>,
     pub state: AppState,
@@ -170,13 +172,19 @@ impl TestApp {
         let state = AppState::new(store.clone(), media, gateway, false).with_security(security);
         let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
             .await
+            .and_then(|a| a.serve_health_on(([127, 0, 0, 1], 0).into()))
             .expect("bind");
         let port = app.port();
+        let health = format!(
+            "http://127.0.0.1:{}",
+            app.health_port().expect("health port")
+        );
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         // Catalog reads come from the index: build it before the first request.
         state.catalog.sync().await.expect("catalog index");
         TestApp {
             addr: format!("http://127.0.0.1:{port}"),
+            health,
             client: client(),
             store,
             state,

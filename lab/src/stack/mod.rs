@@ -81,6 +81,14 @@ pub fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
+/// `n` distinct free ports (held open together while picked, so none repeats).
+fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
+    let held = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    held.iter().map(|l| Ok(l.local_addr()?.port())).collect()
+}
+
 fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(p) = opt {
         return Ok(p.clone());
@@ -159,9 +167,9 @@ impl Stack {
         } else {
             (None, db_url.clone())
         };
-        let ports = (0..opts.replicas)
-            .map(|_| free_port())
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        // Traffic and health port per replica, all distinct.
+        let mut ports = free_ports(2 * opts.replicas)?;
+        let health_ports = ports.split_off(opts.replicas);
         let spec = ReplicaSpec {
             bin,
             args: vec!["serve".into()],
@@ -201,7 +209,7 @@ impl Stack {
             spec.env
                 .push(("ECOMM_DB_MAX_CONNECTIONS".into(), n.to_string()));
         }
-        let replicas = ReplicaSet::start(spec, ports.clone());
+        let replicas = ReplicaSet::start(spec, ports.iter().copied().zip(health_ports).collect());
         let static_dir = opts
             .static_dir
             .clone()

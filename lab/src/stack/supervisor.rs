@@ -1,5 +1,7 @@
 //! A ReplicaSet in small: N replicas of `ecomm serve`, each restarted when it exits (with a
 //! crash-loop backoff), probed on `/health/ready`, and published to the load balancer only while ready.
+//! Each replica has a health port of its own, probed like the chart's kubelet probes it: traffic
+//! goes to the main port, probes never queue behind it.
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -29,6 +31,7 @@ pub struct ReplicaSpec {
 
 pub struct Slot {
     pub port: u16,
+    pub health_port: u16,
     pid: AtomicU32,
     ready: AtomicBool,
     pub restarts: AtomicU32,
@@ -57,20 +60,22 @@ pub struct ReplicaSet {
 }
 
 impl ReplicaSet {
-    pub fn start(spec: ReplicaSpec, ports: Vec<u16>) -> ReplicaSet {
+    /// `ports`: (traffic, health) per replica.
+    pub fn start(spec: ReplicaSpec, ports: Vec<(u16, u16)>) -> ReplicaSet {
         let spec = Arc::new(spec);
         let slots: Vec<Arc<Slot>> = ports
             .iter()
-            .map(|&port| {
+            .map(|&(port, health_port)| {
                 Arc::new(Slot {
                     port,
+                    health_port,
                     pid: AtomicU32::new(0),
                     ready: AtomicBool::new(false),
                     restarts: AtomicU32::new(0),
                 })
             })
             .collect();
-        let (pool_tx, pool) = watch::channel(ports.iter().map(|&p| (p, false)).collect());
+        let (pool_tx, pool) = watch::channel(ports.iter().map(|&(p, _)| (p, false)).collect());
         let pool_tx = Arc::new(pool_tx);
         let (stop, stop_rx) = watch::channel(false);
         let timeline = Arc::new(Mutex::new(Timeline::default()));
@@ -191,6 +196,8 @@ async fn keep_running(
             .args(&spec.args)
             .arg("--addr")
             .arg(format!("127.0.0.1:{}", slot.port))
+            .arg("--health-port")
+            .arg(slot.health_port.to_string())
             .envs(spec.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(stdout)
@@ -250,7 +257,7 @@ async fn probe_loop(
                     return (i, None);
                 }
                 let t = Instant::now();
-                let url = format!("http://127.0.0.1:{}/health/ready", slot.port);
+                let url = format!("http://127.0.0.1:{}/health/ready", slot.health_port);
                 let ok = matches!(client.get(url).send().await, Ok(r) if r.status().is_success());
                 let alive = slot.pid.load(Ordering::Relaxed) == pid;
                 (i, alive.then_some((t, t.elapsed(), ok)))
