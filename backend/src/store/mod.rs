@@ -88,6 +88,9 @@ impl StoreError {
 fn transient(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        // Bytes off the protocol: seen only while connecting to a restarting server ("unexpected
+        // response from SSLRequest: 0x00", the db-restart drill's 500s). Nothing ran; retry.
+        sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             // 08: connection exception; 57: operator intervention (admin shutdown, statement
             // timeout); 53: insufficient resources; 55P03 lock timeout; 40001/40P01 serialization
@@ -162,5 +165,11 @@ mod tests {
         assert!(StoreError::Db(sqlx::Error::PoolTimedOut).is_transient());
         assert!(!StoreError::Db(sqlx::Error::RowNotFound).is_transient());
         assert!(!StoreError::EmptyCart.is_transient());
+    }
+
+    #[test]
+    fn a_garbled_answer_while_connecting_is_transient() {
+        let e = sqlx::Error::Protocol("unexpected response from SSLRequest: 0x00".into());
+        assert!(StoreError::Db(e).is_transient());
     }
 }
