@@ -145,11 +145,7 @@ fn find(hay: &[u8], key: &[u8], value: &[u8]) -> Option<usize> {
 
 /// A digest of the counts a response shows, for its ETag.
 pub fn counts_digest(counts: &[i64]) -> u64 {
-    counts.iter().fold(0xcbf2_9ce4_8422_2325, |h, n| {
-        n.to_le_bytes()
-            .iter()
-            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-    })
+    fnv1a(counts.iter().flat_map(|n| n.to_le_bytes()))
 }
 
 /// Bytes of cached responses a replica keeps at most.
@@ -198,9 +194,14 @@ impl PageCache {
     }
 }
 
-/// A short, stable digest of a normalized query for ETags (FNV-1a: no need for a cryptographic hash).
+/// A short, stable digest of a normalized query for ETags.
 pub fn digest(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    fnv1a(s.bytes())
+}
+
+/// FNV-1a: the ETags' digests need to be short and stable, not cryptographic.
+fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
