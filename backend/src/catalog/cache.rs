@@ -46,13 +46,13 @@ impl Page {
         let mut body = BytesMut::with_capacity(json.len());
         let mut counts = Vec::with_capacity(products.len());
         let mut rest = json;
-        let mut digits = [0; 20];
+        let mut digits = itoa::Buffer::new();
         for &(id, made_with) in products {
             let found = find(rest, MARK_KEY, MARK_VALUE)
                 .ok_or_else(|| anyhow::anyhow!("a product's count is missing from the page"))?;
             let value = found + MARK_KEY.len();
             body.put_slice(&rest[..value]);
-            let shown = format_i64(&mut digits, made_with);
+            let shown = digits.format(made_with).as_bytes();
             counts.push(Count {
                 at: body.len(),
                 len: shown.len(),
@@ -102,10 +102,10 @@ impl Page {
         };
         let mut out = BytesMut::with_capacity(self.body.len() + 20 * now.len());
         let mut from = 0;
-        let mut digits = [0; 20];
+        let mut digits = itoa::Buffer::new();
         for (c, n) in self.counts.iter().zip(now) {
             out.put_slice(&self.body[from..c.at]);
-            out.put_slice(format_i64(&mut digits, *n));
+            out.put_slice(digits.format(*n).as_bytes());
             from = c.at + c.len;
         }
         out.put_slice(&self.body[from..]);
@@ -115,25 +115,6 @@ impl Page {
     fn weight(&self) -> usize {
         self.body.len() + self.counts.len() * std::mem::size_of::<Count>()
     }
-}
-
-/// `n` in decimal, without allocating.
-fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
-    let mut i = buf.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    &buf[i..]
 }
 
 /// Where `key` directly followed by `value` starts in `hay`.
@@ -235,13 +216,5 @@ mod tests {
             "a count left over"
         );
         assert!(Page::with_counts(json, &[(1, 5), (2, 7), (3, 1)]).is_err());
-    }
-
-    #[test]
-    fn numbers_print_as_decimal() {
-        let mut buf = [0; 20];
-        for n in [0, 7, -1, 42, 1_000_000, i64::MAX, i64::MIN] {
-            assert_eq!(format_i64(&mut buf, n), n.to_string().as_bytes());
-        }
     }
 }
