@@ -2,6 +2,7 @@
 //! from its *scheduled* time, so a stall in the shop shows up as latency instead of slowing the
 //! generator down (no coordinated omission).
 pub mod http;
+pub mod jar;
 pub mod shopper;
 pub mod stats;
 
@@ -19,8 +20,10 @@ pub struct Shop {
     pub in_stock: Vec<i64>,
     pub max_product_id: i64,
     pub mix: Vec<(Kind, u32)>,
-    pub carts: Mutex<Vec<String>>,
-    pub orders: Mutex<Vec<(String, String)>>,
+    /// Guest carts ready to pay, each as its shopper's cookie jar.
+    pub carts: Mutex<Vec<jar::Jar>>,
+    /// Paid orders with the jar of the cart that paid (its `ecomm_cart` authorizes the lookup).
+    pub orders: Mutex<Vec<(jar::Jar, String)>>,
     pub acks: Mutex<Vec<Ack>>,
     pub stats: Mutex<Stats>,
     pub checkout_attempts: u32,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::http::Failure;
+use super::jar::{Jar, CART_COOKIE};
 use super::stats::{Kind, Outcome};
 use super::Shop;
 
@@ -32,7 +33,6 @@ const CATEGORIES: [&str; 12] = [
     "Pets",
     "Beauty",
 ];
-const CART_COOKIE: &str = "ecomm_cart";
 
 /// An order the shop acknowledged with 201: the reconciliation's ground truth.
 #[derive(Clone, Debug, Serialize)]
@@ -46,7 +46,6 @@ pub struct Ack {
 pub struct Answer {
     pub status: String,
     pub code: Option<StatusCode>,
-    pub cookie: Option<String>,
     pub body: Bytes,
 }
 
@@ -55,7 +54,6 @@ impl Answer {
         Answer {
             status: status.into(),
             code: None,
-            cookie: None,
             body: Bytes::new(),
         }
     }
@@ -71,12 +69,13 @@ fn classify(code: Option<StatusCode>) -> Outcome {
 
 impl Shop {
     /// Sends once; resends once, on a new connection, when the failure is a transport error before
-    /// any answer (a keep-alive connection closed under us), as browsers do.
+    /// any answer (a keep-alive connection closed under us), as browsers do. With a `jar`, its
+    /// cookies are sent and the answer's `Set-Cookie`s stored in it, as a browser does.
     pub async fn call(
         &self,
         method: Method,
         path: &str,
-        cookie: Option<&str>,
+        mut jar: Option<&mut Jar>,
         key: Option<&str>,
         body: Option<&serde_json::Value>,
     ) -> Answer {
@@ -85,8 +84,8 @@ impl Shop {
         loop {
             tries += 1;
             let mut req = Request::builder().method(method.clone()).uri(path);
-            if let Some(c) = cookie {
-                req = req.header(header::COOKIE, format!("{CART_COOKIE}={c}"));
+            if let Some(c) = jar.as_deref().and_then(Jar::header) {
+                req = req.header(header::COOKIE, c);
             }
             if let Some(k) = key {
                 req = req.header("idempotency-key", k);
@@ -100,18 +99,12 @@ impl Shop {
             // Only a checkout's answer is read (its order id, or why it failed).
             match self.client.send(req, key.is_some(), tries > 1).await {
                 Ok(res) => {
-                    let cookie = res
-                        .headers
-                        .get_all(header::SET_COOKIE)
-                        .iter()
-                        .filter_map(|v| v.to_str().ok())
-                        .find_map(|v| v.strip_prefix(CART_COOKIE)?.strip_prefix('='))
-                        .and_then(|v| v.split(';').next())
-                        .map(str::to_owned);
+                    if let Some(j) = jar.as_deref_mut() {
+                        j.absorb(&res.headers);
+                    }
                     return Answer {
                         status: res.status.as_u16().to_string(),
                         code: Some(res.status),
-                        cookie,
                         body: res.body,
                     };
                 }
@@ -182,7 +175,7 @@ impl Shop {
             Kind::Checkout => {
                 let cart = crate::lock(&self.carts).pop();
                 match cart {
-                    Some(cookie) => self.checkout(cookie).await,
+                    Some(jar) => self.checkout(jar).await,
                     None => self.add_to_cart().await,
                 }
             }
@@ -192,12 +185,12 @@ impl Shop {
                     orders.choose(&mut rand::thread_rng()).cloned()
                 };
                 match order {
-                    Some((cookie, id)) => {
+                    Some((mut jar, id)) => {
                         let a = self
                             .call(
                                 Method::GET,
                                 &format!("/api/orders/{id}"),
-                                Some(&cookie),
+                                Some(&mut jar),
                                 None,
                                 None,
                             )
@@ -222,27 +215,27 @@ impl Shop {
             )
         };
         // Some shoppers add a second line before paying; most start a new guest cart.
-        let existing = if reuse {
-            crate::lock(&self.carts).pop()
+        let mut jar = if reuse {
+            crate::lock(&self.carts).pop().unwrap_or_default()
         } else {
-            None
+            Jar::default()
         };
         let body = json!({"product_id": product, "quantity": 1});
         let a = self
             .call(
                 Method::POST,
                 "/api/cart/items",
-                existing.as_deref(),
+                Some(&mut jar),
                 None,
                 Some(&body),
             )
             .await;
         let outcome = classify(a.code);
-        let cookie = a.cookie.or(existing);
         if outcome == Outcome::Ok {
-            if let Some(c) = cookie {
+            // A cart the shop identified (as before the jar: its `ecomm_cart`).
+            if jar.get(CART_COOKIE).is_some() {
                 let mut carts = crate::lock(&self.carts);
-                carts.push(c);
+                carts.push(jar);
                 // Abandoned carts: keep the pool bounded.
                 if carts.len() > 5_000 {
                     carts.drain(..1_000);
@@ -254,7 +247,7 @@ impl Shop {
 
     /// Pays with the test card; a failed attempt is retried with the SAME Idempotency-Key, with
     /// backoff, within a budget — what a well-behaved client does.
-    async fn checkout(&self, cookie: String) -> (Kind, Outcome, String) {
+    async fn checkout(&self, mut jar: Jar) -> (Kind, Outcome, String) {
         let mut key = uuid::Uuid::new_v4().to_string();
         let body = json!({
             "email": format!("lab-{}@example.com", &key[..8]),
@@ -270,7 +263,7 @@ impl Shop {
                 .call(
                     Method::POST,
                     "/api/checkout",
-                    Some(&cookie),
+                    Some(&mut jar),
                     Some(&key),
                     Some(&body),
                 )
@@ -285,7 +278,7 @@ impl Shop {
                     attempts,
                 };
                 let mut orders = crate::lock(&self.orders);
-                orders.push((cookie.clone(), ack.order_id.clone()));
+                orders.push((jar, ack.order_id.clone()));
                 if orders.len() > 2_000 {
                     orders.drain(..500);
                 }
