@@ -37,13 +37,6 @@ resource "aws_db_parameter_group" "postgres" {
     name  = "log_statement"
     value = "ddl"
   }
-  # Autovacuum looks at each database every 10 s (default 60 s), so a table that grew fast is
-  # re-analyzed soon and plans cached per connection (place_order's generic plan) are re-made
-  # from current statistics; the chaos lab's cluster runs with the same (docs/resilience.md).
-  parameter {
-    name  = "autovacuum_naptime"
-    value = "10"
-  }
 
   lifecycle {
     create_before_destroy = true

@@ -141,11 +141,8 @@ impl Stack {
         ecomm(&bin, &["migrate"], &db_url, &media).await?;
         let products = opts.products.to_string();
         ecomm(&bin, &["seed", "--products", &products], &db_url, &media).await?;
-        // What an operator runs after a bulk load: without fresh statistics the planner took
-        // `products` for 62 rows and hash-joined all 10,000 into every cart read (7-10 ms each)
-        // until autovacuum caught up, mid-drill.
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db_url).await?;
-        sqlx::query("ANALYZE").execute(&mut conn).await?;
+        analyze_seeded(&mut conn).await?;
         eprintln!(
             "lab: database migrated and seeded ({} products) in {:.1}s",
             opts.products,
@@ -298,4 +295,33 @@ fn raise_fd_limit() {
     if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
         let _ = setrlimit(Resource::RLIMIT_NOFILE, hard.min(1 << 20), hard);
     }
+}
+
+/// What an operator runs after a bulk load, on the tables it filled: without fresh statistics
+/// the planner took `products` for 62 rows and hash-joined all 10,000 into every cart read
+/// (7-10 ms each) until autovacuum caught up, mid-drill. Tables still empty are left alone, as
+/// in a shop with history: one ANALYZEd while empty is planned as empty until autovacuum looks
+/// again (60 s), and checkout's `place_order`, planned once per connection (migration 0025,
+/// `force_generic_plan`), then seq-scanned `cart_items` and `idempotency_keys` as they grew —
+/// 0.5 → 2.7 ms and 80 → 1,015 buffers a call by a sweep's 2nd run at 10,000 req/s, which
+/// collapsed (docs/resilience.md, session 4). A table never analyzed is planned as at least
+/// 10 pages: index scans.
+async fn analyze_seeded(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for t in tables {
+        let filled: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {t})"))
+            .fetch_one(&mut *conn)
+            .await?;
+        if filled {
+            sqlx::query(&format!("ANALYZE {t}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
 }

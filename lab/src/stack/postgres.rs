@@ -6,16 +6,6 @@ use std::process::Stdio;
 use anyhow::{bail, Context};
 use tokio::process::Command;
 
-/// Settings the lab's cluster shares with production (terraform/rds.tf's parameter group).
-/// `autovacuum_naptime` 10 s (default 60 s): checkout's `place_order` runs on a plan made once
-/// per connection (migration 0025, `force_generic_plan`), from the statistics of that moment;
-/// planned while `cart_items` and `idempotency_keys` were small, it seq-scans them, and keeps
-/// doing so as they grow until an autovacuum ANALYZE invalidates the plan. With the default
-/// 60 s that came at the end of a sweep's 2nd run at 10,000 req/s: `place_order` went from
-/// 0.5 ms and ~80 buffers a call to 1.35 ms / 477 (run 1) and 2.7 ms / 1,015 (run 2),
-/// Postgres +10–13% of a core, and the run collapsed (docs/resilience.md, session 4).
-const PRODUCTION_SETTINGS: &str = "-c autovacuum_naptime=10s";
-
 pub struct TempPg {
     dir: PathBuf,
     pub port: u16,
@@ -111,10 +101,9 @@ impl TempPg {
             // LAB_PG_SETTINGS adds settings for a diagnosis, e.g.
             // "-c shared_preload_libraries=pg_stat_statements".
             c.arg("-o").arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB {} {}",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB {}",
                 self.port,
                 self.dir.display(),
-                PRODUCTION_SETTINGS,
                 std::env::var("LAB_PG_SETTINGS").unwrap_or_default()
             ));
         }
