@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod guest_cart;
 pub mod health_port;
 pub mod media;
 pub mod memory;

@@ -21,9 +21,19 @@ use crate::store::{Store, User};
 
 pub const SESSION_COOKIE: &str = "ecomm_session";
 pub const CART_COOKIE: &str = "ecomm_cart";
+/// A guest cart's lines (`guest_cart::GuestCart`); `ecomm_cart` stays the guest's identity.
+pub const CART_LINES_COOKIE: &str = "ecomm_cart_lines";
+/// 50 lines of `<id>x<qty>` fit well within it (a browser keeps 4 kB per cookie).
+pub const CART_LINES_MAX_LEN: usize = 1536;
+/// Both guest cookies last as long as a cart is worth keeping.
+pub const CART_MAX_AGE: i64 = 90 * 24 * 3600;
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    cookie_up_to(headers, name, 128)
+}
+
+pub fn cookie_up_to<'a>(headers: &'a HeaderMap, name: &str, max_len: usize) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -32,7 +42,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .filter(|v| !v.is_empty() && v.len() <= max_len)
 }
 
 pub fn new_token() -> String {
@@ -52,6 +62,7 @@ pub fn cookie_name(base: &'static str, secure: bool) -> &'static str {
     match (base, secure) {
         (SESSION_COOKIE, true) => "__Host-ecomm_session",
         (CART_COOKIE, true) => "__Host-ecomm_cart",
+        (CART_LINES_COOKIE, true) => "__Host-ecomm_cart_lines",
         (other, _) => other,
     }
 }
@@ -99,6 +110,16 @@ impl ClientInfo {
     /// The session or cart cookie of this request, under the name its scheme allows.
     pub fn cookie<'a>(&self, headers: &'a HeaderMap, base: &'static str) -> Option<&'a str> {
         cookie(headers, cookie_name(base, self.https))
+    }
+
+    /// [`Self::cookie`] for a value longer than a token.
+    pub fn cookie_up_to<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        base: &'static str,
+        max_len: usize,
+    ) -> Option<&'a str> {
+        cookie_up_to(headers, cookie_name(base, self.https), max_len)
     }
 }
 
@@ -216,6 +237,9 @@ pub struct CartOwner {
     pub fresh: bool,
     /// Whether cookies set for this request must be Secure (and `__Host-` named).
     pub secure: bool,
+    /// A guest's cart cookie as sent (`guest_cart::GuestCart::parse`); `None` when there is none (a user,
+    /// a new guest, or a guest whose cart was saved in the database before carts moved to cookies).
+    pub guest_cart_cookie: Option<String>,
 }
 
 impl CartOwner {
@@ -240,6 +264,12 @@ where
             .cookie(&parts.headers, CART_COOKIE)
             .map(str::to_owned);
         let fresh = user.is_none() && existing.is_none();
+        let guest_cart_cookie = match user {
+            Some(_) => None,
+            None => client
+                .cookie_up_to(&parts.headers, CART_LINES_COOKIE, CART_LINES_MAX_LEN)
+                .map(str::to_owned),
+        };
         let guest_token = if fresh { Some(new_token()) } else { existing };
         let key = match (&user, &guest_token) {
             (Some(u), _) => Self::user_key(u.id),
@@ -252,6 +282,7 @@ where
             guest_token,
             fresh,
             secure: client.https,
+            guest_cart_cookie,
         })
     }
 }

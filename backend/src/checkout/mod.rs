@@ -11,7 +11,9 @@ use tokio::sync::oneshot;
 
 use crate::domain::Card;
 use crate::payments::{Authorization, AuthorizeRequest, PaymentGateway};
-use crate::store::{IdempotencyRecord, Order, PlaceOrder, Placement, ShortLine, Store, StoreError};
+use crate::store::{
+    CartSource, IdempotencyRecord, Order, PlaceOrder, Placement, ShortLine, Store, StoreError,
+};
 
 mod captures;
 pub mod fault;
@@ -40,6 +42,8 @@ pub struct OrderRequest {
     pub key: String,
     pub fingerprint: String,
     pub cart_key: String,
+    /// A guest's lines as its cookie carries them (`None`: the cart stored under `cart_key`).
+    pub guest_lines: Option<Vec<(i64, i64)>>,
     pub user_id: Option<i64>,
     pub email: String,
     /// The shipping address as stored (JSON).
@@ -162,7 +166,11 @@ impl Checkout {
     }
 
     async fn authorize_and_commit(&self, req: &OrderRequest) -> Result<Committed, CheckoutError> {
-        let (rec, cart) = self.store.checkout_inputs(&req.cart_key, &req.key).await?;
+        let source = match &req.guest_lines {
+            Some(lines) => CartSource::Lines(lines),
+            None => CartSource::Stored(&req.cart_key),
+        };
+        let (rec, cart) = self.store.checkout_inputs(source, &req.key).await?;
         if let Some(rec) = rec {
             return self
                 .answer_for(rec, &req.key, &req.fingerprint)

@@ -7,12 +7,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::checkout::MAX_LINES;
 use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
+use crate::guest_cart::GuestCart;
 use crate::session::{
-    self, set_cookie, token_hash, CartOwner, ClientInfo, RequireUser, CART_COOKIE, SESSION_COOKIE,
-    SESSION_TTL_MS,
+    self, set_cookie, token_hash, CartOwner, ClientInfo, RequireUser, CART_COOKIE,
+    CART_LINES_COOKIE, CART_LINES_MAX_LEN, CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
 };
 use crate::state::{now_ms, AppState};
 use crate::store::{Store, User};
@@ -136,17 +138,27 @@ async fn sign_in(
         .store
         .create_session(&token_hash(&token), user.id, now, now + SESSION_TTL_MS)
         .await?;
-    if let Some(guest) = client.cookie(headers, CART_COOKIE) {
+    let into = CartOwner::user_key(user.id);
+    let max = crate::domain::Quantity::MAX;
+    let guest_lines = client.cookie_up_to(headers, CART_LINES_COOKIE, CART_LINES_MAX_LEN);
+    if let Some(raw) = guest_lines {
+        let cart = GuestCart::parse(raw, MAX_LINES, max);
         state
             .store
-            .merge_carts(
-                &CartOwner::guest_key(guest),
-                &CartOwner::user_key(user.id),
-                crate::domain::Quantity::MAX,
-            )
+            .merge_lines(&into, cart.lines(), max, now)
             .await?;
+    } else if let Some(guest) = client.cookie(headers, CART_COOKIE) {
+        // A guest cart saved in the database before carts moved to cookies.
+        let from = CartOwner::guest_key(guest);
+        state.store.merge_carts(&from, &into, max).await?;
     }
     let mut res = (status, Json(UserDto::from(user))).into_response();
+    if guest_lines.is_some() {
+        // Folded into the user's cart: the guest's is empty now (as the stored one was).
+        let empty = GuestCart::default().encode();
+        let cookie = set_cookie(CART_LINES_COOKIE, &empty, CART_MAX_AGE, client.https);
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     res.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, client.https),

@@ -1,17 +1,19 @@
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::checkout::MAX_LINES;
 use crate::domain::{schema, whole, Invalid, Quantity};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath};
-use crate::session::{set_cookie, CartOwner, CART_COOKIE};
+use crate::guest_cart::{self, GuestCart};
+use crate::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
 use crate::state::{now_ms, AppState};
-use crate::store::CartLine;
+use crate::store::{CartLine, StoreResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -84,26 +86,70 @@ fn cart_dto(lines: Vec<CartLine>, state: &AppState) -> CartDto {
     }
 }
 
-/// The cart as it now stands, setting the guest cart cookie on first use.
-async fn respond(state: &AppState, owner: &CartOwner, _headers: &HeaderMap) -> ApiResult<Response> {
-    let cart = cart_dto(state.store.cart(&owner.key).await?, state);
-    let mut res = Json(cart).into_response();
+/// A guest's cart: the cookie's, or — once, for a guest whose cart was saved in the database
+/// before carts moved to cookies — the saved one (the answer then sets the cookie).
+pub(crate) async fn guest_cart(state: &AppState, owner: &CartOwner) -> ApiResult<GuestCart> {
+    Ok(match (&owner.guest_cart_cookie, owner.fresh) {
+        (Some(raw), _) => GuestCart::parse(raw, MAX_LINES, Quantity::MAX),
+        (None, true) => GuestCart::default(),
+        (None, false) => GuestCart::from_stored(&state.store.cart(&owner.key).await?),
+    })
+}
+
+/// The cookie that carries a guest's cart, when the cart is not what the request sent.
+pub(crate) fn cart_cookie(owner: &CartOwner, cart: &GuestCart) -> Option<HeaderValue> {
+    let value = cart.encode();
+    (owner.guest_cart_cookie.as_deref() != Some(value.as_str()))
+        .then(|| set_cookie(CART_LINES_COOKIE, &value, CART_MAX_AGE, owner.secure))
+}
+
+/// The cart as it now stands (a guest's as given), setting the guest cookies it needs.
+async fn respond(
+    state: &AppState,
+    owner: &CartOwner,
+    guest: Option<GuestCart>,
+) -> ApiResult<Response> {
+    let lines = match &guest {
+        Some(cart) => guest_cart::lines(state.store.as_ref(), &state.catalog, cart).await?,
+        None => state.store.cart(&owner.key).await?,
+    };
+    let mut res = Json(cart_dto(lines, state)).into_response();
     if let (true, Some(token)) = (owner.fresh, &owner.guest_token) {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CART_COOKIE, token, 90 * 24 * 3600, owner.secure),
+            set_cookie(CART_COOKIE, token, CART_MAX_AGE, owner.secure),
         );
+    }
+    if let Some(cookie) = guest.as_ref().and_then(|c| cart_cookie(owner, c)) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(res)
 }
 
+/// A guest's cart after `change`, or `None` for a signed-in user (whose cart is stored).
+async fn guest_change(
+    state: &AppState,
+    owner: &CartOwner,
+    change: impl FnOnce(&mut GuestCart) -> StoreResult<()>,
+) -> ApiResult<Option<GuestCart>> {
+    if owner.user.is_some() {
+        return Ok(None);
+    }
+    let mut cart = guest_cart(state, owner).await?;
+    change(&mut cart)?;
+    Ok(Some(cart))
+}
+
+/// A product's shelf count for a guest cart's checks (404 when there is no such product).
+async fn on_shelf(state: &AppState, product_id: i64) -> ApiResult<i64> {
+    let product = guest_cart::product(state.store.as_ref(), &state.catalog, product_id).await?;
+    Ok(product.ok_or(ApiError::NotFound("product"))?.available)
+}
+
 #[utoipa::path(get, path = "/api/cart", tag = "cart", responses((status = 200, body = CartDto)))]
-pub async fn get_cart(
-    State(state): State<AppState>,
-    owner: CartOwner,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    respond(&state, &owner, &headers).await
+pub async fn get_cart(State(state): State<AppState>, owner: CartOwner) -> ApiResult<Response> {
+    let guest = guest_change(&state, &owner, |_| Ok(())).await?;
+    respond(&state, &owner, guest).await
 }
 
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart", request_body = AddItem,
@@ -113,22 +159,35 @@ pub async fn get_cart(
 pub async fn add_item(
     State(state): State<AppState>,
     owner: CartOwner,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<AddItem>,
 ) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    state
-        .store
-        .add_to_cart(
-            &owner.key,
+    if owner.user.is_some() {
+        state
+            .store
+            .add_to_cart(
+                &owner.key,
+                req.product_id,
+                qty.get(),
+                Quantity::MAX,
+                MAX_LINES as i64,
+                now_ms(),
+            )
+            .await?;
+        return respond(&state, &owner, None).await;
+    }
+    let available = on_shelf(&state, req.product_id).await?;
+    let guest = guest_change(&state, &owner, |c| {
+        c.add(
             req.product_id,
             qty.get(),
             Quantity::MAX,
-            crate::checkout::MAX_LINES as i64,
-            now_ms(),
+            MAX_LINES,
+            available,
         )
-        .await?;
-    respond(&state, &owner, &headers).await
+    })
+    .await?;
+    respond(&state, &owner, guest).await
 }
 
 #[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path, minimum = 1)),
@@ -137,16 +196,25 @@ pub async fn add_item(
 pub async fn update_item(
     State(state): State<AppState>,
     owner: CartOwner,
-    headers: HeaderMap,
     ApiPath(product_id): ApiPath<i64>,
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    state
-        .store
-        .set_cart_quantity(&owner.key, product_id, qty.get())
-        .await?;
-    respond(&state, &owner, &headers).await
+    if owner.user.is_some() {
+        state
+            .store
+            .set_cart_quantity(&owner.key, product_id, qty.get())
+            .await?;
+        return respond(&state, &owner, None).await;
+    }
+    let mut cart = guest_cart(&state, &owner).await?;
+    // Not in the cart is 404 before the shelf is asked (as for a stored cart).
+    let available = match cart.lines().iter().any(|l| l.0 == product_id) {
+        true => on_shelf(&state, product_id).await?,
+        false => 0,
+    };
+    cart.set(product_id, qty.get(), available)?;
+    respond(&state, &owner, Some(cart)).await
 }
 
 #[utoipa::path(delete, path = "/api/cart/items/{product_id}", tag = "cart", params(("product_id" = i64, Path, minimum = 1)),
@@ -154,9 +222,12 @@ pub async fn update_item(
 pub async fn remove_item(
     State(state): State<AppState>,
     owner: CartOwner,
-    headers: HeaderMap,
     ApiPath(product_id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    state.store.remove_from_cart(&owner.key, product_id).await?;
-    respond(&state, &owner, &headers).await
+    if owner.user.is_some() {
+        state.store.remove_from_cart(&owner.key, product_id).await?;
+        return respond(&state, &owner, None).await;
+    }
+    let guest = guest_change(&state, &owner, |c| c.remove(product_id)).await?;
+    respond(&state, &owner, guest).await
 }

@@ -1,8 +1,8 @@
 //! POST /api/checkout: parse, hand the checkout to its own task (it survives a client that goes
 //! away), map the answer. The flow itself lives in `crate::checkout`.
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -13,9 +13,12 @@ use crate::checkout::{Answer, OrderRequest};
 use crate::domain::{schema, whole, Address, Card, Checks, Email, Invalid, Money, OrderStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
+use crate::guest_cart::GuestCart;
+use crate::routes::cart::{cart_cookie, guest_cart};
 use crate::routes::orders::OrderDto;
 use crate::session::{CartOwner, ClientInfo};
 use crate::state::{now_ms, AppState};
+use crate::store::Order;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
@@ -111,6 +114,18 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
     hex::encode(Sha256::digest(doc.to_string().as_bytes()))
 }
 
+/// A guest's cart after the order: the lines it bought are gone (as a stored cart's are, in the
+/// order's transaction), whatever else was added meanwhile stays.
+fn leftover(
+    owner: &CartOwner,
+    guest: Option<&GuestCart>,
+    order: &Order,
+) -> AppendHeaders<Option<(HeaderName, HeaderValue)>> {
+    let bought: Vec<i64> = order.items.iter().map(|i| i.product_id).collect();
+    let cookie = guest.and_then(|c| cart_cookie(owner, &c.without(&bought)));
+    AppendHeaders(cookie.map(|c| (header::SET_COOKIE, c)))
+}
+
 #[utoipa::path(post, path = "/api/checkout", tag = "checkout", request_body = CheckoutRequest,
     params(("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$", description = "One key per checkout attempt (1 to 255 printable ASCII characters); retries reuse it")),
     responses(
@@ -144,7 +159,12 @@ pub async fn checkout(
     declines
         .check(client.ip, email.as_str(), now_ms())
         .map_err(ApiError::TooManyRequests)?;
+    let guest = match owner.user {
+        Some(_) => None,
+        None => Some(guest_cart(&state, &owner).await?),
+    };
     let request = OrderRequest {
+        guest_lines: guest.as_ref().map(|c| c.lines().to_vec()),
         fingerprint: fingerprint(&owner.key, &email, &address, &card),
         key,
         cart_key: owner.key.clone(),
@@ -165,7 +185,8 @@ pub async fn checkout(
             tracing::Span::current().record("order_id", order.row.id.as_str());
             state.ops.record_order(OrderStatus::Paid);
             state.ops.record_inventory_updates(order.items.len() as u64);
-            Ok((StatusCode::CREATED, Json(OrderDto::try_from(order)?)).into_response())
+            let left = leftover(&owner, guest.as_ref(), &order);
+            Ok((StatusCode::CREATED, left, Json(OrderDto::try_from(order)?)).into_response())
         }
         Answer::Stored {
             status,
@@ -175,7 +196,8 @@ pub async fn checkout(
             let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
             Ok(match order {
                 Some(order) if status.is_success() => {
-                    (status, Json(OrderDto::try_from(order)?)).into_response()
+                    let left = leftover(&owner, guest.as_ref(), &order);
+                    (status, left, Json(OrderDto::try_from(order)?)).into_response()
                 }
                 _ => (
                     status,

@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::sql::{Dialect, SqlStore};
-use super::{CartLine, StoreError, StoreResult};
+use super::{CartLine, SqlBuf, StoreError, StoreResult};
 
 /// A cart's lines as [`CartLine`] columns (and `added_at`, their order); `$1` is the cart key.
 pub(super) const CART_LINES: &str = "SELECT p.id AS product_id, p.sku, p.slug, p.name, \
@@ -35,6 +35,15 @@ pub trait CartStore: Send + Sync {
     async fn remove_from_cart(&self, cart_key: &str, product_id: i64) -> StoreResult<()>;
     /// Moves a guest cart into a user's on sign-in, capping each line at `max`.
     async fn merge_carts(&self, from: &str, into: &str, max: i64) -> StoreResult<()>;
+    /// Adds a guest's `(product id, quantity)` lines to a stored cart on sign-in, in their order,
+    /// capping each line at `max`; lines of products that are gone are dropped.
+    async fn merge_lines(
+        &self,
+        into: &str,
+        lines: &[(i64, i64)],
+        max: i64,
+        now: i64,
+    ) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -160,6 +169,39 @@ where
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn merge_lines(
+        &self,
+        into: &str,
+        lines: &[(i64, i64)],
+        max: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let least = D::LEAST;
+        let mut qb = SqlBuf::<D>::new(
+            "INSERT INTO cart_items (cart_key, product_id, quantity, added_at) \
+             SELECT ",
+        );
+        qb.bind(into.to_owned())
+            .push(", p.id, v.column2, v.column3 FROM (");
+        // `added_at` keeps the cookie's order.
+        qb.values(lines.iter().zip(now..), |row, (&(id, qty), at)| {
+            row.bind(id).bind(qty).bind(at);
+        });
+        qb.push(&format!(
+            ") v JOIN products p ON p.id = v.column1 AND p.deleted_at IS NULL WHERE 1 = 1 \
+             ON CONFLICT (cart_key, product_id) \
+             DO UPDATE SET quantity = {least}(cart_items.quantity + excluded.quantity, "
+        ))
+        .bind(max)
+        .push(")");
+        let (sql, args) = qb.finish()?;
+        sqlx::query_with(&sql, args).execute(&self.writer).await?;
         Ok(())
     }
 }

@@ -18,6 +18,14 @@ pub struct TakeLine {
     pub unit_price_cents: i64,
 }
 
+/// Where a checkout's lines come from: a cart stored under its key (a signed-in user's), or the
+/// `(product id, quantity)` lines a guest's cookie carries.
+#[derive(Debug, Clone, Copy)]
+pub enum CartSource<'a> {
+    Stored(&'a str),
+    Lines(&'a [(i64, i64)]),
+}
+
 /// Everything the order transaction writes.
 #[derive(Debug)]
 pub struct PlaceOrder<'a> {
@@ -98,7 +106,7 @@ pub trait CheckoutStore: Send + Sync {
     /// cart's lines.
     async fn checkout_inputs(
         &self,
-        cart_key: &str,
+        cart: CartSource<'_>,
         key: &str,
     ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)>;
     /// In one transaction: claims the key, takes every line's stock with one conditional
@@ -147,23 +155,57 @@ where
 {
     pub(super) async fn checkout_inputs_sql(
         &self,
-        cart_key: &str,
+        cart: CartSource<'_>,
         key: &str,
     ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)> {
         // One row per cart line (or one row of NULLs), each carrying the key's record.
-        let rows: Vec<InputRow> = sqlx::query_as(&format!(
-            "SELECT k.fingerprint, k.order_id, k.response_status, k.response_body, \
-               c.product_id, c.sku, c.slug, c.name, c.image_key, c.unit_price_cents, \
-               c.quantity, c.available \
-             FROM (SELECT 1 AS one) o \
-             LEFT JOIN idempotency_keys k ON k.key = $2 \
-             LEFT JOIN ({CART_LINES}) c ON 1 = 1 \
-             ORDER BY c.added_at, c.product_id"
-        ))
-        .bind(cart_key)
-        .bind(key)
-        .fetch_all(&self.reader)
-        .await?;
+        let rows: Vec<InputRow> = match cart {
+            CartSource::Stored(cart_key) => {
+                sqlx::query_as(&format!(
+                    "SELECT k.fingerprint, k.order_id, k.response_status, k.response_body, \
+                       c.product_id, c.sku, c.slug, c.name, c.image_key, c.unit_price_cents, \
+                       c.quantity, c.available \
+                     FROM (SELECT 1 AS one) o \
+                     LEFT JOIN idempotency_keys k ON k.key = $2 \
+                     LEFT JOIN ({CART_LINES}) c ON 1 = 1 \
+                     ORDER BY c.added_at, c.product_id"
+                ))
+                .bind(cart_key)
+                .bind(key)
+                .fetch_all(&self.reader)
+                .await?
+            }
+            CartSource::Lines(lines) => {
+                // The products as they are now; the quantities are the cookie's (below).
+                let mut qb = SqlBuf::<D>::new(
+                    "SELECT k.fingerprint, k.order_id, k.response_status, k.response_body, \
+                       p.id AS product_id, p.sku, p.slug, p.name, p.image_key, \
+                       p.price_cents AS unit_price_cents, CAST(NULL AS BIGINT) AS quantity, \
+                       p.available \
+                     FROM (SELECT 1 AS one) o \
+                     LEFT JOIN idempotency_keys k ON k.key = ",
+                );
+                qb.bind(key.to_owned())
+                    .push(" LEFT JOIN products p ON p.deleted_at IS NULL AND p.id IN (")
+                    .bind_list(
+                        lines
+                            .iter()
+                            .map(|l| l.0)
+                            .chain(lines.is_empty().then_some(0)),
+                    )
+                    .push(")");
+                let (sql, args) = qb.finish()?;
+                let mut rows: Vec<InputRow> = sqlx::query_as_with(&sql, args)
+                    .fetch_all(&self.reader)
+                    .await?;
+                let at = |id: Option<i64>| lines.iter().position(|l| Some(l.0) == id);
+                rows.sort_by_key(|r| at(r.product_id));
+                for r in &mut rows {
+                    r.quantity = at(r.product_id).map(|i| lines[i].1);
+                }
+                rows
+            }
+        };
         let record = rows.first().and_then(|r| {
             Some(IdempotencyRecord {
                 fingerprint: r.fingerprint.clone()?,
@@ -318,10 +360,10 @@ where
 {
     async fn checkout_inputs(
         &self,
-        cart_key: &str,
+        cart: CartSource<'_>,
         key: &str,
     ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)> {
-        self.checkout_inputs_sql(cart_key, key).await
+        self.checkout_inputs_sql(cart, key).await
     }
     async fn place_order(&self, o: &PlaceOrder<'_>) -> StoreResult<Placement> {
         D::place_order(self, o).await

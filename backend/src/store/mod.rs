@@ -25,7 +25,8 @@ mod users;
 
 pub use carts::CartStore;
 pub use checkout::{
-    CheckoutDialect, CheckoutStore, InDoubtOrder, Lease, PlaceOrder, Placement, TakeLine,
+    CartSource, CheckoutDialect, CheckoutStore, InDoubtOrder, Lease, PlaceOrder, Placement,
+    TakeLine,
 };
 pub use model::*;
 pub use orders::OrderStore;

@@ -168,6 +168,9 @@ async fn changes_since(pool: &PgPool, since: FeedCursor, limit: i64) -> StoreRes
     })
 }
 
+/// A pooled connection idle longer than this is pinged before use (e.g. after a database restart).
+const IDLE_PING_AFTER: Duration = Duration::from_secs(1);
+
 impl SqlStore<Postgres> {
     /// Every connection carries a `statement_timeout` and a `lock_timeout`: a stuck query or a
     /// row lock held too long fails fast instead of tying up the pool.
@@ -182,6 +185,18 @@ impl SqlStore<Postgres> {
         let pool = PgPoolOptions::new()
             .max_connections(db.max_connections)
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings a connection before handing it out: a round trip per query (a quarter
+            // of this process's CPU under checkout load). One used within the last second is
+            // known good; a dead one still fails its query, which closes it and answers 503.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_PING_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_lazy_with(options);
         Ok(Self::with_pools(pool.clone(), pool))
     }

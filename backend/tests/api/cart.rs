@@ -170,3 +170,116 @@ async fn the_guest_cart_merges_into_the_account_at_login(app: TestApp) {
     assert_eq!(cart["item_count"], 4);
     assert_eq!(cart["subtotal_cents"], 3 * 250 + 300);
 }
+
+/// The value a response sets for a cookie, if it sets one.
+fn set_cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+#[db_test]
+async fn a_guests_cart_travels_in_its_cookie_and_writes_nothing_to_the_database(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    let b = app.product("B-1", 300, 10).await;
+    let res = app.add_to_cart(&app.client, a.id, 2).await;
+    let token = set_cookie_value(&res, "ecomm_cart").unwrap();
+    assert_eq!(
+        set_cookie_value(&res, "ecomm_cart_lines").unwrap(),
+        format!("c{}x2", a.id)
+    );
+    let res = app.add_to_cart(&app.client, b.id, 1).await;
+    assert_eq!(
+        set_cookie_value(&res, "ecomm_cart_lines").unwrap(),
+        format!("c{}x2.{}x1", a.id, b.id)
+    );
+    assert!(app
+        .store
+        .cart(&format!("a:{token}"))
+        .await
+        .unwrap()
+        .is_empty());
+    let cart = json_of(app.get("/api/cart").await).await;
+    assert_eq!(cart["item_count"], 3);
+    assert_eq!(cart["items"][1]["sku"], "B-1");
+}
+
+#[db_test]
+async fn a_malformed_cart_cookie_is_an_empty_cart_not_an_error(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    for garbage in ["nonsense", "c1x1.1x2", "c99999999999999999999x1", "c1x500"] {
+        let res = send(Client::new().get(app.url("/api/cart")).header(
+            "cookie",
+            format!("ecomm_cart=tok; ecomm_cart_lines={garbage}"),
+        ))
+        .await;
+        assert_eq!(res.status(), StatusCode::OK, "{garbage}");
+        assert_eq!(set_cookie_value(&res, "ecomm_cart_lines").unwrap(), "c");
+        assert_eq!(json_of(res).await["item_count"], 0, "{garbage}");
+    }
+    let res = send(
+        Client::new()
+            .post(app.url("/api/cart/items"))
+            .header("cookie", "ecomm_cart=tok; ecomm_cart_lines=garbage")
+            .json(&json!({"product_id": a.id, "quantity": 1})),
+    )
+    .await;
+    assert_eq!(json_of(res).await["item_count"], 1);
+}
+
+#[db_test]
+async fn a_guest_cart_saved_in_the_database_before_cookies_is_kept(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    let now = ecomm::clock::now_ms();
+    app.store
+        .add_to_cart("a:old-token", a.id, 2, 99, 50, now)
+        .await
+        .unwrap();
+    let res = send(
+        Client::new()
+            .get(app.url("/api/cart"))
+            .header("cookie", "ecomm_cart=old-token"),
+    )
+    .await;
+    assert_eq!(
+        set_cookie_value(&res, "ecomm_cart_lines").unwrap(),
+        format!("c{}x2", a.id)
+    );
+    assert_eq!(json_of(res).await["item_count"], 2);
+}
+
+#[db_test]
+async fn a_guest_checkout_leaves_only_the_lines_it_did_not_buy(app: TestApp) {
+    let a = app.product("A-1", 250, 10).await;
+    let res = app.add_to_cart(&app.client, a.id, 2).await;
+    let token = set_cookie_value(&res, "ecomm_cart").unwrap();
+    let lines = set_cookie_value(&res, "ecomm_cart_lines").unwrap();
+    let res = app
+        .checkout(
+            &app.client,
+            "k-leftover",
+            &checkout_body("4242424242424242"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(set_cookie_value(&res, "ecomm_cart_lines").unwrap(), "c");
+    assert_eq!(app.stock_of("A-1").await, 8);
+    // A retry that still carries the old cart gets the same order, and the cart is emptied again.
+    let retry = send(
+        Client::new()
+            .post(app.url("/api/checkout"))
+            .header("Idempotency-Key", "k-leftover")
+            .header(
+                "cookie",
+                format!("ecomm_cart={token}; ecomm_cart_lines={lines}"),
+            )
+            .json(&checkout_body("4242424242424242")),
+    )
+    .await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(set_cookie_value(&retry, "ecomm_cart_lines").unwrap(), "c");
+    assert_eq!(app.stock_of("A-1").await, 8, "sold once");
+}
