@@ -72,12 +72,21 @@ ECOMM_FUZZ_SESSION=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/j
 ECOMM_FUZZ_CART=$(curl -fsS -D - -o /dev/null "$base/api/cart" \
   | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: ecomm_cart=\([^;]*\).*/\1/p')
 [ -n "$ECOMM_FUZZ_CART" ] || { log "no guest cart cookie"; exit 1; }
-export ECOMM_FUZZ_SESSION ECOMM_FUZZ_CART
+# And one line in it (the `cart_lines` scheme, the cookie a real add-to-cart answers with), so the
+# cart and checkout operations see a filled cart; its product gets stock for every checkout.
+cart_sku=$(curl -fsS "$base/api/products/1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["sku"])')
+curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/json' -H "Cookie: ecomm_session=$ECOMM_FUZZ_SESSION" \
+  -d '{"available": 1000000}' "$base/api/admin/inventory/$cart_sku"
+ECOMM_FUZZ_CART_LINES=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+  -H "Cookie: ecomm_cart=$ECOMM_FUZZ_CART" -d '{"product_id": 1, "quantity": 1}' "$base/api/cart/items" \
+  | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: ecomm_cart_lines=\([^;]*\).*/\1/p')
+[ -n "$ECOMM_FUZZ_CART_LINES" ] || { log "no guest cart lines cookie"; exit 1; }
+export ECOMM_FUZZ_SESSION ECOMM_FUZZ_CART ECOMM_FUZZ_CART_LINES
 export SCHEMATHESIS_HOOKS="$root/scripts/fuzz/hooks.py"
 # The ${…} stay literal: schemathesis expands them from the environment (secrets stay off disk).
 # shellcheck disable=SC2016
-{ cat scripts/fuzz/schemathesis.toml; printf '\n[auth.openapi.cart]\napi_key = "${ECOMM_FUZZ_CART}"\n'; } \
-  >"$work/anonymous.toml"
+{ cat scripts/fuzz/schemathesis.toml; printf '\n[auth.openapi.cart]\napi_key = "${ECOMM_FUZZ_CART}"\n'
+  printf '\n[auth.openapi.cart_lines]\napi_key = "${ECOMM_FUZZ_CART_LINES}"\n'; } >"$work/anonymous.toml"
 # shellcheck disable=SC2016
 { cat scripts/fuzz/schemathesis.toml; printf '\n[auth.openapi.session]\napi_key = "${ECOMM_FUZZ_SESSION}"\n'; } \
   >"$work/admin.toml"

@@ -23,8 +23,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     crate::security::openapi::tell_the_truth(
         &mut doc,
-        crate::session::SESSION_COOKIE,
-        crate::session::CART_COOKIE,
+        crate::security::openapi::Cookies {
+            session: crate::session::SESSION_COOKIE,
+            cart: crate::session::CART_COOKIE,
+            cart_lines: crate::session::CART_LINES_COOKIE,
+        },
     );
     image_part_types(&mut doc);
     doc

@@ -1,32 +1,49 @@
 //! Makes the OpenAPI document tell the truth about what the middleware can answer, so a fuzzer
 //! (and the generated client) is not surprised: the session cookie scheme on operations that
 //! require it (and, as optional, on those that use a session when there is one: the cart, checkout
-//! and an order page), and the problem responses every operation of a kind can return — 401/403 for
-//! signed-in routes, 403 for a cross-site write, 400/413/415 for a body, 400/404 for a path
-//! parameter, 503 for the request timeout. Route annotations keep their own, more precise entries.
+//! and an order page, where a guest sends the cart cookies instead), and the problem responses
+//! every operation of a kind can return — 401/403 for signed-in routes, 403 for a cross-site
+//! write, 400/413/415 for a body, 400/404 for a path parameter, 503 for the request timeout.
+//! Route annotations keep their own, more precise entries.
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 const SCHEME: &str = "session";
 const CART: &str = "cart";
+const CART_LINES: &str = "cart_lines";
 
-/// `session_cookie`, `cart_cookie`: the cookies the `session` and `cart` schemes name.
-pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str, cart_cookie: &str) {
+/// The cookies the `session`, `cart` and `cart_lines` schemes name.
+pub struct Cookies<'a> {
+    pub session: &'a str,
+    pub cart: &'a str,
+    pub cart_lines: &'a str,
+}
+
+pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         SCHEME,
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-            session_cookie,
+            cookies.session,
             "Set by register/login. Named `__Host-ecomm_session` when served over TLS.",
         ))),
     );
     components.add_security_scheme(
         CART,
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-            cart_cookie,
+            cookies.cart,
             "A guest's cart (and the orders it placed): set by the first cart request without a \
              session. Named `__Host-ecomm_cart` when served over TLS.",
+        ))),
+    );
+    components.add_security_scheme(
+        CART_LINES,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            cookies.cart_lines,
+            "A guest's cart lines, `c<product id>x<quantity>` joined by `.` (e.g. `c17x2.5x1`), set \
+             by every cart answer that changes them; sent with the `cart` cookie. A value that does \
+             not parse is an empty cart. Named `__Host-ecomm_cart_lines` when served over TLS.",
         ))),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
@@ -37,6 +54,8 @@ pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str, cart_cookie: &str
         // (a new one is set when neither is sent).
         let session_if_any =
             path.starts_with("/api/cart") || path == "/api/checkout" || path == "/api/orders/{id}";
+        // A guest's cart lines travel in their own cookie, beside the cart's identity.
+        let cart_lines = path.starts_with("/api/cart") || path == "/api/checkout";
         let has_path_param = path.contains('{');
         for (op, unsafe_method) in [
             (&mut item.get, false),
@@ -51,11 +70,19 @@ pub fn tell_the_truth(doc: &mut OpenApi, session_cookie: &str, cart_cookie: &str
                 add(op, "401", "Not signed in");
             }
             if session_if_any {
-                op.security = Some(vec![
+                let mut alternatives = vec![
                     SecurityRequirement::default(),
                     SecurityRequirement::new(SCHEME, Vec::<String>::new()),
-                    SecurityRequirement::new(CART, Vec::<String>::new()),
-                ]);
+                ];
+                if cart_lines {
+                    // Before the identity alone: a client (the fuzzer) takes the first it can meet.
+                    alternatives.push(
+                        SecurityRequirement::new(CART, Vec::<String>::new())
+                            .add(CART_LINES, Vec::<String>::new()),
+                    );
+                }
+                alternatives.push(SecurityRequirement::new(CART, Vec::<String>::new()));
+                op.security = Some(alternatives);
             }
             if admin {
                 add(op, "403", "Signed in, but not an admin");

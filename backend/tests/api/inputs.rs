@@ -142,3 +142,30 @@ async fn the_document_states_the_limits_the_parsers_enforce(app: TestApp) {
         .unwrap()
         .contains("image/png"));
 }
+
+#[db_test]
+async fn the_document_lets_a_client_carry_a_guest_cart_on_cart_and_checkout_operations(
+    app: TestApp,
+) {
+    let doc = json_of(app.get("/api/openapi.json").await).await;
+    let scheme = &doc["components"]["securitySchemes"]["cart_lines"];
+    assert_eq!(scheme["in"], "cookie");
+    assert_eq!(scheme["name"], "ecomm_cart_lines");
+    let carries_lines = |path: &str, method: &str| {
+        doc["paths"][path][method]["security"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.get("cart").is_some() && r.get("cart_lines").is_some())
+    };
+    for (path, method) in [
+        ("/api/cart", "get"),
+        ("/api/cart/items", "post"),
+        ("/api/cart/items/{product_id}", "patch"),
+        ("/api/cart/items/{product_id}", "delete"),
+        ("/api/checkout", "post"),
+    ] {
+        assert!(carries_lines(path, method), "{method} {path}");
+    }
+    assert!(!carries_lines("/api/orders/{id}", "get"));
+}
