@@ -13,7 +13,7 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::guest_cart::{self, GuestCart};
 use crate::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
 use crate::state::{now_ms, AppState};
-use crate::store::{CartLine, StoreResult};
+use crate::store::CartLine;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,12 +87,17 @@ fn cart_dto(lines: Vec<CartLine>, state: &AppState) -> CartDto {
 }
 
 /// A guest's cart: the cookie's, or — once, for a guest whose cart was saved in the database
-/// before carts moved to cookies — the saved one (the answer then sets the cookie).
-pub(crate) async fn guest_cart(state: &AppState, owner: &CartOwner) -> ApiResult<GuestCart> {
-    Ok(match (&owner.guest_cart_cookie, owner.fresh) {
-        (Some(raw), _) => GuestCart::parse(raw, MAX_LINES, Quantity::MAX),
-        (None, true) => GuestCart::default(),
-        (None, false) => GuestCart::from_stored(&state.store.cart(&owner.key).await?),
+/// before carts moved to cookies — the saved one (the answer then sets the cookie). `None` for a
+/// signed-in user, whose cart is stored.
+pub(crate) async fn guest_cart(
+    state: &AppState,
+    owner: &CartOwner,
+) -> ApiResult<Option<GuestCart>> {
+    Ok(match (&owner.user, &owner.guest_cart_cookie, owner.fresh) {
+        (Some(_), _, _) => None,
+        (None, Some(raw), _) => Some(GuestCart::parse(raw, MAX_LINES, Quantity::MAX)),
+        (None, None, true) => Some(GuestCart::default()),
+        (None, None, false) => Some(GuestCart::from_stored(&state.store.cart(&owner.key).await?)),
     })
 }
 
@@ -126,20 +131,6 @@ async fn respond(
     Ok(res)
 }
 
-/// A guest's cart after `change`, or `None` for a signed-in user (whose cart is stored).
-async fn guest_change(
-    state: &AppState,
-    owner: &CartOwner,
-    change: impl FnOnce(&mut GuestCart) -> StoreResult<()>,
-) -> ApiResult<Option<GuestCart>> {
-    if owner.user.is_some() {
-        return Ok(None);
-    }
-    let mut cart = guest_cart(state, owner).await?;
-    change(&mut cart)?;
-    Ok(Some(cart))
-}
-
 /// A product's shelf count for a guest cart's checks (404 when there is no such product).
 async fn on_shelf(state: &AppState, product_id: i64) -> ApiResult<i64> {
     let product = guest_cart::product(state.store.as_ref(), &state.catalog, product_id).await?;
@@ -148,7 +139,7 @@ async fn on_shelf(state: &AppState, product_id: i64) -> ApiResult<i64> {
 
 #[utoipa::path(get, path = "/api/cart", tag = "cart", responses((status = 200, body = CartDto)))]
 pub async fn get_cart(State(state): State<AppState>, owner: CartOwner) -> ApiResult<Response> {
-    let guest = guest_change(&state, &owner, |_| Ok(())).await?;
+    let guest = guest_cart(&state, &owner).await?;
     respond(&state, &owner, guest).await
 }
 
@@ -162,7 +153,7 @@ pub async fn add_item(
     ApiJson(req): ApiJson<AddItem>,
 ) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    if owner.user.is_some() {
+    let Some(mut cart) = guest_cart(&state, &owner).await? else {
         state
             .store
             .add_to_cart(
@@ -175,19 +166,16 @@ pub async fn add_item(
             )
             .await?;
         return respond(&state, &owner, None).await;
-    }
+    };
     let available = on_shelf(&state, req.product_id).await?;
-    let guest = guest_change(&state, &owner, |c| {
-        c.add(
-            req.product_id,
-            qty.get(),
-            Quantity::MAX,
-            MAX_LINES,
-            available,
-        )
-    })
-    .await?;
-    respond(&state, &owner, guest).await
+    cart.add(
+        req.product_id,
+        qty.get(),
+        Quantity::MAX,
+        MAX_LINES,
+        available,
+    )?;
+    respond(&state, &owner, Some(cart)).await
 }
 
 #[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path, minimum = 1)),
@@ -200,18 +188,19 @@ pub async fn update_item(
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    if owner.user.is_some() {
+    let Some(mut cart) = guest_cart(&state, &owner).await? else {
         state
             .store
             .set_cart_quantity(&owner.key, product_id, qty.get())
             .await?;
         return respond(&state, &owner, None).await;
-    }
-    let mut cart = guest_cart(&state, &owner).await?;
+    };
     // Not in the cart is 404 before the shelf is asked (as for a stored cart).
-    let available = match cart.lines().iter().any(|l| l.0 == product_id) {
-        true => on_shelf(&state, product_id).await?,
-        false => 0,
+    let in_cart = cart.lines().iter().any(|l| l.0 == product_id);
+    let available = if in_cart {
+        on_shelf(&state, product_id).await?
+    } else {
+        0
     };
     cart.set(product_id, qty.get(), available)?;
     respond(&state, &owner, Some(cart)).await
@@ -224,10 +213,10 @@ pub async fn remove_item(
     owner: CartOwner,
     ApiPath(product_id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    if owner.user.is_some() {
+    let Some(mut cart) = guest_cart(&state, &owner).await? else {
         state.store.remove_from_cart(&owner.key, product_id).await?;
         return respond(&state, &owner, None).await;
-    }
-    let guest = guest_change(&state, &owner, |c| c.remove(product_id)).await?;
-    respond(&state, &owner, guest).await
+    };
+    cart.remove(product_id)?;
+    respond(&state, &owner, Some(cart)).await
 }

@@ -159,10 +159,7 @@ pub async fn checkout(
     declines
         .check(client.ip, email.as_str(), now_ms())
         .map_err(ApiError::TooManyRequests)?;
-    let guest = match owner.user {
-        Some(_) => None,
-        None => Some(guest_cart(&state, &owner).await?),
-    };
+    let guest = guest_cart(&state, &owner).await?;
     let request = OrderRequest {
         guest_lines: guest.as_ref().map(|c| c.lines().to_vec()),
         fingerprint: fingerprint(&owner.key, &email, &address, &card),
