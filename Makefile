@@ -8,7 +8,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run    - build and serve the shop at http://127.0.0.1:8080 (seeds 10,000 products on first run)"
 	@echo "make test   - run every test (backend on SQLite and Postgres, S3, frontend, browser e2e, offline cluster checks)"
-	@echo "make verify - offline checks of the Helm chart, policies, Terraform, Dockerfiles and workflows"
+	@echo "make verify - offline checks of the Helm chart, policies, Terraform, Dockerfiles, workflows and shell scripts"
 	@echo "make bench  - load benchmarks with same-run baselines"
 	@echo "make fuzz   - schemathesis against a live server from its OpenAPI document (>= 5,000 requests)"
 	@echo "make chaos  - every resilience drill on a local stack (nginx + supervised replicas, one per core + Postgres), reports in reports/"

@@ -31,7 +31,7 @@ trap cleanup EXIT
 # shellcheck source=scripts/lib/common.sh
 . scripts/lib/common.sh
 
-# ---- storefront vitals (frontend; issue 8 item 8) ----------------------------------------------
+# ---- storefront vitals ------------------------------------------------------------------------
 # LCP and CLS of the home, catalog and product pages in Debian's chromium under mobile emulation
 # (Slow 4G: 1.6 Mbps, 150 ms RTT; 4x CPU slowdown), with the backend serving frontend/dist the
 # `make run` way. One self-contained function so the other bench parts merge around it.
@@ -58,7 +58,7 @@ storefront_vitals() {
     || echo "storefront vitals: the browser run failed (see above)"
 }
 
-# ---- 1,000,000 products (issue 8): BENCH_1M=1 adds it, BENCH_1M=only runs nothing else -------------
+# ---- 1,000,000 products: BENCH_1M=1 adds it, BENCH_1M=only runs nothing else ----------------------
 # BENCH_1M_DB=<postgres url> measures an already seeded database (seed it once with
 # `ecomm migrate && ecomm seed --products 1000000 --images none`) so the run fits a short exclusive hold.
 catalog_1m() {
@@ -115,8 +115,8 @@ psql "$db" -qc "UPDATE products SET available = 1000000 WHERE id <= 200"
 port=$(free_port)
 t0=$(date +%s%N)
 # The server's own pool size (16, its default): the 32 shoppers queue for connections in the
-# server, as a deployment's do, instead of running 32 Postgres backends on 2 cores (with 32 the
-# checkouts/s fell ~20 % and p99 doubled: docs/performance.md, issue 9).
+# server, as a deployment's do, instead of running 32 Postgres backends on 2 cores, which costs
+# throughput and latency (docs/performance.md, Checkout).
 "$bin" serve --addr "127.0.0.1:$port" --payments test >"$work/backend.log" 2>&1 &
 pids+=($!); backend=$!
 until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.01; done

@@ -21,10 +21,10 @@ cargo build --release --locked -p ecomm -p ecomm-lab
 if [ -f frontend/package.json ] && [ ! -f frontend/dist/index.html ] && command -v npm >/dev/null; then
   npm --prefix frontend run build --silent >/dev/null 2>&1 || echo "chaos: storefront build skipped"
 fi
-# 1,000 req/s (spike: 5,000): headroom for every drill on 2 cores — kill-half alone scored 99.99 at
-# 7,000 req/s (docs/resilience.md); pass --rate N to change it.
-# One replica per core (at least 2): on a shared machine more replicas only re-index stock changes
-# more often (docs/resilience.md); LAB_REPLICAS overrides.
+# 1,000 req/s (spike: 5,000): well below what kill-half holds on 2 cores, so every drill has
+# headroom (docs/resilience.md); pass --rate N to change it.
+# One replica per core (at least 2): replicas on one machine share its cores and each keeps its own
+# catalog index, so more of them cost capacity (docs/resilience.md); LAB_REPLICAS overrides.
 replicas=${LAB_REPLICAS:-$(( $(nproc) > 2 ? $(nproc) : 2 ))}
 exec "$target/release/ecomm-lab" drill "$drill" --ecomm-bin "$target/release/ecomm" --rate 1000 \
   --replicas "$replicas" "$@"

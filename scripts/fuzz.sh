@@ -29,7 +29,7 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   "$venv/bin/pip" install -q 'schemathesis==4.32.5'
 fi
 
-# ECOMM_BIN: a binary built beforehand (measurements run no cargo inside their exclusive hold).
+# ECOMM_BIN: a binary built beforehand (so a timed run includes no build).
 bin=${ECOMM_BIN:-}
 if [ -z "$bin" ]; then
   cargo build -q --locked -p ecomm

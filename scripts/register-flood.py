@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 10 finding 1, measured: N concurrent registrations against a running `ecomm serve` while
+"""N concurrent registrations against a running `ecomm serve` while
 /health is polled; prints peak RSS of the server (VmHWM) and /health latency percentiles.
 
     scripts/register-flood.py --base http://127.0.0.1:PORT --pid PID [--n 60] [--rounds 3]

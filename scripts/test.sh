@@ -4,6 +4,7 @@
 # SQLite and on Postgres), the frontend unit tests, the browser journeys, a short chaos drill (kill half
 # the replicas under load, then reconcile every order by SQL), and the offline cluster checks.
 #   scripts/test.sh [backend|frontend|e2e|chaos|verify ...]   (default: all)
+# CI runs each part as a job of its own (.github/workflows/ci.yml), so both run the same gates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,7 +34,6 @@ if want backend; then
   eval "$(scripts/s3-temp.sh start "$work/s3")"
   echo "${ECOMM_TEST_S3_URL:?set by s3-temp.sh}"
   step "backend: format, lints, unit and API tests (SQLite + Postgres + S3)"
-  scripts/shellcheck.sh
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo test --workspace --locked

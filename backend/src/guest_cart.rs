@@ -5,9 +5,8 @@
 //! carts stay in the database (they follow the user to other devices); signing in folds the
 //! guest cart into the user's.
 //!
-//! Why (issue 9): an add-to-cart that upserts a row, answers from a second query, and a checkout
-//! that deletes the row again were half of the database's work per checkout — and at a sale
-//! peak, add-to-cart is the busiest write a shop has.
+//! Why: a stored guest cart costs the database an upsert, a read-back and a delete at checkout
+//! for every shopper — and at a sale peak, add-to-cart is the busiest write a shop has.
 use std::fmt::Write;
 
 use crate::catalog::Catalog;

@@ -3,8 +3,8 @@
 //! served by a current-thread runtime on a dedicated OS thread.
 //!
 //! Why: under overload the main port's accept queue and the main runtime's workers are full of
-//! shopper requests, and a kubelet probe (a new connection, a 1 s budget) waited behind them —
-//! kill-half at 10,000 req/s, survivor readiness 1,288–1,325 ms. Here nothing queues ahead of it.
+//! shopper requests, and a kubelet probe (a new connection, a 1 s budget) waits behind them, so a
+//! busy but healthy replica fails its probe. Here nothing queues ahead of it.
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 

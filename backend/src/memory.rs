@@ -1,5 +1,5 @@
 //! Allocator settings that keep a replica's resident memory near what it uses (glibc malloc).
-//! Measured with `make bench` (RSS after the catalog load at 10,000 products, target 64 MiB).
+//! `make bench` reports the RSS after the catalog load (docs/performance.md).
 
 /// Called first thing in `main`, before any thread exists. glibc gives each thread that allocates
 /// its own arena (up to 8 per core) and keeps freed memory in it: the index writer's threads (new
@@ -17,9 +17,8 @@ pub fn tune() {
     }
 }
 
-/// glibc arenas: a few for two cores (glibc's default is 8 per core). Measured at 1M products: with 2
-/// the index build took 39 s (threads waiting on arena locks), with 4 33 s, with glibc's 16 27 s but
-/// 484 MiB resident after it instead of 51; at 10k the RSS after the load was 52–55 MiB with any.
+/// glibc arenas: a few for two cores (glibc's default is 8 per core). Fewer makes the index build's
+/// threads wait on arena locks; more keeps freed memory resident after it (docs/performance.md).
 const ARENAS: i32 = 4;
 
 /// Hands freed memory back to the OS after a burst of temporary allocations (the index build).

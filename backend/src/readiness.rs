@@ -1,8 +1,7 @@
 //! Readiness of the dependencies (database, object storage), checked off the request path.
 //!
-//! Under load a check waited for a free pool connection behind the requests: in kill-half at
-//! 9,000 req/s the survivor's `/health/ready` took p50 754 ms, max 3.5 s, while `/health` (no
-//! dependency) answered in 18 ms — a 1 s probe would pull a replica that is serving. One check runs
+//! Under load a check run per probe waits for a free pool connection behind the requests, so a
+//! probe with a short timeout would pull a replica that is serving. One check runs
 //! at a time; a probe reuses a verdict younger than `FRESH`, else starts a check and waits up to
 //! `BUDGET` for it, then answers with the last verdict while that is younger than `STALE`.
 use std::future::Future;
@@ -77,7 +76,7 @@ impl Readiness {
                 None => drop(tokio::spawn(task)),
             }
         }
-        // The first check (at start) is waited for in full, as before.
+        // The first check (at start) is waited for in full: there is no earlier verdict to give.
         let wait = if last.is_some() { BUDGET } else { STALE };
         if let Ok(Ok(())) = tokio::time::timeout(wait, next.changed()).await {
             return *next.borrow();

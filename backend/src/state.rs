@@ -10,7 +10,7 @@ use crate::security::{Security, SecuritySettings};
 use crate::store::Store;
 use crate::telemetry::OpsWindow;
 
-// Time helpers moved to `crate::clock`; re-exported here so code written against
+// Time helpers live in `crate::clock`; re-exported here so code written against
 // `crate::state::now_ms` keeps compiling.
 pub use crate::clock::{now_ms, rfc3339};
 

@@ -369,8 +369,8 @@ async fn inject(
                 let (n, c) = (o.ab_requests, o.ab_concurrency);
                 async move { crate::ab::run(&url, n, c).await }
             });
-            // ab now runs 10,000 requests in ~0.7 s (it took 25 s before the catalog read model):
-            // strike 0.2 s in, so the kill lands in the middle of it, not after it.
+            // ab's 10,000 catalog requests take well under a second: strike 0.2 s in, so the kill
+            // lands in the middle of them, not after them.
             tokio::time::sleep(AB_KILL_AFTER).await;
             let fs = kill_half(stack).await;
             fault.full_strength = Some(fs + AB_KILL_AFTER.as_secs_f64());

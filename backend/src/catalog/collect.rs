@@ -89,8 +89,8 @@ pub struct PageSegment {
 }
 
 /// A column's values by document. Every product has every field, so the values are usually stored
-/// one per document and are read directly: through `Column::first` each read cost two more calls
-/// (a third of a browse over 1M products, profiled with perf).
+/// one per document and are read directly: through `Column::first` each read costs two more calls,
+/// and column reads dominate a browse over a large catalog.
 fn by_doc<T>(column: Column<T>, default: T) -> Arc<dyn ColumnValues<T>>
 where
     T: Copy + PartialOrd + Debug + Send + Sync + 'static,

@@ -17,7 +17,7 @@ use super::CatalogProduct;
 const CHUNK: usize = 1 << 14;
 const CHUNKS: usize = 1 << 12;
 /// Ids from 1 up to this have a slot (the database hands them out in sequence); a product beyond it
-/// is re-indexed at every change, as before this table existed.
+/// is re-indexed at every change instead.
 pub const MAX_ID: i64 = (CHUNK * CHUNKS) as i64 - 1;
 /// A slot no product was indexed into (or whose product was deleted).
 const NOT_HELD: u64 = 0;

@@ -1,5 +1,5 @@
 //! Closed sets of words the shop stores as TEXT and sends as snake_case JSON: order states and
-//! user roles. The database keeps the same strings as before these types existed.
+//! user roles. The database keeps them as the same strings.
 use std::fmt;
 use std::str::FromStr;
 

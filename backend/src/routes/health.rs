@@ -37,8 +37,8 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         )
             .into_response();
     }
-    // Checked off the request path (crate::readiness): under load a check queued for a pool
-    // connection behind the requests and a 1 s probe pulled a replica that was serving.
+    // Checked off the request path (crate::readiness): under load a check queues for a pool
+    // connection behind the requests, and a 1 s probe would pull a replica that is serving.
     let (store, media) = (state.store.clone(), state.media.clone());
     let verdict = state
         .readiness

@@ -1,5 +1,5 @@
 //! Password hashing with a process-wide bound. argon2id needs 19 MiB and tens of milliseconds of
-//! CPU per hash; unbounded, 60 parallel registrations took a pod past 1 GiB. At most `permits`
+//! CPU per hash; unbounded, a burst of registrations exhausts a pod's memory. At most `permits`
 //! hashes run at once (≈ cores, on the blocking pool); a request that cannot get a slot within
 //! the queue wait is answered 503 + Retry-After instead of piling up.
 use std::sync::{Arc, OnceLock};
@@ -80,7 +80,7 @@ impl Hasher {
 
 /// glibc serves a large block from an arena once a block that size has been freed (the mmap
 /// threshold adapts upwards to 32 MiB), and keeps it: with hashes on rotating blocking threads,
-/// each with its own arena, 19 MiB blocks pile up (650 MiB peak for 180 hashes, 2 at a time).
+/// each with its own arena, 19 MiB blocks pile up.
 /// A fixed threshold keeps every hash's memory in mmap, returned to the OS when the hash ends.
 fn return_large_allocations_to_the_os() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

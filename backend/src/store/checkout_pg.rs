@@ -39,7 +39,7 @@ impl CheckoutDialect for Postgres {
                 attempt += 1;
                 match place_order_once(store, o, &ids, &qtys, &prices).await {
                     // The statement is its own transaction, so a deadlock victim committed
-                    // nothing: run it again (idle 10 s runs at 32 shoppers saw ~1 in 10,000).
+                    // nothing: run it again.
                     Err(sqlx::Error::Database(e))
                         if e.code().as_deref() == Some("40P01") && attempt < 3 =>
                     {

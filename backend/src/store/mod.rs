@@ -90,7 +90,7 @@ fn transient(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         // Bytes off the protocol: seen only while connecting to a restarting server ("unexpected
-        // response from SSLRequest: 0x00", the db-restart drill's 500s). Nothing ran; retry.
+        // response from SSLRequest: 0x00"). Nothing ran; retry.
         sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             // 08: connection exception; 57: operator intervention (admin shutdown, statement

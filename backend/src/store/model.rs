@@ -134,7 +134,7 @@ pub struct OrderRow {
     pub payment_last4: String,
     #[sqlx(try_from = "String")]
     pub payment_state: PaymentState,
-    /// The gateway's name for the payment (none on orders from before issue 9).
+    /// The gateway's name for the payment (none on orders placed before the column existed).
     pub payment_reference: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,

@@ -1,7 +1,7 @@
 //! The generator's HTTP/1.1 client: keep-alive connections to the one load balancer, pooled,
-//! over hyper's connection API. reqwest parsed a URL, ran its redirect and connector layers and
-//! built a header map per request; at 8,000 req/s the generator took ~21% of the 2 cores, the
-//! shop's own CPU (docs/resilience.md).
+//! over hyper's connection API. A general client parses a URL, runs redirect and connector layers
+//! and builds a header map per request; the generator shares the shop's cores, so every cycle it
+//! spends is the shop's.
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;

@@ -232,7 +232,7 @@ impl Shop {
             .await;
         let outcome = classify(a.code);
         if outcome == Outcome::Ok {
-            // A cart the shop identified (as before the jar: its `ecomm_cart`).
+            // A cart the shop identified by its `ecomm_cart` cookie.
             if jar.get(CART_COOKIE).is_some() {
                 let mut carts = crate::lock(&self.carts);
                 carts.push(jar);

@@ -22,8 +22,8 @@ use supervisor::{ReplicaSet, ReplicaSpec};
 pub struct StackOpts {
     /// Backend replicas behind the load balancer (default 4, like the chart's). A pod has its own
     /// CPU in the cluster; here replicas share the cores, and each one keeps its own catalog index
-    /// fresh — 4 replicas on 2 cores re-index every stock change 4 times and collapsed at 5,000
-    /// req/s where 2 held, so `make chaos` and `make test` pass one per core (docs/resilience.md).
+    /// fresh, so more replicas than cores cost capacity instead of adding it: `make chaos` and
+    /// `make test` pass one per core (docs/resilience.md).
     #[arg(long, default_value_t = 4)]
     pub replicas: usize,
     /// The `ecomm` binary (default: target/release/ecomm, else target/debug/ecomm).
@@ -298,14 +298,12 @@ fn raise_fd_limit() {
 }
 
 /// What an operator runs after a bulk load, on the tables it filled: without fresh statistics
-/// the planner took `products` for 62 rows and hash-joined all 10,000 into every cart read
-/// (7-10 ms each) until autovacuum caught up, mid-drill. Tables still empty are left alone, as
-/// in a shop with history: one ANALYZEd while empty is planned as empty until autovacuum looks
-/// again (60 s), and checkout's `place_order`, planned once per connection (migration 0025,
-/// `force_generic_plan`), then seq-scanned `cart_items` and `idempotency_keys` as they grew —
-/// 0.5 → 2.7 ms and 80 → 1,015 buffers a call by a sweep's 2nd run at 10,000 req/s, which
-/// collapsed (docs/resilience.md, session 4). A table never analyzed is planned as at least
-/// 10 pages: index scans.
+/// the planner takes `products` for a few rows and hash-joins all of them into every cart read
+/// until autovacuum catches up, mid-drill. Tables still empty are left alone, as in a shop with
+/// history: one ANALYZEd while empty is planned as empty until autovacuum looks again, and a
+/// statement planned once per connection (checkout's `place_order`, `force_generic_plan`) then
+/// seq-scans `cart_items` and `idempotency_keys` as they grow, until the database saturates.
+/// A table never analyzed is planned as at least 10 pages: index scans.
 async fn analyze_seeded(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -57,8 +57,8 @@ pub async fn ensure_installed(packages: &[(&str, &str)]) -> anyhow::Result<()> {
 /// When none is ready the list fails open, as an ALB does with an all-unhealthy target group.
 /// No passive ejection (`max_fails=0`): like an ALB, only the health checks (the supervisor's
 /// readiness probes) take a target out. With `max_fails=1`, one connect that timed out on a busy
-/// survivor right after a kill ejected it for 2 s, leaving "no live upstreams": every request
-/// failed with 502 (2,872 of 180,000 at 6,000 req/s). A refused or timed-out connect still moves
+/// survivor right after a kill ejects it for 2 s, leaving "no live upstreams": every request
+/// fails with 502. A refused or timed-out connect still moves
 /// the request to another replica (`proxy_next_upstream`).
 pub fn upstream_conf(ports: &[(u16, bool)]) -> String {
     let mut s = String::from("upstream ecomm_backend {\n");
@@ -72,7 +72,8 @@ pub fn upstream_conf(ports: &[(u16, bool)]) -> String {
     }
     // Idle upstream connections close before the backend's own idle timeout (20 s), so nginx never
     // sends a POST down a connection the replica is closing. A cache as large as the in-flight
-    // requests at 10,000 req/s, so a burst does not end in a connect + close per request.
+    // requests at the highest rates the drills run, so a burst does not end in a connect + close
+    // per request.
     s += "    keepalive 512;\n    keepalive_requests 100000;\n    keepalive_timeout 15s;\n}\n";
     s
 }
@@ -87,7 +88,7 @@ fn main_conf(dir: &Path, port: u16, static_dir: Option<&Path>, workers: Option<u
     // connection timeout), 10 s to answer (the backend's own request timeout is shorter), idle
     // keep-alive 60 s. A dead replica refuses at once, so the connect timeout only matters for a
     // survivor whose accept queue is full: with 1 s, the kernel's first SYN retry (at 1 s) never
-    // got its chance and the request failed with 504 (204 at 6,000 req/s) instead of waiting.
+    // gets its chance and the request fails with 504 instead of waiting.
     let proxy = r#"
             proxy_pass http://ecomm_backend;
             proxy_http_version 1.1;
