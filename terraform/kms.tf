@@ -95,6 +95,13 @@ resource "aws_kms_key" "ecr" {
   policy                  = data.aws_iam_policy_document.default_key.json
 }
 
+resource "aws_kms_key" "payments" {
+  description             = "${var.name} Stripe secret key"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.default_key.json
+}
+
 resource "aws_kms_key" "sns" {
   description             = "${var.name} alarm topic"
   enable_key_rotation     = true

@@ -57,9 +57,3 @@ variable "db_instance_class" {
   type        = string
   default     = "db.r7g.large"
 }
-
-variable "stripe_secret_arn" {
-  description = "Secrets Manager secret holding the Stripe secret key (created and rotated by the payments owner; the chart's backend.payments.stripeSecretArn names the same ARN)."
-  type        = string
-  default     = "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecomm-prod/stripe-secret-key"
-}

@@ -39,7 +39,13 @@ module "vpc" {
   }
 }
 
-# S3 gateway endpoint: media traffic stays on the AWS network.
+# AWS APIs inside the VPC, so the backend's NetworkPolicy needs no address outside it (HTTPS to
+# the private subnets only; helm/ecomm networkPolicy.vpcEndpointCidrs = output
+# vpc_endpoint_subnet_cidrs). Interface endpoints with private DNS answer the services' usual
+# names with private addresses. S3 has one too, with private DNS for clients inside the VPC
+# (not only for on-premises resolvers), because a gateway endpoint is reached at S3's public
+# addresses, which a NetworkPolicy could only allow as "the internet". The gateway endpoint
+# stays for anything that still resolves S3 publicly (no NAT charge, no internet path).
 module "vpc_endpoints" {
   # checkov:skip=CKV_TF_1: Terraform Registry module pinned to an exact version (registry versions are immutable); a git commit source would bypass the registry
   source  = "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"
@@ -62,6 +68,13 @@ module "vpc_endpoints" {
       service_type    = "Gateway"
       route_table_ids = module.vpc.private_route_table_ids
     }
+    s3_interface = {
+      service             = "s3"
+      service_type        = "Interface"
+      private_dns_enabled = true
+      dns_options         = { private_dns_only_for_inbound_resolver_endpoint = false }
+      subnet_ids          = module.vpc.private_subnets
+    }
     secretsmanager = {
       service             = "secretsmanager"
       private_dns_enabled = true
@@ -79,6 +92,22 @@ module "vpc_endpoints" {
     }
     ecr_dkr = {
       service             = "ecr.dkr"
+      private_dns_enabled = true
+      subnet_ids          = module.vpc.private_subnets
+    }
+    logs = {
+      service             = "logs"
+      private_dns_enabled = true
+      subnet_ids          = module.vpc.private_subnets
+    }
+    xray = {
+      service             = "xray"
+      private_dns_enabled = true
+      subnet_ids          = module.vpc.private_subnets
+    }
+    # Pod Identity: the node agent exchanges a pod's token for its role's credentials here.
+    eks_auth = {
+      service             = "eks-auth"
       private_dns_enabled = true
       subnet_ids          = module.vpc.private_subnets
     }

@@ -521,6 +521,10 @@ async function checkNginxHeaders(base) {
   assert.match(csp, /frame-ancestors 'none'/);
   assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(index.headers.get('referrer-policy'));
+  // behind the ALB (TLS terminated there, X-Forwarded-Proto: https) the document carries HSTS
+  const overTls = await fetch(new URL('/products?q=x', base), { headers: { 'X-Forwarded-Proto': 'https' } });
+  assert.equal(overTls.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains', 'HSTS over TLS');
+  assert.equal(index.headers.get('strict-transport-security'), null, 'no HSTS over plain HTTP');
   const html = await index.text();
   const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
   assert.ok(asset, 'hashed asset in index.html');

@@ -3,7 +3,11 @@
 
 Workloads are expanded into the Pods that the API server would admit (Deployment,
 StatefulSet, DaemonSet, ReplicaSet, Job -> spec.template; CronJob -> jobTemplate), because
-the templates read input.review.object.spec.containers.
+the templates read input.review.object.spec.containers. Each expanded Pod is reviewed as its
+controller would create it: owned (ownerReferences, controller: true) by the ReplicaSet / Job /
+StatefulSet / DaemonSet, and requested by that controller's service account (userInfo). Objects
+written in a file are requested by a member of the deployers group, unless the file names
+another requester in a `# request-user: NAME` comment.
 
   gatekeeper.py --policies DIR --expect allow FILE...   every object must pass
   gatekeeper.py --policies DIR --expect deny  FILE...   every FILE must be denied (and by
@@ -21,6 +25,18 @@ import yaml
 import hobofan_regorus as regorus
 
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
+# kube-controller-manager runs each controller under its own service account (EKS does).
+CONTROLLER = "system:serviceaccount:kube-system:%s"
+POD_CREATOR = {  # workload kind -> (controller, owner kind, owner name suffix)
+    "Deployment": ("replicaset-controller", "ReplicaSet", "-5d4f8b7c9"),
+    "ReplicaSet": ("replicaset-controller", "ReplicaSet", ""),
+    "StatefulSet": ("statefulset-controller", "StatefulSet", ""),
+    "DaemonSet": ("daemon-set-controller", "DaemonSet", ""),
+    "Job": ("job-controller", "Job", ""),
+    "CronJob": ("job-controller", "Job", "-29000000"),
+    "ReplicationController": ("replication-controller", "ReplicationController", ""),
+}
+DEPLOYER = {"username": "deployer@example.com", "groups": ["ecomm:deployers", "system:authenticated"]}
 
 
 def load_docs(path):
@@ -50,10 +66,10 @@ def load_policies(d):
     return templates, constraints
 
 
-def expand(obj):
-    """Yield (object, namespace) pairs to review: the object itself plus its pod template."""
+def expand(obj, user):
+    """Yield (object, namespace, userInfo) to review: the object itself plus its pod template."""
     ns = obj.get("metadata", {}).get("namespace", "default")
-    yield obj, ns
+    yield obj, ns, user
     kind = obj["kind"]
     tpl = None
     if kind in WORKLOADS:
@@ -66,7 +82,12 @@ def expand(obj):
                "spec": copy.deepcopy(tpl.get("spec", {}))}
         pod["metadata"].setdefault("name", obj["metadata"]["name"] + "-pod")
         pod["metadata"]["namespace"] = ns
-        yield pod, ns
+        controller, owner_kind, suffix = POD_CREATOR[kind]
+        pod["metadata"]["ownerReferences"] = [{
+            "apiVersion": "batch/v1" if owner_kind == "Job" else "apps/v1", "kind": owner_kind,
+            "name": obj["metadata"]["name"] + suffix, "controller": True, "blockOwnerDeletion": True}]
+        yield pod, ns, {"username": CONTROLLER % controller,
+                        "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]}
 
 
 def selector_matches(sel, labels):
@@ -104,7 +125,7 @@ def matches(constraint, obj, ns):
     return selector_matches(m.get("labelSelector"), obj.get("metadata", {}).get("labels") or {})
 
 
-def evaluate(templates, constraints, obj, ns):
+def evaluate(templates, constraints, obj, ns, user):
     out = []
     for c in constraints:
         if not matches(c, obj, ns):
@@ -116,7 +137,7 @@ def evaluate(templates, constraints, obj, ns):
             eng.add_policy(f"{c['kind']}-lib{i}.rego", lib)
         review = {"object": obj, "namespace": ns, "operation": "CREATE",
                   "kind": {"group": "", "version": "v1", "kind": obj["kind"]},
-                  "name": obj["metadata"].get("name", "")}
+                  "name": obj["metadata"].get("name", ""), "userInfo": user}
         eng.set_input_json(json.dumps({"review": review, "parameters": c.get("spec", {}).get("parameters", {})}))
         res = json.loads(eng.eval_query_as_json(f"data.{t['pkg']}.violation"))
         for r in res.get("result", []):
@@ -135,15 +156,17 @@ def main():
     templates, constraints = load_policies(a.policies)
     failed = False
     for f in a.files:
-        expected_kind = None
         with open(f) as fh:
-            mm = re.search(r"^# expect-denied-by:\s*(\S+)", fh.read(), re.M)
-            expected_kind = mm.group(1) if mm else None
+            text = fh.read()
+        mm = re.search(r"^# expect-denied-by:\s*(\S+)", text, re.M)
+        expected_kind = mm.group(1) if mm else None
+        mu = re.search(r"^# request-user:\s*(\S+)", text, re.M)
+        user = {"username": mu.group(1), "groups": ["system:authenticated"]} if mu else DEPLOYER
         violations, reviewed = [], 0
         for doc in load_docs(f):
-            for obj, ns in expand(doc):
+            for obj, ns, who in expand(doc, user):
                 reviewed += 1
-                for kind, name, msg in evaluate(templates, constraints, obj, ns):
+                for kind, name, msg in evaluate(templates, constraints, obj, ns, who):
                     violations.append((kind, name, f"{obj['kind']}/{obj['metadata'].get('name')}", msg))
         for kind, name, ref, msg in violations:
             print(f"  {'DENIED' if a.expect == 'deny' else 'VIOLATION'} [{name}] {ref}: {msg}")

@@ -114,4 +114,12 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.backend.env.rustLog | quote }}
 - name: AWS_REGION
   value: {{ .Values.backend.storage.region | quote }}
+{{- if .Values.egressProxy.enabled }}
+# HTTPS to the internet (Stripe) through the egress proxy; AWS (VPC endpoints), the cluster and
+# the Pod Identity agent directly.
+- name: HTTPS_PROXY
+  value: {{ printf "http://%s-egress-proxy.%s.svc.cluster.local:%v" (include "ecomm.fullname" .) (include "ecomm.namespace" .) .Values.egressProxy.port | quote }}
+- name: NO_PROXY
+  value: {{ printf "%s,.amazonaws.com,.svc,.cluster.local,localhost,127.0.0.1" (trimSuffix "/32" .Values.networkPolicy.podIdentityAgentCidr) | quote }}
+{{- end }}
 {{- end -}}
