@@ -182,6 +182,8 @@ must_fail "build context: a workspace member not copied" "failed to load manifes
   vpython scripts/verify/docker_context.py --dockerfile tests/verify/Dockerfile.missing-member --context .
 must_fail "build context: a workspace member .dockerignore'd" "test-macros/Cargo.toml" \
   vpython scripts/verify/docker_context.py --dockerfile tests/verify/Dockerfile.ignored-member --context .
+must_fail "build context: a Rust image older than a locked package's rust-version" "older than .*rust-version" \
+  vpython scripts/verify/docker_context.py --dockerfile tests/verify/Dockerfile.old-rust --context .
 
 echo "== checkov (0 failed; skips carry their reason inline)"
 check "checkov kubernetes (rendered chart, prod)" "${CHECKOV[@]}" --framework kubernetes -f "$OUT/rendered-prod.yaml"

@@ -210,7 +210,11 @@ def _dirs(files):
 
 
 # --- probes -------------------------------------------------------------------------------------
-def cargo_probe(root, workdir, cmd, context):
+def _version(v):
+    return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
+
+
+def cargo_probe(root, workdir, cmd, context, toolchain=None):
     cwd = os.path.join(root, workdir.lstrip("/"))
     if not os.path.exists(os.path.join(cwd, "Cargo.toml")):
         return [f"cargo runs in {workdir}, but no Cargo.toml was copied there"]
@@ -231,6 +235,13 @@ def cargo_probe(root, workdir, cmd, context):
         meta = json.loads(p.stdout)
         print(f"  cargo metadata: {len(meta['workspace_members'])} workspace members, "
               f"{len(meta['packages'])} packages resolved from the context")
+        # The image's toolchain must be new enough for every locked package (their rust-version).
+        needs = [(_version(pk["rust_version"]), pk["name"]) for pk in meta["packages"] if pk.get("rust_version")]
+        if toolchain and needs:
+            need, who = max(needs)
+            if _version(toolchain) < need:
+                errors.append(f"the image's Rust {toolchain} is older than {'.'.join(map(str, need))}, "
+                              f"the rust-version of {who} in Cargo.lock")
     errors += [f"unused [patch] (the image would build something else): {line.strip()}"
                for line in p.stderr.splitlines() if re.search(r"[Pp]atch .* was not used", line)]
     return errors
@@ -282,6 +293,8 @@ def check(dockerfile, context):
     patterns = read_dockerignore(own if os.path.exists(own) else os.path.join(context, ".dockerignore"))
     files = [f for f in context_files(context) if not ignored(patterns, f)]
     errors = []
+    with open(dockerfile) as f:
+        rust = re.search(r"^ARG RUST_VERSION=(\S+)", f.read(), re.M)
     with tempfile.TemporaryDirectory(prefix="docker-context-") as root:
         for st in stages(dockerfile):
             for kind, step in st.steps:
@@ -290,7 +303,7 @@ def check(dockerfile, context):
                     continue
                 cmd, workdir = step
                 if re.search(r"\bcargo\s+build\b", cmd):
-                    errors += cargo_probe(root, workdir, cmd, context)
+                    errors += cargo_probe(root, workdir, cmd, context, rust and rust.group(1))
                 if re.search(r"\bnpm\s+(ci|install)\b", cmd):
                     errors += npm_probe(root, workdir, full=False)
                 if re.search(r"\bnpm\s+run\s+build\b", cmd):
