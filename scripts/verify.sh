@@ -83,11 +83,18 @@ gk() { vpython scripts/verify/gatekeeper.py --policies policies/gatekeeper "$@";
 CHECKOV=(checkov --quiet --compact --skip-download --output cli)
 
 echo "== render"
+# Production = values-prod.yaml + the values Terraform publishes (terraform/chart_values.tf), layered
+# as deploy.yml does; here each Terraform attribute is a placeholder naming it.
+check "Terraform's chart values (placeholders)" \
+  vpython scripts/verify/tf_chart.py --terraform terraform --emit-values "$OUT/values-terraform.yaml"
+PROD=("$CHART/values-prod.yaml" "$OUT/values-terraform.yaml")
 check "helm lint --strict (default values)" helm lint --strict "$CHART"
-check "helm lint --strict (prod values)" helm lint --strict "$CHART" -f "$CHART/values-prod.yaml"
+check "helm lint --strict (prod values)" helm lint --strict "$CHART" -f "${PROD[0]}" -f "${PROD[1]}"
 render_to() { local out=$1; shift; render "$@" >"$out"; }
 check "helm template (default values)" render_to "$OUT/rendered-default.yaml"
-check "helm template (prod values)" render_to "$OUT/rendered-prod.yaml" "$CHART/values-prod.yaml"
+check "helm template (prod values)" render_to "$OUT/rendered-prod.yaml" "${PROD[@]}"
+must_fail "chart: production refuses to render without Terraform's WAF ACL" "ingress.wafv2AclArn is empty but ingress.requireWaf is set" \
+  render "$CHART/values-prod.yaml"
 render tests/verify/values-privileged.yaml >"$OUT/rendered-privileged.yaml" 2>"$OUT/render-privileged.err"
 render tests/verify/values-latest-tag.yaml >"$OUT/rendered-latest.yaml" 2>"$OUT/render-latest.err"
 must_fail "values.schema.json rejects a misspelt values key" "additional properties 'replcias' not allowed" \
@@ -95,7 +102,7 @@ must_fail "values.schema.json rejects a misspelt values key" "additional propert
 render_in_to() { local out=$1; shift; render_in "$@" >"$out"; }
 check "helm template (dev values in namespace dev: explicit test payments)" render_in_to "$OUT/rendered-dev.yaml" dev "$CHART/values-dev.yaml"
 must_fail "values.schema.json: production values cannot select the test payment gateway" "payments/mode.*stripe|stripe.*payments/mode" \
-  helm template ecomm "$CHART" -f "$CHART/values-prod.yaml" -f tests/verify/values-prod-test-payments.yaml
+  helm template ecomm "$CHART" -f "${PROD[0]}" -f "${PROD[1]}" -f tests/verify/values-prod-test-payments.yaml
 # The guard is on the namespaces Helm resolves, not on a values field that may be empty.
 must_fail "chart: test payments refused in release namespace prod (namespace.name empty)" 'refused in namespace "prod"' \
   render_in prod "$CHART/values-dev.yaml" tests/verify/values-test-payments-no-namespace.yaml
@@ -152,12 +159,30 @@ must_fail "gatekeeper: latest tag via values" "VIOLATION \[deny-latest-tag\]" \
   gk --expect allow "$OUT/rendered-latest.yaml"
 
 echo "== cluster network and IAM against Terraform"
-check "chart = Terraform: trusted proxies are the ALB subnets, backend egress stays in the VPC, exact IAM" \
-  vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-prod.yaml"
-render "$CHART/values-prod.yaml" tests/verify/values-trusted-vpc.yaml >"$OUT/rendered-trusted-vpc.yaml"
+check "chart = Terraform: trusted proxies, egress in the VPC, exact IAM, Terraform-owned values, RDS Proxy budget" \
+  vpython scripts/verify/tf_chart.py --terraform terraform --values "$CHART/values-prod.yaml" \
+  --workflow .github/workflows/deploy.yml "$OUT/rendered-prod.yaml"
+must_fail "chart = Terraform: the WAF ACL's ARN typed into values-prod.yaml" "sets ingress.wafv2AclArn by hand" \
+  vpython scripts/verify/tf_chart.py --terraform terraform --values "$CHART/values-prod.yaml" \
+  --values tests/verify/values-waf-hand-set.yaml "$OUT/rendered-prod.yaml"
+# shellcheck disable=SC2016  # $TF_VALUES is the workflow's text, not this shell's variable
+sed 's/ -f "\$TF_VALUES"//' .github/workflows/deploy.yml >"$OUT/deploy-without-terraform-values.yml"
+must_fail "chart = Terraform: deploy.yml upgrades without Terraform's values" "Terraform's values must come last" \
+  vpython scripts/verify/tf_chart.py --terraform terraform --workflow "$OUT/deploy-without-terraform-values.yml" "$OUT/rendered-prod.yaml"
+render "${PROD[@]}" tests/verify/values-hpa-beyond-proxy.yaml >"$OUT/rendered-hpa-beyond-proxy.yaml"
+must_fail "chart = Terraform: HPA maximum beyond RDS Proxy's pool" "RDS Proxy pool 75% of 500 = 375 < 40 pods" \
+  vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-hpa-beyond-proxy.yaml"
+# The startup options are the backend change RDS Proxy needs (docs/ecomm-architecture.md, "Through
+# RDS Proxy"): printed as KNOWN until backend/src stops sending them; then drop the flag.
+check "RDS Proxy: the backend's SQL pins only what the budget counts; every SET transaction-scoped" \
+  vpython scripts/verify/proxy_sql.py --terraform terraform --src backend/src \
+  --known-startup-options "statement_timeout/lock_timeout move to ALTER ROLE ecomm_app SET (backend)"
+must_fail "RDS Proxy: a session-level SET and a cursor" "session-level 'SET statement_timeout = 0'" \
+  vpython scripts/verify/proxy_sql.py --terraform terraform --src tests/verify/proxy-sql-bad
+render "${PROD[@]}" tests/verify/values-trusted-vpc.yaml >"$OUT/rendered-trusted-vpc.yaml"
 must_fail "chart = Terraform: trusted proxies = the whole VPC" "ECOMM_TRUSTED_PROXIES is \['10.0.0.0/16'\]" \
   vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-trusted-vpc.yaml"
-render "$CHART/values-prod.yaml" tests/verify/values-backend-egress-internet.yaml >"$OUT/rendered-egress-internet.yaml"
+render "${PROD[@]}" tests/verify/values-backend-egress-internet.yaml >"$OUT/rendered-egress-internet.yaml"
 must_fail "chart = Terraform: backend HTTPS egress to the internet" "egress to 0.0.0.0/0:443 leaves the VPC" \
   vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-egress-internet.yaml"
 must_fail "chart = Terraform: wildcard secret ARN and an unused s3:DeleteObject" "wildcard.*|never performs" \
@@ -171,7 +196,7 @@ must_fail "nginx: a location with its own add_header drops HSTS" "FAIL GET /inde
   vpython scripts/verify/nginx_headers.py tests/verify/nginx-hsts-dropped.conf
 check "egress proxy: only the allow-listed hosts, on 443 (chart's squid.conf, prod)" \
   vpython scripts/verify/egress_proxy.py "$OUT/rendered-prod.yaml"
-render "$CHART/values-prod.yaml" tests/verify/values-proxy-open.yaml >"$OUT/rendered-proxy-open.yaml"
+render "${PROD[@]}" tests/verify/values-proxy-open.yaml >"$OUT/rendered-proxy-open.yaml"
 must_fail "egress proxy: a host added to the allow-list is let through" "FAIL CONNECT example.com:443" \
   vpython scripts/verify/egress_proxy.py "$OUT/rendered-proxy-open.yaml"
 
@@ -206,6 +231,8 @@ must_fail "checkov: latest tag via values" "CKV_K8S_14" \
   "${CHECKOV[@]}" --framework kubernetes -f "$OUT/rendered-latest.yaml" --check CKV_K8S_14
 must_fail "checkov: bad Terraform fixture" "CKV_AWS_" \
   "${CHECKOV[@]}" --framework terraform -d tests/verify/terraform-bad
+must_fail "checkov: a web ACL without logging or the known-bad-inputs rules" "CKV2_AWS_31|CKV_AWS_192" \
+  "${CHECKOV[@]}" --framework terraform -f tests/verify/terraform-bad/waf.tf
 must_fail "checkov: bad Dockerfile fixture" "CKV_DOCKER_" \
   "${CHECKOV[@]}" --framework dockerfile -f tests/verify/Dockerfile.bad
 

@@ -227,6 +227,11 @@ data "aws_iam_policy_document" "github_deploy" {
     actions   = ["ecr:DescribeImages"]
     resources = [for r in aws_ecr_repository.app : r.arn]
   }
+  statement {
+    sid       = "ChartValuesFromTerraform"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.chart_values.arn]
+  }
 }
 
 resource "aws_iam_role_policy" "github_deploy" {

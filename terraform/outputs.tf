@@ -9,8 +9,23 @@ output "ecr_repositories" {
 }
 
 output "database_endpoint" {
-  description = "RDS endpoint (chart value backend.database.host)."
+  description = "The RDS instance's own endpoint: the migration Job's (chart value backend.database.direct.host, published by terraform/chart_values.tf)."
   value       = aws_db_instance.main.address
+}
+
+output "database_proxy_endpoint" {
+  description = "RDS Proxy endpoint: the serving pods' database host (chart value backend.database.host, published by terraform/chart_values.tf)."
+  value       = aws_db_proxy.main.endpoint
+}
+
+output "waf_web_acl_arn" {
+  description = "The shop's WAF web ACL (chart value ingress.wafv2AclArn, published by terraform/chart_values.tf)."
+  value       = aws_wafv2_web_acl.shop.arn
+}
+
+output "chart_values_parameter" {
+  description = "SSM parameter holding the chart values Terraform owns; deploy.yml passes it to helm after values-prod.yaml."
+  value       = aws_ssm_parameter.chart_values.name
 }
 
 output "database_secret_arn" {

@@ -1,9 +1,10 @@
-# PostgreSQL, Multi-AZ, encrypted with a CMK, private, reachable only from the EKS nodes
-# (pods use the node security group with the VPC CNI), master password managed by RDS in
-# Secrets Manager (rotated), synced into pods by the Secrets Store CSI driver.
+# PostgreSQL, Multi-AZ, encrypted with a CMK, private, master password managed by RDS in Secrets
+# Manager (rotated), synced into pods by the Secrets Store CSI driver. The serving pods reach it
+# through RDS Proxy (terraform/rds_proxy.tf); only the migration Job connects to the instance itself
+# (pods use the node security group with the VPC CNI, so that rule names the nodes).
 resource "aws_security_group" "db" {
   name_prefix = "${var.name}-db-"
-  description = "PostgreSQL: only from EKS nodes"
+  description = "PostgreSQL: from RDS Proxy, and from EKS nodes for the migration Job"
   vpc_id      = module.vpc.vpc_id
 
   lifecycle {
@@ -13,7 +14,7 @@ resource "aws_security_group" "db" {
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_nodes" {
   security_group_id            = aws_security_group.db.id
-  description                  = "PostgreSQL from EKS nodes and pods"
+  description                  = "PostgreSQL from EKS nodes: the migration Job, which goes direct"
   referenced_security_group_id = module.eks.node_security_group_id
   ip_protocol                  = "tcp"
   from_port                    = 5432
@@ -23,11 +24,18 @@ resource "aws_vpc_security_group_ingress_rule" "db_from_nodes" {
 resource "aws_db_parameter_group" "postgres" {
   name_prefix = "${var.name}-pg16-"
   family      = "postgres16"
-  description = "ecomm PostgreSQL 16: TLS only, statement logging"
+  description = "ecomm PostgreSQL 16: TLS only, statement logging, fixed connection ceiling"
 
   parameter {
     name  = "rds.force_ssl"
     value = "1"
+  }
+  # Set, not derived from the instance class, because RDS Proxy's pool is a percentage of it
+  # (terraform/rds_proxy.tf: the arithmetic). Static: it takes effect at the next reboot.
+  parameter {
+    name         = "max_connections"
+    value        = tostring(local.db_max_connections)
+    apply_method = "pending-reboot"
   }
   parameter {
     name  = "log_min_duration_statement"

@@ -12,12 +12,24 @@
   * the subnets the chart names are Terraform's (database, VPC endpoints);
   * IAM: Secrets Manager grants name exact ARNs (no wildcard); the backend's S3 actions are the
     ones it performs (it writes and reads media, never deletes);
-  * Pod Identity: each association's namespace/service account exists in the rendered chart.
+  * Pod Identity: each association's namespace/service account exists in the rendered chart;
+  * values Terraform owns (terraform/chart_values.tf: the WAF ACL's ARN, the RDS Proxy and instance
+    hosts) come from Terraform: the render carries the placeholder of each Terraform attribute
+    (verify renders with `--emit-values`' document, as deploy.yml does with the real one), no
+    values file given with --values sets them by hand, deploy.yml fetches the document and passes
+    it after values-prod.yaml to every `helm upgrade`, and the deploy role may read exactly it;
+  * RDS Proxy: in the database subnets (the chart's database egress), TLS required, and its pool
+    (max_connections_percent of max_connections) holds the chart's HPA maximum x the backend's
+    pool size plus the pinned sessions, with room left for the migration Job.
+
+  tf_chart.py --terraform terraform --emit-values OUT.yaml   writes that placeholder document.
 """
 import argparse
 import glob
 import ipaddress
 import os
+import re
+import shlex
 import sys
 
 import hcl2
@@ -40,7 +52,7 @@ def unquote(x):
 
 
 def terraform(*dirs):
-    blocks = {"module": {}, "variable": {}, "data": [], "resource": []}
+    blocks = {"module": {}, "variable": {}, "locals": {}, "data": [], "resource": []}
     for path in sorted(p for d in dirs if d for p in glob.glob(os.path.join(d, "*.tf"))):
         with open(path) as f:
             doc = unquote(hcl2.load(f))
@@ -48,6 +60,8 @@ def terraform(*dirs):
             blocks["module"].update(m)
         for v in doc.get("variable", []):
             blocks["variable"].update(v)
+        for loc in doc.get("locals", []):
+            blocks["locals"].update({k: v for k, v in loc.items() if not k.startswith("__")})
         blocks["data"] += doc.get("data", [])
         blocks["resource"] += doc.get("resource", [])
     return blocks
@@ -68,13 +82,185 @@ def selects(selector, labels):
     return all(labels.get(k) == v for k, v in (selector.get("matchLabels") or {}).items())
 
 
+# Values Terraform owns: chart key -> (resource type, attribute) it must come from.
+TERRAFORM_OWNED = {
+    "ingress.wafv2AclArn": ("aws_wafv2_web_acl", "arn"),
+    "backend.database.host": ("aws_db_proxy", "endpoint"),
+    "backend.database.direct.host": ("aws_db_instance", "address"),
+}
+REF = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
+
+
+def leaves(tree, prefix=""):
+    for k, v in (tree or {}).items():
+        if str(k).startswith("__"):
+            continue
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict):
+            yield from leaves(v, path)
+        else:
+            yield path, v
+
+
+def placeholder(ref):
+    """What the chart renders for a Terraform attribute that exists only after apply."""
+    m = REF.match(str(ref))
+    if not m:
+        return None
+    rtype, name, attr = m.groups()
+    if attr == "arn" and rtype == "aws_wafv2_web_acl":
+        return f"arn:aws:wafv2:us-east-1:000000000000:regional/webacl/terraform/{rtype}.{name}.{attr}"
+    return f"{rtype}-{name}-{attr}.terraform.invalid".replace("_", "-")
+
+
+def emit_values(tf, out):
+    tree = {}
+    for path, ref in leaves(tf["locals"].get("chart_values")):
+        node = tree
+        *parents, last = path.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[last] = placeholder(ref) or ref
+    with open(out, "w") as f:
+        f.write("# Written by scripts/verify/tf_chart.py: terraform/chart_values.tf with a placeholder per\n")
+        f.write("# Terraform attribute (deploy.yml passes the real document from SSM Parameter Store).\n")
+        yaml.safe_dump(tree, f, sort_keys=True)
+
+
+def resolve(text, tf):
+    """${var.X} and ${local.X} in a Terraform string, from defaults and locals."""
+    def sub(m):
+        kind, name = m.groups()
+        v = tf["variable"].get(name, {}).get("default") if kind == "var" else tf["locals"].get(name)
+        return str(v) if v is not None else m.group(0)
+    text = re.sub(r"\$\{(?:tostring\()?(var|local)\.([a-z0-9_]+)\)?\}", sub, str(text))
+    return int(text) if text.isdigit() else text
+
+
+def terraform_owned(tf, docs, values_files, workflow, expect):
+    resources = {(t, n): r for item in tf["resource"] for t, named in item.items() for n, r in named.items()}
+    owned = dict(leaves(tf["locals"].get("chart_values")))
+    for key, (rtype, attr) in TERRAFORM_OWNED.items():
+        m = REF.match(str(owned.get(key)))
+        expect(m and m.group(1) == rtype and m.group(3) == attr and (rtype, m.group(2)) in resources,
+               f"Terraform publishes {key} = {rtype}.*.{attr}",
+               f"terraform/chart_values.tf: {key} is {owned.get(key)!r}, not the {attr} of a {rtype} Terraform creates")
+    params = [r for (t, _), r in resources.items() if t == "aws_ssm_parameter" and "local.chart_values" in str(r.get("value"))]
+    expect(len(params) == 1, "the chart values are published in one SSM parameter",
+           "no aws_ssm_parameter holds yamlencode(local.chart_values)")
+    param_name = resolve(params[0]["name"], tf) if params else None
+    for acl_name, acl in ((n, r) for (t, n), r in resources.items() if t == "aws_wafv2_web_acl"):
+        expect(acl.get("scope") == "REGIONAL", f"web ACL {acl_name} is REGIONAL (an ALB's)",
+               f"web ACL {acl_name} has scope {acl.get('scope')}: an ALB needs REGIONAL")
+
+    # Nothing typed in by hand.
+    for vf in values_files:
+        given = dict(leaves(yaml.safe_load(open(vf)) or {}))
+        for key in owned:
+            expect(key not in given, f"{os.path.basename(vf)} leaves {key} to Terraform",
+                   f"{vf} sets {key} by hand ({given.get(key)!r}): it comes from Terraform "
+                   f"(terraform/chart_values.tf, SSM parameter {param_name}), layered over values-prod.yaml by deploy.yml")
+
+    # The render carries Terraform's values.
+    want = {k: placeholder(v) for k, v in owned.items()}
+    for d in docs:
+        kind, name = d["kind"], d["metadata"]["name"]
+        if kind == "Ingress" and want.get("ingress.wafv2AclArn"):
+            got = (d["metadata"].get("annotations") or {}).get("alb.ingress.kubernetes.io/wafv2-acl-arn")
+            expect(got == want["ingress.wafv2AclArn"], f"Ingress {name}: WAF ACL from Terraform",
+                   f"Ingress {name}: wafv2-acl-arn is {got!r}, not Terraform's web ACL ({owned['ingress.wafv2AclArn']})")
+        component = pod_labels(d).get("app.kubernetes.io/component")
+        key = {"backend": "backend.database.host", "migrate": "backend.database.direct.host"}.get(component)
+        if kind in ("Deployment", "Job") and key and want.get(key):
+            env = {e["name"]: e.get("value") for c in d["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])}
+            expect(env.get("ECOMM_DB_HOST") == want[key], f"{kind} {name}: database host = Terraform's {owned[key]}",
+                   f"{kind} {name}: ECOMM_DB_HOST is {env.get('ECOMM_DB_HOST')!r}, not Terraform's {owned[key]}")
+
+    # The deploy role reads exactly that parameter; deploy.yml passes it to every helm upgrade.
+    deploy_reads = [st for n, doc in of_type(tf["data"], "aws_iam_policy_document") if n == "github_deploy"
+                    for st in doc.get("statement", []) if "ssm:GetParameter" in st.get("actions", [])]
+    expect(any(st.get("resources") == ["${aws_ssm_parameter.chart_values.arn}"] for st in deploy_reads),
+           "IAM github_deploy: ssm:GetParameter on the chart values parameter only",
+           "IAM github_deploy: no ssm:GetParameter on exactly aws_ssm_parameter.chart_values")
+    if workflow:
+        wf = yaml.safe_load(open(workflow))
+        runs = [(st.get("name", "?"), st.get("run", "")) for job in wf.get("jobs", {}).values() for st in job.get("steps", [])]
+        env = wf.get("env") or {}
+        fetch = [n for n, r in runs if "aws ssm get-parameter" in r and "TF_VALUES" in r]
+        expect(fetch and env.get("TF_VALUES_PARAMETER") == param_name,
+               f"{workflow}: fetches {param_name} into $TF_VALUES",
+               f"{workflow}: no step fetches SSM parameter {param_name} (env TF_VALUES_PARAMETER is {env.get('TF_VALUES_PARAMETER')!r})")
+        for n, r in runs:
+            if "helm upgrade" not in r:
+                continue
+            words = shlex.split(r.replace("\\\n", " "), comments=True)
+            files = [words[i + 1] for i, w in enumerate(words[:-1]) if w == "-f"]
+            ok = files[-2:] == ["$CHART/values-prod.yaml", "$TF_VALUES"]
+            expect(ok, f"{workflow} '{n}': -f values-prod.yaml -f $TF_VALUES",
+                   f"{workflow} '{n}': helm upgrade passes {files}: Terraform's values must come last, after values-prod.yaml")
+
+
+def proxy_budget(tf, docs, backend_config, expect):
+    """RDS Proxy's pool holds the chart's HPA maximum; the instance keeps room for direct clients."""
+    resources = {(t, n): r for item in tf["resource"] for t, named in item.items() for n, r in named.items()}
+    proxies = [r for (t, _), r in resources.items() if t == "aws_db_proxy"]
+    groups = [r for (t, _), r in resources.items() if t == "aws_db_proxy_default_target_group"]
+    expect(len(proxies) == 1 and len(groups) == 1, "one RDS Proxy with its default target group",
+           f"{len(proxies)} aws_db_proxy / {len(groups)} default target groups")
+    if not (proxies and groups):
+        return
+    proxy, pool_cfg = proxies[0], (groups[0].get("connection_pool_config") or [{}])[0]
+    expect(proxy.get("require_tls") is True and proxy.get("engine_family") == "POSTGRESQL",
+           "RDS Proxy: PostgreSQL, TLS required", "RDS Proxy: require_tls must be true (engine POSTGRESQL)")
+    expect(proxy.get("vpc_subnet_ids") == "${module.vpc.database_subnets}",
+           "RDS Proxy lives in the database subnets (the chart's database egress)",
+           f"RDS Proxy subnets are {proxy.get('vpc_subnet_ids')}: the chart's NetworkPolicy lets pods reach the database subnets only")
+    ceiling_param = [p for (t, _), r in resources.items() if t == "aws_db_parameter_group"
+                     for p in r.get("parameter", []) if p.get("name") == "max_connections"]
+    max_conn = resolve(ceiling_param[0]["value"], tf) if ceiling_param else None
+    percent = pool_cfg.get("max_connections_percent")
+    backends = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"
+                and pod_labels(d).get("app.kubernetes.io/component") == "backend"}
+    hpa_max = max([d["spec"]["maxReplicas"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+                   and d["spec"]["scaleTargetRef"]["name"] in backends] or [0])
+    env_pool = {e.get("value") for d in backends.values() for c in d["spec"]["template"]["spec"]["containers"]
+                for e in c.get("env", []) if e["name"] == "ECOMM_DB_MAX_CONNECTIONS"}
+    m = re.search(r'env = "ECOMM_DB_MAX_CONNECTIONS",\s*default_value_t = (\d+)', open(backend_config).read())
+    pool = int(env_pool.pop()) if len(env_pool) == 1 else int(m.group(1)) if m else None
+    if not (isinstance(max_conn, int) and isinstance(percent, int) and hpa_max and pool):
+        expect(False, "", f"cannot size RDS Proxy: max_connections={max_conn} percent={percent} HPA max={hpa_max} pool={pool}")
+        return
+    ceiling = max_conn * percent // 100
+    demand = hpa_max * pool + 2 * hpa_max + 1
+    expect(demand <= ceiling,
+           f"RDS Proxy pool {percent}% of {max_conn} = {ceiling} >= {hpa_max} pods x {pool} + {2 * hpa_max + 1} pinned = {demand}",
+           f"RDS Proxy pool {percent}% of {max_conn} = {ceiling} < {hpa_max} pods x {pool} connections + {2 * hpa_max + 1} "
+           f"pinned (LISTEN per pod on both tracks, the reconciler's lease) = {demand}: raise max_connections_percent "
+           "(terraform/rds_proxy.tf) with the HPA maximum")
+    expect(max_conn - ceiling >= pool + 6, f"{max_conn - ceiling} connections left for the migration Job and operators",
+           f"only {max_conn - ceiling} connections outside the proxy: the migration Job alone needs {pool} + 1, plus 5 reserved")
+    loc = tf["locals"]
+    expect(loc.get("backend_max_replicas") == hpa_max and loc.get("backend_pool_size") == pool,
+           "terraform/rds_proxy.tf's budget names the chart's HPA maximum and pool size",
+           f"terraform/rds_proxy.tf budgets {loc.get('backend_max_replicas')} pods x {loc.get('backend_pool_size')}, "
+           f"the chart runs up to {hpa_max} x {pool}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--terraform", required=True)
     ap.add_argument("--terraform-extra", help="more .tf files read as if they were in --terraform (fixtures)")
-    ap.add_argument("rendered")
+    ap.add_argument("--emit-values", metavar="OUT", help="write Terraform's chart values with placeholders and exit")
+    ap.add_argument("--values", action="append", default=[], help="a values file that must not set Terraform's values")
+    ap.add_argument("--workflow", help="the deploy workflow that passes Terraform's values to helm")
+    ap.add_argument("--backend-config", help="backend/src/config.rs (the pool size default)")
+    ap.add_argument("rendered", nargs="?")
     a = ap.parse_args()
     tf = terraform(a.terraform, a.terraform_extra)
+    if a.emit_values:
+        emit_values(tf, a.emit_values)
+        return
+    backend_config = a.backend_config or os.path.join(a.terraform, "..", "backend", "src", "config.rs")
     vpc = tf["module"]["vpc"]
     public = [ipaddress.ip_network(c) for c in vpc["public_subnets"]]
     private = [ipaddress.ip_network(c) for c in vpc["private_subnets"]]
@@ -156,6 +342,9 @@ def main():
         key = (ns, res.get("service_account"))
         expect(key in accounts, f"Pod Identity {name}: {key[0]}/{key[1]} exists in the chart",
                f"Pod Identity {name}: {key[0]}/{key[1]} is not a ServiceAccount of the rendered chart")
+
+    terraform_owned(tf, docs, a.values, a.workflow, expect)
+    proxy_budget(tf, docs, backend_config, expect)
 
     for p in passed:
         print("  ok   " + p)

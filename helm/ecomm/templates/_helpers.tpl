@@ -73,9 +73,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- if eq .Values.blueGreen.activeTrack "blue" -}}green{{- else -}}blue{{- end -}}
 {{- end -}}
 
-{{/* Backend environment (contract names). Requires DB_USERNAME / DB_PASSWORD declared first. */}}
+{{/* Backend environment (contract names): (dict "ctx" $ "direct" false). The serving pods reach the
+     database through RDS Proxy (backend.database.host); the migration Job, with "direct" true,
+     reaches the instance itself (backend.database.direct): docs/ecomm-architecture.md. */}}
 {{- define "ecomm.backendEnv" -}}
+{{- $direct := .direct }}
+{{- with .ctx }}
 {{- $db := .Values.backend.database }}
+{{- $target := ternary $db.direct $db $direct }}
 - name: ECOMM_DB_USER
   valueFrom:
     secretKeyRef:
@@ -89,9 +94,9 @@ app.kubernetes.io/component: {{ .component }}
 - name: ECOMM_ADDR
   value: "0.0.0.0:{{ .Values.backend.port }}"
 # The URL is built in the backend from these parts, every part percent-encoded (a rotated password
-# may contain any character); TLS verified against the RDS CA bundle shipped in the image.
+# may contain any character); TLS verify-full against the CA of what it connects to (caBundle).
 - name: ECOMM_DB_HOST
-  value: {{ $db.host | quote }}
+  value: {{ $target.host | quote }}
 - name: ECOMM_DB_PORT
   value: {{ $db.port | quote }}
 - name: ECOMM_DB_NAME
@@ -99,7 +104,7 @@ app.kubernetes.io/component: {{ .component }}
 - name: ECOMM_DB_SSLMODE
   value: {{ $db.sslmode | quote }}
 - name: ECOMM_DB_SSLROOTCERT
-  value: {{ $db.caBundle | quote }}
+  value: {{ $target.caBundle | quote }}
 - name: ECOMM_TRUSTED_PROXIES
   value: {{ join "," .Values.backend.security.trustedProxies | quote }}
 - name: ECOMM_STORAGE_URL
@@ -121,5 +126,6 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ printf "http://%s-egress-proxy.%s.svc.cluster.local:%v" (include "ecomm.fullname" .) (include "ecomm.namespace" .) .Values.egressProxy.port | quote }}
 - name: NO_PROXY
   value: {{ printf "%s,.amazonaws.com,.svc,.cluster.local,localhost,127.0.0.1" (trimSuffix "/32" .Values.networkPolicy.podIdentityAgentCidr) | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
