@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static gates and unit tests for the SPA: installs npm deps when missing/stale, then type-checks,
-# lints (ESLint: typescript-eslint, react-hooks, jsx-a11y, import-x/no-cycle), checks formatting
-# (Prettier) and runs Vitest once. Extra arguments go to Vitest.
+# lints (ESLint: typescript-eslint, react-hooks, jsx-a11y, import-x/no-cycle and the feature
+# boundaries), checks formatting (Prettier) and runs Vitest once. Extra arguments go to Vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/ensure-deps.sh disable=SC1091

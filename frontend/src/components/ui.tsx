@@ -1,5 +1,5 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
-import { errorMessage } from '../api/client';
+import { errorMessage } from '../lib/api/client';
 import { formatMoney } from '../lib/money';
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {

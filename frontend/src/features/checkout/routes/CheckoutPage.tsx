@@ -1,0 +1,343 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { errorMessage, isProblem } from '../../../lib/api/client';
+import { useCheckout } from '../api/checkout';
+import { useMe } from '../../account';
+import type { Cart, CheckoutRequest } from '../../../lib/api/types';
+import { Field, SelectField, Spinner, ErrorBox } from '../../../components/ui';
+import { AttemptKeys } from '../idempotency';
+import { useDocumentTitle } from '../../../lib/hooks';
+import {
+  apiFieldToFormField,
+  CHECKOUT_FIELDS,
+  digitsOnly,
+  formatCardNumber,
+  parseExpiry,
+  validateCheckout,
+  validateField,
+  type CheckoutField,
+  type CheckoutForm,
+  type Errors,
+} from '../validation';
+import { CartSummary, cartTotals, useCart } from '../../cart';
+
+export const COUNTRIES: [string, string][] = [
+  ['US', 'United States'],
+  ['CA', 'Canada'],
+  ['GB', 'United Kingdom'],
+  ['IE', 'Ireland'],
+  ['DE', 'Germany'],
+  ['FR', 'France'],
+  ['NL', 'Netherlands'],
+  ['ES', 'Spain'],
+  ['IT', 'Italy'],
+  ['SE', 'Sweden'],
+  ['AU', 'Australia'],
+  ['NZ', 'New Zealand'],
+  ['JP', 'Japan'],
+];
+
+const EMPTY: CheckoutForm = {
+  email: '',
+  name: '',
+  line1: '',
+  line2: '',
+  city: '',
+  postal_code: '',
+  country: 'US',
+  card_number: '',
+  expiry: '',
+  cvc: '',
+};
+
+const LABELS: Record<CheckoutField, string> = {
+  email: 'Email',
+  name: 'Full name',
+  line1: 'Address line 1',
+  line2: 'Address line 2',
+  city: 'City',
+  postal_code: 'Postal code',
+  country: 'Country',
+  card_number: 'Card number',
+  expiry: 'Expiry (MM/YY)',
+  cvc: 'Security code (CVC)',
+};
+
+export function toCheckoutRequest(v: CheckoutForm): CheckoutRequest {
+  const exp = parseExpiry(v.expiry)!;
+  return {
+    email: v.email.trim(),
+    shipping_address: {
+      name: v.name.trim(),
+      line1: v.line1.trim(),
+      ...(v.line2.trim() ? { line2: v.line2.trim() } : {}),
+      city: v.city.trim(),
+      postal_code: v.postal_code.trim(),
+      country: v.country,
+    },
+    payment: { card_number: digitsOnly(v.card_number), exp_month: exp.month, exp_year: exp.year, cvc: v.cvc.trim() },
+  };
+}
+
+function cartFingerprint(cart: Cart): string {
+  return cart.items.map((i) => `${i.product_id}x${i.quantity}@${i.unit_price_cents}`).join(',');
+}
+
+export function CheckoutForm({
+  cart,
+  defaultEmail,
+  onSubmit,
+  submitting,
+  serverError,
+}: {
+  cart: Cart;
+  defaultEmail?: string;
+  onSubmit: (req: CheckoutRequest, fingerprint: string) => void;
+  submitting: boolean;
+  serverError?: unknown;
+}) {
+  const [values, setValues] = useState<CheckoutForm>({ ...EMPTY, email: defaultEmail ?? '' });
+  const [errors, setErrors] = useState<Errors<CheckoutField>>({});
+  const [touched, setTouched] = useState<Partial<Record<CheckoutField, boolean>>>({});
+  const [lastServerError, setLastServerError] = useState<unknown>();
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // Server-side field errors (422) are shown inline next to the fields.
+  if (serverError !== lastServerError) {
+    setLastServerError(serverError);
+    if (isProblem(serverError, 'validation')) {
+      const fe: Errors<CheckoutField> = {};
+      for (const [path, msg] of Object.entries(serverError.fieldErrors())) {
+        const f = apiFieldToFormField(path);
+        if (f) fe[f] = msg;
+      }
+      if (Object.keys(fe).length) setErrors((e) => ({ ...e, ...fe }));
+    }
+  }
+
+  const set = (f: CheckoutField, raw: string) => {
+    const v = f === 'card_number' ? formatCardNumber(raw) : raw;
+    const next = { ...values, [f]: v };
+    setValues(next);
+    if (touched[f] || errors[f]) setErrors((e) => ({ ...e, [f]: validateField(f, next) }));
+  };
+  const blur = (f: CheckoutField) => {
+    setTouched((t) => ({ ...t, [f]: true }));
+    setErrors((e) => ({ ...e, [f]: validateField(f, values) }));
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errs = validateCheckout(values);
+    setErrors(errs);
+    setTouched(Object.fromEntries(CHECKOUT_FIELDS.map((f) => [f, true])));
+    const first = CHECKOUT_FIELDS.find((f) => errs[f]);
+    if (first) {
+      formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+      return;
+    }
+    // the total the shopper is looking at: the server refuses the order (409 price-changed) if it moved
+    onSubmit(
+      { ...toCheckoutRequest(values), expected_total_cents: cartTotals(cart.items).totalCents },
+      cartFingerprint(cart),
+    );
+  };
+
+  const fieldProps = (f: CheckoutField) => ({
+    name: f,
+    label: LABELS[f],
+    value: values[f],
+    error: errors[f],
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => set(f, e.target.value),
+    onBlur: () => blur(f),
+  });
+  const errorCount = CHECKOUT_FIELDS.filter((f) => errors[f]).length;
+
+  return (
+    <form ref={formRef} className="checkout-form" onSubmit={submit} noValidate aria-describedby="checkout-note">
+      <p id="checkout-note" className="muted">
+        Fields marked * are required. Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined.
+      </p>
+      {errorCount > 0 && (
+        <p className="field-error" role="status">
+          Please fix {errorCount} {errorCount === 1 ? 'field' : 'fields'} below.
+        </p>
+      )}
+      <fieldset>
+        <legend>Contact</legend>
+        <Field {...fieldProps('email')} type="email" autoComplete="email" required />
+      </fieldset>
+      <fieldset>
+        <legend>Shipping address</legend>
+        <Field {...fieldProps('name')} autoComplete="name" required />
+        <Field {...fieldProps('line1')} autoComplete="address-line1" required />
+        <Field {...fieldProps('line2')} autoComplete="address-line2" />
+        <div className="row">
+          <Field {...fieldProps('city')} autoComplete="address-level2" required />
+          <Field {...fieldProps('postal_code')} autoComplete="postal-code" required />
+        </div>
+        <SelectField
+          label={LABELS.country}
+          name="country"
+          value={values.country}
+          error={errors.country}
+          onChange={(e) => set('country', e.target.value)}
+          onBlur={() => blur('country')}
+          autoComplete="country"
+        >
+          {COUNTRIES.map(([code, name]) => (
+            <option key={code} value={code}>
+              {name}
+            </option>
+          ))}
+        </SelectField>
+      </fieldset>
+      <fieldset>
+        <legend>Payment</legend>
+        <Field
+          {...fieldProps('card_number')}
+          inputMode="numeric"
+          autoComplete="cc-number"
+          placeholder="4242 4242 4242 4242"
+          required
+        />
+        <div className="row">
+          <Field {...fieldProps('expiry')} inputMode="numeric" autoComplete="cc-exp" placeholder="MM/YY" required />
+          <Field
+            {...fieldProps('cvc')}
+            inputMode="numeric"
+            autoComplete="cc-csc"
+            placeholder="123"
+            maxLength={4}
+            required
+          />
+        </div>
+      </fieldset>
+      <button type="submit" className="btn btn-primary btn-lg btn-block" disabled={submitting}>
+        {submitting ? 'Placing order…' : 'Place order'}
+      </button>
+    </form>
+  );
+}
+
+function CheckoutErrorMessage({ error }: { error: unknown }) {
+  if (isProblem(error, 'payment-declined'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Payment declined</strong>
+        <p>Your card was declined and you have not been charged. Please use a different card.</p>
+      </div>
+    );
+  if (isProblem(error, 'checkout-interrupted'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Your order was not completed</strong>
+        <p>Something interrupted the payment, and you have not been charged. Please place the order again.</p>
+      </div>
+    );
+  if (isProblem(error, 'price-changed'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Prices have changed</strong>
+        <p>
+          Some prices changed since you opened this page, so we did not place the order and you have not been charged.
+          The summary now shows the current total: please check it and place the order again.
+        </p>
+      </div>
+    );
+  if (isProblem(error, 'insufficient-stock', 'conflict'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Some items are no longer available</strong>
+        <ul>
+          {(error.problem.lines ?? []).map((l) => (
+            <li key={l.product_id}>
+              {l.sku}: you asked for {l.requested}, only {l.available} left.
+            </li>
+          ))}
+        </ul>
+        <p>
+          <Link to="/cart">Update your cart</Link> and try again.
+        </p>
+      </div>
+    );
+  if (isProblem(error, 'validation') && (error.problem.errors ?? []).length > 0)
+    return (
+      <div className="error-box" role="alert">
+        <strong>Please check your details</strong>
+        <p>{errorMessage(error)}</p>
+      </div>
+    );
+  return <ErrorBox error={error} title="We couldn’t place your order" />;
+}
+
+export function CheckoutPage() {
+  useDocumentTitle('Checkout');
+  const cart = useCart();
+  const me = useMe();
+  const checkout = useCheckout();
+  const navigate = useNavigate();
+  const attempts = useRef(new AttemptKeys());
+  const errorRef = useRef<HTMLDivElement>(null);
+  // A failed attempt's message is at the top of the form: bring it into view and focus.
+  useEffect(() => {
+    if (checkout.error) errorRef.current?.focus();
+  }, [checkout.error]);
+
+  if (cart.isPending || me.isPending) return <Spinner label="Loading checkout…" />;
+  if (cart.isError) return <ErrorBox error={cart.error} onRetry={() => void cart.refetch()} />;
+  const c = cart.data;
+  if (c.items.length === 0 && !checkout.isPending)
+    return (
+      <section className="empty-state">
+        <h1>Checkout</h1>
+        <p>Your cart is empty.</p>
+        <Link className="btn btn-primary" to="/products">
+          Continue shopping
+        </Link>
+      </section>
+    );
+
+  const onSubmit = (body: CheckoutRequest, fingerprint: string) => {
+    const key = attempts.current.keyFor(`${fingerprint}|${JSON.stringify(body)}`);
+    checkout.mutate(
+      { body, key },
+      {
+        onSuccess: (order) => {
+          attempts.current.reset();
+          navigate(`/orders/${order.id}?placed=1`);
+        },
+        onError: (e) => {
+          // the server gave up on that key without charging: the next try must be a new attempt
+          if (isProblem(e, 'checkout-interrupted')) attempts.current.reset();
+        },
+      },
+    );
+  };
+
+  return (
+    <section aria-labelledby="checkout-title">
+      <h1 id="checkout-title">Checkout</h1>
+      {!me.data && (
+        <p className="muted">
+          Checking out as a guest. <Link to="/login?next=/checkout">Log in</Link> to see this order in your history.
+        </p>
+      )}
+      <div className="checkout-layout">
+        <div>
+          <div ref={errorRef} tabIndex={-1} className="focus-target">
+            {checkout.isError && <CheckoutErrorMessage error={checkout.error} />}
+          </div>
+          <CheckoutForm
+            cart={c}
+            defaultEmail={me.data?.email}
+            onSubmit={onSubmit}
+            submitting={checkout.isPending}
+            serverError={checkout.error}
+          />
+        </div>
+        <CartSummary cart={c} />
+      </div>
+    </section>
+  );
+}
