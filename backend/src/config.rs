@@ -137,6 +137,7 @@ impl StoreArgs {
             max_connections: self.db_max_connections,
             statement_timeout_ms: self.db_statement_timeout_ms,
             lock_timeout_ms: self.db_lock_timeout_ms,
+            ..DbOptions::default()
         }
     }
 

@@ -10,6 +10,9 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 
+/// 10 s, in milliseconds: no statement of the shop leaves a transaction idle for more than a few.
+const IDLE_IN_TRANSACTION: &str = "ALTER ROLE %I SET idle_in_transaction_session_timeout = 10000";
+
 /// `ECOMM_APP_DB_USER` / `ECOMM_APP_DB_PASSWORD`, when the migration Job is given them.
 pub fn from_env() -> Option<(String, SecretString)> {
     let user = std::env::var("ECOMM_APP_DB_USER")
@@ -56,6 +59,10 @@ pub async fn grant(owner_url: &str, role: &str, password: &SecretString) -> anyh
         ("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM %I", false),
         ("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I", false),
         ("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %I", false),
+        // The server's backstop for a session left inside a transaction (a client bug, a
+        // connection handed back mid-transaction): it is ended, its locks released, its writes
+        // rolled back. Set on the role, so it holds through any pooler, which drops startup options.
+        (IDLE_IN_TRANSACTION, false),
     ]);
     for (template, with_password) in statements {
         let sql: String = if with_password {

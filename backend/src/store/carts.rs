@@ -150,7 +150,7 @@ where
     }
 
     async fn merge_carts(&self, from: &str, into: &str, max: i64) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = super::sql::begin(&self.writer).await?;
         let least = D::LEAST;
         let merge = format!(
             "INSERT INTO cart_items (cart_key, product_id, quantity, added_at) \

@@ -310,7 +310,7 @@ where
     }
 
     pub(super) async fn void_order_sql(&self, order_id: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = super::sql::begin(&self.writer).await?;
         let moved = D::rows_affected(&sqlx::query(
             "UPDATE orders SET status = 'cancelled', payment_state = 'voided', updated_at = $1 \
              WHERE id = $2 AND payment_state = 'authorized'",
@@ -392,7 +392,7 @@ where
         if order_ids.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = super::sql::begin(&self.writer).await?;
         if let Some(relax) = D::RELAXED_COMMIT {
             sqlx::query(relax).execute(&mut *tx).await?;
         }

@@ -30,7 +30,7 @@ impl CheckoutDialect for Sqlite {
                 .collect();
             // Numbers always serialize; an error here would be a serde_json bug, reported as such.
             let json = serde_json::to_string(&lines).map_err(|e| sqlx::Error::Encode(e.into()))?;
-            let mut tx = store.writer.begin().await?;
+            let mut tx = super::sql::begin(&store.writer).await?;
             let claimed = sqlx::query(
                 "INSERT INTO idempotency_keys \
                  (key, fingerprint, response_status, response_body, created_at) \

@@ -30,9 +30,10 @@ pub use checkout::{
 };
 pub use model::*;
 pub use orders::OrderStore;
+pub use postgres::pool as postgres_pool;
 pub use products::ProductStore;
 pub use query::SqlBuf;
-pub use sql::{Dialect, SqlStore};
+pub use sql::{begin, Dialect, SqlStore};
 pub use users::UserStore;
 
 pub type PgStore = SqlStore<sqlx::Postgres>;
@@ -129,6 +130,8 @@ pub struct DbOptions {
     pub max_connections: u32,
     pub statement_timeout_ms: u64,
     pub lock_timeout_ms: u64,
+    /// Postgres ends a session idle inside a transaction for longer than this.
+    pub idle_in_transaction_timeout_ms: u64,
 }
 
 impl Default for DbOptions {
@@ -137,6 +140,7 @@ impl Default for DbOptions {
             max_connections: 16,
             statement_timeout_ms: 5000,
             lock_timeout_ms: 2000,
+            idle_in_transaction_timeout_ms: 10_000,
         }
     }
 }

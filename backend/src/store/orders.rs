@@ -174,7 +174,7 @@ where
         to: OrderStatus,
         now: i64,
     ) -> StoreResult<Order> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = super::sql::begin(&self.writer).await?;
         let moved = sqlx::query(
             "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
         )

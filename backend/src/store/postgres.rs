@@ -115,7 +115,7 @@ LIMIT $3"
 }
 
 async fn changes_since(pool: &PgPool, since: FeedCursor, limit: i64) -> StoreResult<ChangeBatch> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::sql::begin(pool).await?;
     // One snapshot for the horizon, the log's pruning mark and the rows: a transaction this read
     // cannot see commits with an id at or past the horizon, so the next sweep, which starts
     // there, reads its rows.
@@ -172,32 +172,42 @@ async fn changes_since(pool: &PgPool, since: FeedCursor, limit: i64) -> StoreRes
 const IDLE_PING_AFTER: Duration = Duration::from_secs(1);
 
 impl SqlStore<Postgres> {
-    /// Every connection carries a `statement_timeout` and a `lock_timeout`: a stuck query or a
-    /// row lock held too long fails fast instead of tying up the pool.
     pub fn connect(url: &str, db: &DbOptions) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url)?.options([
-            (
-                "statement_timeout",
-                format!("{}ms", db.statement_timeout_ms),
-            ),
-            ("lock_timeout", format!("{}ms", db.lock_timeout_ms)),
-        ]);
-        let pool = PgPoolOptions::new()
-            .max_connections(db.max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            // sqlx pings a connection before handing it out: a round trip per query (a quarter
-            // of this process's CPU under checkout load). One used within the last second is
-            // known good; a dead one still fails its query, which closes it and answers 503.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > IDLE_PING_AFTER {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .connect_lazy_with(options);
+        let pool = pool(url, db)?;
         Ok(Self::with_pools(pool.clone(), pool))
     }
+}
+
+/// The shop's Postgres pool. Every connection carries a `statement_timeout` and a `lock_timeout`:
+/// a stuck query or a row lock held too long fails fast instead of tying up the pool; and an
+/// `idle_in_transaction_session_timeout`: a session left inside a transaction is ended by the
+/// server (the application role carries the same setting, see `security::dbrole`).
+pub fn pool(url: &str, db: &DbOptions) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url)?.options([
+        (
+            "statement_timeout",
+            format!("{}ms", db.statement_timeout_ms),
+        ),
+        ("lock_timeout", format!("{}ms", db.lock_timeout_ms)),
+        (
+            "idle_in_transaction_session_timeout",
+            format!("{}ms", db.idle_in_transaction_timeout_ms),
+        ),
+    ]);
+    Ok(PgPoolOptions::new()
+        .max_connections(db.max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings a connection before handing it out: a round trip per query (a quarter
+        // of this process's CPU under checkout load). One used within the last second is
+        // known good; a dead one still fails its query, which closes it and answers 503.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_PING_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect_lazy_with(options))
 }

@@ -203,7 +203,7 @@ where
         now: i64,
     ) -> StoreResult<StockLevel> {
         let sku = sku.as_str();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = super::sql::begin(&self.writer).await?;
         let lock = D::FOR_UPDATE;
         let sql = format!(
             "SELECT id, available FROM products WHERE sku = $1 AND deleted_at IS NULL{lock}"

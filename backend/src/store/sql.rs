@@ -62,6 +62,23 @@ impl<D: Dialect> SqlStore<D> {
     }
 }
 
+/// Begins a transaction that is never left half-begun. A `BEGIN` whose future is dropped after it
+/// was sent and before its reply was read (a request timeout, a client gone) leaves the server
+/// in a transaction that sqlx 0.8 does not know about, so no `ROLLBACK` is queued and the
+/// connection goes back to the pool inside it: the next borrower's statements would be answered
+/// and never committed (transact-rs/sqlx#4385). On its own task `BEGIN` always runs to its
+/// reply; if the caller is gone by then, the finished transaction is dropped, which queues its
+/// `ROLLBACK` before the connection returns to the pool. `Pool::begin` is disallowed elsewhere
+/// (clippy.toml).
+pub async fn begin<D: Database>(
+    pool: &Pool<D>,
+) -> Result<sqlx::Transaction<'static, D>, sqlx::Error> {
+    let pool = pool.clone();
+    #[allow(clippy::disallowed_methods, reason = "the one place that may call it")]
+    let begin = tokio::spawn(async move { pool.begin().await });
+    begin.await.map_err(|_| sqlx::Error::WorkerCrashed)?
+}
+
 pub(super) const PRODUCT_COLS: &str = "p.id, p.sku, p.slug, p.name, p.description, p.category, \
      p.price_cents, p.currency, p.image_key, p.available, p.created_at";
 pub(super) const ORDER_COLS: &str = "id, user_id, cart_key, email, status, subtotal_cents, \

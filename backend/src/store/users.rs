@@ -126,7 +126,7 @@ where
     }
 
     async fn set_password(&self, user_id: i64, password_hash: &str, role: Role) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = super::sql::begin(&self.writer).await?;
         sqlx::query("UPDATE users SET password_hash = $1, role = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(role.as_str())

@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod inputs;
 mod payments;
+mod pool;
 mod recovery;
 mod s3;
 mod search;

@@ -754,6 +754,11 @@ async fn the_application_role_can_use_the_tables_but_not_change_the_schema() {
         .unwrap();
     let app_url = owner.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
     let mut app = sqlx::PgConnection::connect(&app_url).await.unwrap();
+    let idle: String = sqlx::query_scalar("SHOW idle_in_transaction_session_timeout")
+        .fetch_one(&mut app)
+        .await
+        .unwrap();
+    assert_eq!(idle, "10s", "the role ends sessions left in a transaction");
     app.execute(
         "INSERT INTO login_failures (email, client, at_ms) VALUES ('a@b.co', '1.2.3.4', 1)",
     )
