@@ -2,7 +2,7 @@
 //! of Stripe's API reference (PaymentIntents create/capture/cancel/search, Refunds, errors).
 use secrecy::SecretString;
 use serde_json::{json, Value};
-use wiremock::matchers::{body_string_contains, header, method, path, query_param};
+use wiremock::matchers::{body_string_contains, header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::stripe::StripeGateway;
@@ -71,6 +71,54 @@ async fn authorize_creates_a_confirmed_manual_capture_intent_with_the_idempotenc
             reference: "pi_3MtwBwLkdIwHu7ix28a3tqPa".into()
         }
     );
+}
+
+#[tokio::test]
+async fn an_intent_captured_or_made_for_another_amount_currency_or_key_is_not_an_approval() {
+    let (server, gw) = stub().await;
+    let mut other_currency = intent("pi_eur", "requires_capture", "eur");
+    other_currency["currency"] = json!("eur");
+    for (key, answer) in [
+        ("captured", intent("pi_done", "succeeded", "captured")),
+        ("cancelled", intent("pi_gone", "canceled", "cancelled")),
+        ("cents", intent("pi_cents", "requires_capture", "cents")),
+        ("eur", other_currency),
+        ("mine", intent("pi_theirs", "requires_capture", "theirs")),
+    ] {
+        Mock::given(method("POST"))
+            .and(path("/v1/payment_intents"))
+            .and(header("idempotency-key", key))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .mount(&server)
+            .await;
+    }
+    // Whatever the intent is, it is someone else's money: not cancelled by this request.
+    Mock::given(method("POST"))
+        .and(path_regex("^/v1/payment_intents/[^/]+/cancel$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(intent("pi_x", "canceled", "x")))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let c = card("4242424242424242");
+    for (key, cents) in [
+        ("captured", 2599),
+        ("cancelled", 2599),
+        ("cents", 1000),
+        ("eur", 2599),
+        ("mine", 2599),
+    ] {
+        let req = AuthorizeRequest {
+            card: &c,
+            amount_cents: cents,
+            currency: "USD",
+            idempotency_key: key,
+        };
+        let answer = gw.authorize(&req).await;
+        assert!(
+            !matches!(answer, Ok(Authorization::Approved { .. })),
+            "{key}: {answer:?}"
+        );
+    }
 }
 
 #[tokio::test]

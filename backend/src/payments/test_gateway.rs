@@ -364,6 +364,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_key_is_approved_again_only_while_its_payment_is_a_hold_of_that_amount_and_currency() {
+        let gw = TestGateway::new();
+        let c = card("4242424242424242");
+        let ask = |amount_cents, currency, key| AuthorizeRequest {
+            card: &c,
+            amount_cents,
+            currency,
+            idempotency_key: key,
+        };
+        let first = gw.authorize(&ask(1000, "USD", "k")).await.unwrap();
+        let Authorization::Approved { reference } = first.clone() else {
+            panic!("approved")
+        };
+        assert_eq!(gw.authorize(&ask(1000, "usd", "k")).await.unwrap(), first);
+        for other in [ask(999, "USD", "k"), ask(1000, "EUR", "k")] {
+            let answer = gw.authorize(&other).await;
+            assert!(
+                !matches!(answer, Ok(Authorization::Approved { .. })),
+                "{other:?}: {answer:?}"
+            );
+        }
+        gw.capture(&reference).await.unwrap();
+        let answer = gw.authorize(&ask(1000, "USD", "k")).await;
+        assert!(
+            !matches!(answer, Ok(Authorization::Approved { .. })),
+            "captured: {answer:?}"
+        );
+        authorize(&gw, "4242424242424242", "released").await;
+        let released = gw.lookup("released").await.unwrap().unwrap().reference;
+        gw.void(&released).await.unwrap();
+        let answer = gw.authorize(&ask(1000, "USD", "released")).await;
+        assert!(
+            !matches!(answer, Ok(Authorization::Approved { .. })),
+            "voided: {answer:?}"
+        );
+    }
+
+    #[tokio::test]
     async fn the_ledger_survives_a_restart_and_lists_open_authorizations() {
         let path = std::env::temp_dir().join(format!("ledger-{}.jsonl", uuid::Uuid::new_v4()));
         let gw = TestGateway::with_ledger(&path).unwrap();
