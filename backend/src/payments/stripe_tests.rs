@@ -150,7 +150,7 @@ async fn a_card_error_is_a_decline_with_stripes_message() {
 }
 
 #[tokio::test]
-async fn server_errors_and_rate_limits_are_unavailable_and_bad_requests_are_rejected() {
+async fn server_errors_and_rate_limits_are_unavailable_and_a_key_used_elsewhere_is_already_used() {
     let (server, gw) = stub().await;
     Mock::given(method("POST"))
         .and(header("idempotency-key", "busy"))
@@ -178,7 +178,7 @@ async fn server_errors_and_rate_limits_are_unavailable_and_bad_requests_are_reje
         ..busy
     };
     assert!(
-        matches!(gw.authorize(&reused).await, Err(GatewayError::Rejected(m)) if m.contains("idempotency_error"))
+        matches!(gw.authorize(&reused).await, Ok(Authorization::AlreadyUsed { detail }) if detail.contains("idempotency_error"))
     );
     drop(server);
     assert!(
@@ -223,9 +223,26 @@ async fn capture_and_cancel_post_to_the_intent_and_are_idempotent() {
     gw.capture("pi_1").await.unwrap();
     gw.capture("pi_2").await.unwrap();
     gw.void("pi_3").await.unwrap();
-    assert!(
-        matches!(gw.void("pi_4").await, Err(GatewayError::Rejected(m)) if m.contains("unexpected_state"))
-    );
+    assert!(matches!(
+        gw.void("pi_4").await,
+        Err(GatewayError::WrongState(GatewayState::Captured))
+    ));
+}
+
+#[tokio::test]
+async fn a_cancel_refused_for_our_api_key_says_nothing_of_the_payments_state() {
+    let (server, gw) = stub().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/payment_intents/pi_5/cancel"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "type": "invalid_request_error",
+            "message": "Invalid API Key provided: sk_live_****************1234"}})))
+        .mount(&server)
+        .await;
+    assert!(matches!(
+        gw.void("pi_5").await,
+        Err(GatewayError::Rejected(m)) if m.contains("Invalid API Key")
+    ));
 }
 
 #[tokio::test]

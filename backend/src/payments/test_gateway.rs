@@ -2,7 +2,8 @@
 //!   4000 0000 0000 0002  declined
 //!   4000 0000 0000 9995  insufficient funds
 //!   any other valid card approved
-//! Payments are keyed by the checkout's Idempotency-Key, like a real gateway, so `lookup` works.
+//! Payments are keyed by the checkout's Idempotency-Key, like a real gateway, so `lookup` works;
+//! a key is approved again only while its payment is still a hold of the same amount and currency.
 //!
 //! Optionally it keeps a ledger: an append-only JSON-lines file (`--test-gateway-ledger`). Why a
 //! file and not a table in the shop's database: a real gateway's state lives outside our
@@ -34,10 +35,17 @@ struct Entry {
     key: String,
     reference: String,
     amount_cents: i64,
+    /// ISO 4217 as the checkout sent it (lines written before it was kept are in USD).
+    #[serde(default = "usd")]
+    currency: String,
     state: GatewayState,
     created_at_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+}
+
+fn usd() -> String {
+    "USD".to_owned()
 }
 
 impl Entry {
@@ -184,10 +192,7 @@ impl TestGateway {
             return Ok(());
         }
         if e.state != from {
-            return Err(GatewayError::Rejected(format!(
-                "payment {reference} is {:?}, not {:?}",
-                e.state, from
-            )));
+            return Err(GatewayError::WrongState(e.state));
         }
         e.state = to;
         self.record(e)
@@ -212,18 +217,22 @@ impl PaymentGateway for TestGateway {
             .get(req.idempotency_key)
             .cloned();
         if let Some(e) = existing {
-            // Same key, same answer — and, like Stripe, a different amount is a client bug.
-            if e.amount_cents != req.amount_cents {
-                return Err(GatewayError::Rejected(
-                    "keys for idempotent requests can only be used with the same parameters".into(),
-                ));
-            }
+            // Same key, same answer while the payment is still the hold it was; anything else
+            // (other parameters, or money already taken or released) is not an approval.
+            let same =
+                e.amount_cents == req.amount_cents && e.currency.eq_ignore_ascii_case(req.currency);
             return Ok(match e.state {
+                _ if !same => Authorization::AlreadyUsed {
+                    detail: format!("key used for another payment ({})", e.reference),
+                },
                 GatewayState::Declined => Authorization::Declined {
                     reason: e.reason.unwrap_or_default(),
                 },
-                _ => Authorization::Approved {
+                GatewayState::Authorized => Authorization::Approved {
                     reference: e.reference,
+                },
+                state => Authorization::AlreadyUsed {
+                    detail: format!("payment {} is {state:?}", e.reference),
                 },
             });
         }
@@ -236,6 +245,7 @@ impl PaymentGateway for TestGateway {
             key: req.idempotency_key.to_owned(),
             reference: format!("tpay_{}", uuid::Uuid::new_v4().simple()),
             amount_cents: req.amount_cents,
+            currency: req.currency.to_owned(),
             state: if reason.is_some() {
                 GatewayState::Declined
             } else {
@@ -364,7 +374,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_key_is_approved_again_only_while_its_payment_is_a_hold_of_that_amount_and_currency() {
+    async fn a_key_is_approved_again_only_while_its_payment_is_a_hold_of_that_amount_and_currency()
+    {
         let gw = TestGateway::new();
         let c = card("4242424242424242");
         let ask = |amount_cents, currency, key| AuthorizeRequest {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ecomm::domain::PaymentState;
 use ecomm::payments::GatewayState;
-use ecomm::store::{PlaceOrder, Placement, TakeLine};
+use ecomm::store::{PlaceOrder, Placement, StoreError, TakeLine};
 
 use crate::helpers::*;
 
@@ -55,7 +55,10 @@ async fn a_checkout_resent_after_its_key_row_is_gone_places_no_second_order_on_t
     let again = app.checkout(&app.client, "once", &body).await;
     let p = problem(again, StatusCode::CONFLICT).await;
     assert!(
-        p["type"].as_str().unwrap().ends_with("/payment-already-used"),
+        p["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/payment-already-used"),
         "{p}"
     );
     let (orders, total) = app.store.orders(None, 10, 0).await.unwrap();
@@ -105,9 +108,16 @@ async fn two_orders_cannot_share_one_payment_reference(app: TestApp) {
         Placement::Placed
     );
     let second = app.store.place_order(&order("second")).await;
-    assert!(second.is_err(), "{second:?}");
+    assert!(
+        matches!(second, Err(StoreError::PaymentTaken)),
+        "{second:?}"
+    );
     assert_eq!(app.store.orders(None, 10, 0).await.unwrap().1, 1);
-    assert_eq!(app.stock_of("A-1").await, 4, "the refused order took nothing");
+    assert_eq!(
+        app.stock_of("A-1").await,
+        4,
+        "the refused order took nothing"
+    );
     assert!(
         app.store
             .idempotency_record("second")

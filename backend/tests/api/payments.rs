@@ -105,8 +105,14 @@ fn test_payments_are_refused_on_a_database_reached_over_verified_tls() {
     let url = "postgres://ecomm@db.example.internal:5432/ecomm?sslmode=verify-full";
     let err = refused(&[("ECOMM_PAYMENTS", "test"), ("ECOMM_DATABASE_URL", url)])
         .expect("serve refuses to start");
-    assert!(err.contains("sslmode=verify-full") && err.contains(OVERRIDE), "{err}");
-    assert!(!err.contains("db.example.internal"), "no part of the URL but the mode: {err}");
+    assert!(
+        err.contains("sslmode=verify-full") && err.contains(OVERRIDE),
+        "{err}"
+    );
+    assert!(
+        !err.contains("db.example.internal"),
+        "no part of the URL but the mode: {err}"
+    );
 }
 
 #[test]
@@ -117,7 +123,10 @@ fn test_payments_are_refused_on_database_parts_which_default_to_tls() {
         ("ECOMM_DB_USER", "ecomm_app"),
     ])
     .expect("serve refuses to start");
-    assert!(err.contains("sslmode=verify-full") && err.contains(OVERRIDE), "{err}");
+    assert!(
+        err.contains("sslmode=verify-full") && err.contains(OVERRIDE),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
