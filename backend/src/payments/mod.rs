@@ -13,6 +13,8 @@ pub mod stripe;
 #[cfg(test)]
 mod stripe_tests;
 pub mod test_gateway;
+#[cfg(test)]
+mod test_gateway_tests;
 
 pub use stripe::StripeGateway;
 pub use test_gateway::TestGateway;
