@@ -123,7 +123,9 @@ impl Attempt {
                 let mut seen = l.seen();
                 let mut full = false;
                 for key in &self.keys {
-                    let budget = seen.entry(key.clone()).or_default();
+                    let Some(budget) = seen.get_mut(key) else {
+                        continue;
+                    };
                     if let Some(wait) = l.spent(budget, now) {
                         return Err(wait);
                     }
@@ -166,10 +168,16 @@ impl Drop for Slot {
         let now = crate::clock::now_ms();
         let mut seen = self.limiter.seen();
         for key in &self.keys {
-            let budget = seen.entry(key.clone()).or_default();
+            let Some(budget) = seen.get_mut(key) else {
+                continue;
+            };
             budget.in_flight = budget.in_flight.saturating_sub(1);
             if self.declined {
                 budget.declines.push(now);
+            }
+            // Only clients with declines or checkouts under way are remembered.
+            if budget.in_flight == 0 && budget.declines.is_empty() {
+                seen.remove(key);
             }
         }
         drop(seen);
