@@ -11,8 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::store::{DbOptions, Store};
 
 mod file;
+mod production;
 
 pub use file::parse_with_config_file;
+pub use production::OVERRIDE_ENV;
 
 #[derive(Parser, Debug)]
 #[command(name = "ecomm", version, about = "ecomm shop backend")]
@@ -212,6 +214,15 @@ pub struct PaymentsArgs {
     /// reconciler asks the gateway and captures or voids it.
     #[arg(long, env = "ECOMM_RECONCILE_AFTER", default_value_t = 60)]
     pub reconcile_after: u64,
+    /// Lets `--payments test` start with production settings (secure cookies, a database over
+    /// TLS), which it otherwise refuses: for a staging copy of production, on purpose.
+    #[arg(
+        long = "i-understand-test-payments-are-fake",
+        env = "ECOMM_I_UNDERSTAND_TEST_PAYMENTS_ARE_FAKE",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        default_value_t = false
+    )]
+    pub test_payments_in_production: bool,
     /// Test only: abort the process at this point of a checkout (after_authorize, after_commit,
     /// before_capture). Refused unless the test gateway is selected.
     #[arg(long, env = "ECOMM_FAULT", hide = true, value_enum)]

@@ -54,6 +54,9 @@ pub enum ApiError {
     InProgress,
     #[error("{0}")]
     CheckoutInterrupted(String),
+    /// The payment for this Idempotency-Key already belongs to an order.
+    #[error("{0}")]
+    PaymentAlreadyUsed(String),
     /// Shed load (hashing slots, request timeout): retry after this many seconds.
     #[error("the server is busy")]
     Overloaded(u64),
@@ -78,7 +81,8 @@ impl ApiError {
             | PriceChanged(_)
             | InProgress
             | LineLimit(_)
-            | CheckoutInterrupted(_) => StatusCode::CONFLICT,
+            | CheckoutInterrupted(_)
+            | PaymentAlreadyUsed(_) => StatusCode::CONFLICT,
             Unprocessable(_) | CartTooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PaymentDeclined(_) | CardExpired => StatusCode::PAYMENT_REQUIRED,
             PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -115,6 +119,7 @@ impl ApiError {
             LineLimit(_) => ("line-limit", "Too many of one product"),
             InProgress => ("in-progress", "Request in progress"),
             CheckoutInterrupted(_) => ("checkout-interrupted", "Checkout interrupted"),
+            PaymentAlreadyUsed(_) => ("payment-already-used", "Payment already used"),
             Overloaded(_) => ("overloaded", "The server is busy"),
             Internal(_) => ("internal", "Internal server error"),
         }
@@ -229,6 +234,7 @@ impl From<StoreError> for ApiError {
             StoreError::PriceChanged => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }
+            e @ StoreError::PaymentTaken => ApiError::PaymentAlreadyUsed(e.to_string()),
             e if e.is_transient() => {
                 tracing::warn!(error = %e, "database unavailable for now: 503");
                 ApiError::Unavailable
@@ -255,6 +261,8 @@ impl ApiError {
             CheckoutError::InFlight => ApiError::InProgress,
             CheckoutError::GatewayUnavailable => ApiError::Unavailable,
             CheckoutError::Interrupted => ApiError::CheckoutInterrupted(e.to_string()),
+            CheckoutError::PaymentAlreadyUsed => ApiError::PaymentAlreadyUsed(e.to_string()),
+            CheckoutError::TooManyDeclines(secs) => ApiError::TooManyRequests(*secs),
             CheckoutError::Store(StoreError::PriceChanged) => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }

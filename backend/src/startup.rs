@@ -130,6 +130,7 @@ impl Application {
         if p.fault.is_some() && mode != PaymentsMode::Test {
             anyhow::bail!("ECOMM_FAULT is a test-only setting and needs --payments test");
         }
+        settings.refuse_test_payments_in_production()?;
         if mode == PaymentsMode::Test {
             tracing::warn!("payments: TEST gateway — test cards only, nothing is charged");
         }

@@ -1,7 +1,10 @@
 //! Placing an order, safe across crashes and duplicates:
-//!   read the key and the cart → authorize the total at the gateway (with the Idempotency-Key)
-//!   → ONE database statement/transaction (claim the key, take every line's stock, write the
-//!   order as paid/authorized with its stored answer) → answer the shopper → capture.
+//!   read the key and the cart → take a place in the card-testing budget → authorize the total at
+//!   the gateway (with the Idempotency-Key) → ONE database statement/transaction (claim the key,
+//!   take every line's stock, write the order as paid/authorized with its stored answer) →
+//!   answer the shopper → capture.
+//! One payment pays for one order: the gateway must answer a fresh hold of this amount for this
+//! key, and the store refuses a second order with the same payment reference.
 //! The work runs in its own task, so a client that disconnects does not stop it halfway; what a
 //! crash leaves undecided is settled by the [`reconciler`].
 use std::sync::Arc;
@@ -11,6 +14,7 @@ use tokio::sync::oneshot;
 
 use crate::domain::Card;
 use crate::payments::{Authorization, AuthorizeRequest, PaymentGateway};
+use crate::security::declines::Attempt;
 use crate::store::{
     CartSource, IdempotencyRecord, Order, PlaceOrder, Placement, ShortLine, Store, StoreError,
 };
@@ -50,6 +54,8 @@ pub struct OrderRequest {
     pub shipping_address: String,
     pub card: Card,
     pub expected_total_cents: Option<i64>,
+    /// The card-testing budgets this checkout draws on (`None`: no limit).
+    pub attempt: Option<Attempt>,
 }
 
 /// What the shopper is told.
@@ -76,6 +82,12 @@ pub enum CheckoutError {
     PriceChanged { expected: Option<i64>, actual: i64 },
     #[error("{0}")]
     Declined(String),
+    /// Too many declines from this client or for this email: retry after this many seconds.
+    #[error("too many declined payments")]
+    TooManyDeclines(u64),
+    /// The gateway's payment for this key already paid (or was to pay) for something else.
+    #[error("the payment made with this Idempotency-Key already belongs to an order, so it cannot pay for another; nothing more was charged. To buy again, check out with a new Idempotency-Key")]
+    PaymentAlreadyUsed,
     #[error("this Idempotency-Key was used with a different request")]
     KeyReused,
     #[error("a request with this Idempotency-Key is still in progress")]
@@ -179,7 +191,11 @@ impl Checkout {
         }
         let lines = checked_lines(&cart, req.expected_total_cents)?;
         let total: i64 = lines.iter().map(|l| l.unit_price_cents * l.quantity).sum();
-        let reference = match self
+        let slot = match &req.attempt {
+            Some(a) => Some(a.reserve().await.map_err(CheckoutError::TooManyDeclines)?),
+            None => None,
+        };
+        let answer = self
             .gateway
             .authorize(&AuthorizeRequest {
                 card: &req.card,
@@ -187,13 +203,22 @@ impl Checkout {
                 currency: "USD",
                 idempotency_key: &req.key,
             })
-            .await
-        {
+            .await;
+        // The place is given back now, unless the card was declined: then it counts for the hour.
+        match (slot, &answer) {
+            (Some(s), Ok(Authorization::Declined { .. })) => s.declined(),
+            (s, _) => drop(s),
+        }
+        let reference = match answer {
             Ok(Authorization::Approved { reference }) => reference,
             Ok(Authorization::Declined { reason }) => {
                 return self
                     .refuse(req, CheckoutError::Declined(reason), None)
-                    .await
+                    .await;
+            }
+            Ok(Authorization::AlreadyUsed { detail }) => {
+                tracing::warn!(%detail, "the gateway's payment for this key is not a fresh authorization");
+                return self.already_used(req).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "payment authorization failed");
@@ -248,6 +273,12 @@ impl Checkout {
                 };
                 self.refuse(req, err, Some(&reference)).await
             }
+            // The gateway approved a payment that already pays for an order: it is that order's
+            // money, so it is not released here.
+            Err(StoreError::PaymentTaken) => {
+                tracing::error!(%reference, "the gateway approved a payment another order has");
+                self.already_used(req).await
+            }
             // The commit may or may not have happened: the reconciler decides by the key.
             Err(e) => Err(e.into()),
         }
@@ -277,6 +308,19 @@ impl Checkout {
             self.release(reference).await;
         }
         Err(err)
+    }
+
+    /// The key's payment is spent. A concurrent request with this key may have committed it
+    /// meanwhile (its answer is the answer); otherwise the refusal is this key's answer.
+    async fn already_used(&self, req: &OrderRequest) -> Result<Committed, CheckoutError> {
+        if let Some(rec) = self.store.idempotency_record(&req.key).await? {
+            return self
+                .answer_for(rec, &req.key, &req.fingerprint)
+                .await
+                .map(Committed::Answer);
+        }
+        self.refuse(req, CheckoutError::PaymentAlreadyUsed, None)
+            .await
     }
 
     async fn release(&self, reference: &str) {

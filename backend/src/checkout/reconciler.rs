@@ -1,7 +1,8 @@
 //! Settles what a crash leaves undecided, by asking the gateway (one reconciler per cluster: a
 //! Postgres advisory lock elects it; on SQLite the single process is it).
 //!   * an order committed as paid/authorized but never captured → capture it (or, if the gateway
-//!     no longer holds the money, cancel the order and put its stock back);
+//!     no longer holds the money, cancel the order and put its stock back — unless it was shipped
+//!     meanwhile: then only the missing money is recorded, for a person to collect);
 //!   * a cancelled order whose money is still held or was taken → void or refund it;
 //!   * an authorization with no committed order → close its key with a final answer (so a retry
 //!     is told, and a late commit of that key cannot happen) and void it.
@@ -13,7 +14,7 @@ use std::time::Duration;
 use super::{Checkout, CheckoutError, ABANDONED};
 use crate::domain::{OrderStatus, PaymentState};
 use crate::payments::{GatewayError, GatewayPayment, GatewayState};
-use crate::store::{InDoubtOrder, StoreError};
+use crate::store::{InDoubtOrder, StoreError, VoidedOrder};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PassReport {
@@ -23,6 +24,8 @@ pub struct PassReport {
     pub cancelled: u32,
     /// Cancelled orders whose captured money was given back.
     pub refunded: u32,
+    /// Shipped or delivered orders whose authorization is gone: recorded as voided, left shipped.
+    pub shipped_unpaid: u32,
     /// Still undecided (the gateway was unreachable): the next pass tries again.
     pub unresolved: u32,
 }
@@ -92,6 +95,7 @@ pub async fn pass(c: &Checkout, after: Duration) -> Result<PassReport, StoreErro
         ("captured", r.captured),
         ("voided", r.voided),
         ("cancelled", r.cancelled),
+        ("shipped_unpaid", r.shipped_unpaid),
     ] {
         if n > 0 {
             metrics::counter!("ecomm_payments_reconciled_total", "action" => action)
@@ -141,9 +145,20 @@ async fn settle_committed(
                 .await?;
         }
         Ok(GatewayState::Voided | GatewayState::Declined) => {
-            tracing::error!(order_id = %o.order_id, "paid order whose authorization is gone: cancelling it");
-            c.store.void_order(&o.order_id, now).await?;
-            r.cancelled += 1;
+            match c.store.void_order(&o.order_id, now).await? {
+                VoidedOrder::Cancelled => {
+                    tracing::error!(order_id = %o.order_id, "paid order whose authorization is gone: cancelled it");
+                    r.cancelled += 1;
+                }
+                VoidedOrder::PaymentOnly(
+                    status @ (OrderStatus::Shipped | OrderStatus::Delivered),
+                ) => {
+                    tracing::error!(order_id = %o.order_id, %status, "an order that left the warehouse has no money behind it: collect it by hand");
+                    r.shipped_unpaid += 1;
+                }
+                // Cancelled by someone else meanwhile, who restocked it; or already settled.
+                VoidedOrder::PaymentOnly(_) | VoidedOrder::Unchanged => {}
+            }
         }
         Ok(GatewayState::Authorized) | Err(_) => r.unresolved += 1,
     }
@@ -167,8 +182,9 @@ pub async fn settle_cancelled(
                 r.voided += 1;
                 return Ok(());
             }
-            // Captured meanwhile: give it back instead.
-            Err(GatewayError::Rejected(_)) => {
+            // Captured meanwhile, as the gateway itself says: give it back instead. Any other
+            // refusal (a revoked key, bad parameters) says nothing of the money: retry later.
+            Err(GatewayError::WrongState(GatewayState::Captured)) => {
                 c.store
                     .set_payment_state(&o.order_id, state, PaymentState::Captured, now)
                     .await?;

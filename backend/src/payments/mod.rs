@@ -13,6 +13,8 @@ pub mod stripe;
 #[cfg(test)]
 mod stripe_tests;
 pub mod test_gateway;
+#[cfg(test)]
+mod test_gateway_tests;
 
 pub use stripe::StripeGateway;
 pub use test_gateway::TestGateway;
@@ -43,6 +45,10 @@ pub enum Authorization {
     Approved { reference: String },
     /// The card was refused; nothing is held. `reason` is safe to show the shopper.
     Declined { reason: String },
+    /// The key already names a payment that is not a hold of this amount and currency: captured,
+    /// released, refunded, or made with other parameters. It paid (or was to pay) for something
+    /// else, so it must not pay for this; it is left as it is. `detail` is for the log.
+    AlreadyUsed { detail: String },
 }
 
 /// A payment's state as the gateway sees it.
@@ -77,11 +83,17 @@ pub enum GatewayError {
     Rejected(String),
     #[error("payment {0} not found at the gateway")]
     NotFound(String),
+    /// The payment is in a state the operation cannot start from (releasing a captured payment,
+    /// capturing a released one): what the gateway says of the payment, not of our request.
+    #[error("the payment is {0:?} at the gateway")]
+    WrongState(GatewayState),
 }
 
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
-    /// Holds the amount on the card. Calling it again with the same key returns the same answer.
+    /// Holds the amount on the card. Called again with the same key, it answers the same hold
+    /// only while the payment is still one, of the same amount and currency; otherwise
+    /// [`Authorization::AlreadyUsed`].
     async fn authorize(&self, req: &AuthorizeRequest<'_>) -> Result<Authorization, GatewayError>;
     /// Takes the held funds. Capturing a captured payment succeeds (idempotent).
     async fn capture(&self, reference: &str) -> Result<(), GatewayError>;

@@ -28,6 +28,8 @@ pub struct StripeGateway {
 struct Intent {
     id: String,
     amount: i64,
+    #[serde(default)]
+    currency: String,
     status: String,
     created: i64,
     #[serde(default)]
@@ -78,7 +80,7 @@ struct StripeError {
     #[serde(default)]
     message: Option<String>,
     #[serde(default)]
-    payment_intent: Option<Intent>,
+    payment_intent: Option<Box<Intent>>,
 }
 
 /// A Stripe answer: the object, or Stripe's error (with the HTTP status).
@@ -197,6 +199,14 @@ impl StripeGateway {
                 Ok(())
             }
             Reply::Err(StatusCode::NOT_FOUND, _) => Err(GatewayError::NotFound(reference.into())),
+            // Stripe shows the intent when its state is what stopped us; only then do we know it.
+            Reply::Err(
+                _,
+                StripeError {
+                    payment_intent: Some(pi),
+                    ..
+                },
+            ) => Err(GatewayError::WrongState(pi.state())),
             Reply::Err(_, e) => Err(rejected(e)),
         }
     }
@@ -278,12 +288,33 @@ impl PaymentGateway for StripeGateway {
                         .unwrap_or_else(|| "Your card was declined.".into()),
                 })
             }
+            // The key was first used with other parameters: it names another payment.
+            Reply::Err(_, e) if e.kind == "idempotency_error" => {
+                return Ok(Authorization::AlreadyUsed {
+                    detail: rejected(e).to_string(),
+                })
+            }
             Reply::Err(_, e) => return Err(rejected(e)),
         };
+        // Stripe replays the first answer for a key it still remembers: a hold of this request's
+        // amount, currency and key is ours; anything else already paid, or was to pay, for
+        // something else and is left alone.
+        let ours = intent.amount == req.amount_cents
+            && intent.currency.eq_ignore_ascii_case(req.currency)
+            && intent.metadata.get("idempotency_key").map(String::as_str)
+                == Some(req.idempotency_key);
         match intent.status.as_str() {
-            "requires_capture" | "succeeded" => Ok(Authorization::Approved {
+            "requires_capture" if ours => Ok(Authorization::Approved {
                 reference: intent.id,
             }),
+            status if !ours || matches!(status, "requires_capture" | "succeeded" | "canceled") => {
+                Ok(Authorization::AlreadyUsed {
+                    detail: format!(
+                        "intent {} is {status}, {} {}",
+                        intent.id, intent.amount, intent.currency
+                    ),
+                })
+            }
             // 3-D Secure and friends need the shopper's browser, which this API flow lacks:
             // release whatever was started and refuse.
             _ => {

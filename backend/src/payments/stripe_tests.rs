@@ -2,7 +2,7 @@
 //! of Stripe's API reference (PaymentIntents create/capture/cancel/search, Refunds, errors).
 use secrecy::SecretString;
 use serde_json::{json, Value};
-use wiremock::matchers::{body_string_contains, header, method, path, query_param};
+use wiremock::matchers::{body_string_contains, header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::stripe::StripeGateway;
@@ -74,6 +74,54 @@ async fn authorize_creates_a_confirmed_manual_capture_intent_with_the_idempotenc
 }
 
 #[tokio::test]
+async fn an_intent_captured_or_made_for_another_amount_currency_or_key_is_not_an_approval() {
+    let (server, gw) = stub().await;
+    let mut other_currency = intent("pi_eur", "requires_capture", "eur");
+    other_currency["currency"] = json!("eur");
+    for (key, answer) in [
+        ("captured", intent("pi_done", "succeeded", "captured")),
+        ("cancelled", intent("pi_gone", "canceled", "cancelled")),
+        ("cents", intent("pi_cents", "requires_capture", "cents")),
+        ("eur", other_currency),
+        ("mine", intent("pi_theirs", "requires_capture", "theirs")),
+    ] {
+        Mock::given(method("POST"))
+            .and(path("/v1/payment_intents"))
+            .and(header("idempotency-key", key))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .mount(&server)
+            .await;
+    }
+    // Whatever the intent is, it is someone else's money: not cancelled by this request.
+    Mock::given(method("POST"))
+        .and(path_regex("^/v1/payment_intents/[^/]+/cancel$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(intent("pi_x", "canceled", "x")))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let c = card("4242424242424242");
+    for (key, cents) in [
+        ("captured", 2599),
+        ("cancelled", 2599),
+        ("cents", 1000),
+        ("eur", 2599),
+        ("mine", 2599),
+    ] {
+        let req = AuthorizeRequest {
+            card: &c,
+            amount_cents: cents,
+            currency: "USD",
+            idempotency_key: key,
+        };
+        let answer = gw.authorize(&req).await;
+        assert!(
+            !matches!(answer, Ok(Authorization::Approved { .. })),
+            "{key}: {answer:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_card_error_is_a_decline_with_stripes_message() {
     let (server, gw) = stub().await;
     Mock::given(method("POST"))
@@ -102,7 +150,7 @@ async fn a_card_error_is_a_decline_with_stripes_message() {
 }
 
 #[tokio::test]
-async fn server_errors_and_rate_limits_are_unavailable_and_bad_requests_are_rejected() {
+async fn server_errors_and_rate_limits_are_unavailable_and_a_key_used_elsewhere_is_already_used() {
     let (server, gw) = stub().await;
     Mock::given(method("POST"))
         .and(header("idempotency-key", "busy"))
@@ -130,7 +178,7 @@ async fn server_errors_and_rate_limits_are_unavailable_and_bad_requests_are_reje
         ..busy
     };
     assert!(
-        matches!(gw.authorize(&reused).await, Err(GatewayError::Rejected(m)) if m.contains("idempotency_error"))
+        matches!(gw.authorize(&reused).await, Ok(Authorization::AlreadyUsed { detail }) if detail.contains("idempotency_error"))
     );
     drop(server);
     assert!(
@@ -175,9 +223,26 @@ async fn capture_and_cancel_post_to_the_intent_and_are_idempotent() {
     gw.capture("pi_1").await.unwrap();
     gw.capture("pi_2").await.unwrap();
     gw.void("pi_3").await.unwrap();
-    assert!(
-        matches!(gw.void("pi_4").await, Err(GatewayError::Rejected(m)) if m.contains("unexpected_state"))
-    );
+    assert!(matches!(
+        gw.void("pi_4").await,
+        Err(GatewayError::WrongState(GatewayState::Captured))
+    ));
+}
+
+#[tokio::test]
+async fn a_cancel_refused_for_our_api_key_says_nothing_of_the_payments_state() {
+    let (server, gw) = stub().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/payment_intents/pi_5/cancel"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "type": "invalid_request_error",
+            "message": "Invalid API Key provided: sk_live_****************1234"}})))
+        .mount(&server)
+        .await;
+    assert!(matches!(
+        gw.void("pi_5").await,
+        Err(GatewayError::Rejected(m)) if m.contains("Invalid API Key")
+    ));
 }
 
 #[tokio::test]

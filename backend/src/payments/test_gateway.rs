@@ -2,7 +2,8 @@
 //!   4000 0000 0000 0002  declined
 //!   4000 0000 0000 9995  insufficient funds
 //!   any other valid card approved
-//! Payments are keyed by the checkout's Idempotency-Key, like a real gateway, so `lookup` works.
+//! Payments are keyed by the checkout's Idempotency-Key, like a real gateway, so `lookup` works;
+//! a key is approved again only while its payment is still a hold of the same amount and currency.
 //!
 //! Optionally it keeps a ledger: an append-only JSON-lines file (`--test-gateway-ledger`). Why a
 //! file and not a table in the shop's database: a real gateway's state lives outside our
@@ -34,10 +35,17 @@ struct Entry {
     key: String,
     reference: String,
     amount_cents: i64,
+    /// ISO 4217 as the checkout sent it (lines written before it was kept are in USD).
+    #[serde(default = "usd")]
+    currency: String,
     state: GatewayState,
     created_at_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+}
+
+fn usd() -> String {
+    "USD".to_owned()
 }
 
 impl Entry {
@@ -184,10 +192,7 @@ impl TestGateway {
             return Ok(());
         }
         if e.state != from {
-            return Err(GatewayError::Rejected(format!(
-                "payment {reference} is {:?}, not {:?}",
-                e.state, from
-            )));
+            return Err(GatewayError::WrongState(e.state));
         }
         e.state = to;
         self.record(e)
@@ -212,18 +217,22 @@ impl PaymentGateway for TestGateway {
             .get(req.idempotency_key)
             .cloned();
         if let Some(e) = existing {
-            // Same key, same answer — and, like Stripe, a different amount is a client bug.
-            if e.amount_cents != req.amount_cents {
-                return Err(GatewayError::Rejected(
-                    "keys for idempotent requests can only be used with the same parameters".into(),
-                ));
-            }
+            // Same key, same answer while the payment is still the hold it was; anything else
+            // (other parameters, or money already taken or released) is not an approval.
+            let same =
+                e.amount_cents == req.amount_cents && e.currency.eq_ignore_ascii_case(req.currency);
             return Ok(match e.state {
+                _ if !same => Authorization::AlreadyUsed {
+                    detail: format!("key used for another payment ({})", e.reference),
+                },
                 GatewayState::Declined => Authorization::Declined {
                     reason: e.reason.unwrap_or_default(),
                 },
-                _ => Authorization::Approved {
+                GatewayState::Authorized => Authorization::Approved {
                     reference: e.reference,
+                },
+                state => Authorization::AlreadyUsed {
+                    detail: format!("payment {} is {state:?}", e.reference),
                 },
             });
         }
@@ -236,6 +245,7 @@ impl PaymentGateway for TestGateway {
             key: req.idempotency_key.to_owned(),
             reference: format!("tpay_{}", uuid::Uuid::new_v4().simple()),
             amount_cents: req.amount_cents,
+            currency: req.currency.to_owned(),
             state: if reason.is_some() {
                 GatewayState::Declined
             } else {
@@ -293,134 +303,5 @@ impl PaymentGateway for TestGateway {
             .collect();
         open.sort_by_key(|p| p.created_at_ms);
         Ok(open)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{Card, Checks};
-
-    fn card(number: &str) -> Card {
-        Card::parse(number, 12, 2035, "123", &mut Checks::default()).unwrap()
-    }
-
-    async fn authorize(gw: &TestGateway, number: &str, key: &str) -> Authorization {
-        let c = card(number);
-        let req = AuthorizeRequest {
-            card: &c,
-            amount_cents: 1000,
-            currency: "USD",
-            idempotency_key: key,
-        };
-        gw.authorize(&req).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn the_test_cards_decline_and_others_are_approved() {
-        let gw = TestGateway::new();
-        let declined = authorize(&gw, DECLINED_CARD, "a").await;
-        assert_eq!(
-            declined,
-            Authorization::Declined {
-                reason: "Your card was declined.".into()
-            }
-        );
-        let poor = authorize(&gw, INSUFFICIENT_FUNDS_CARD, "b").await;
-        assert!(
-            matches!(poor, Authorization::Declined { reason } if reason.contains("insufficient"))
-        );
-        assert!(matches!(
-            authorize(&gw, "4242424242424242", "c").await,
-            Authorization::Approved { .. }
-        ));
-    }
-
-    #[tokio::test]
-    async fn the_same_key_returns_the_same_authorization_and_lookup_finds_it() {
-        let gw = TestGateway::new();
-        let first = authorize(&gw, "4242424242424242", "k").await;
-        assert_eq!(authorize(&gw, "4242424242424242", "k").await, first);
-        let Authorization::Approved { reference } = first else {
-            panic!("approved")
-        };
-        let found = gw.lookup("k").await.unwrap().unwrap();
-        assert_eq!(
-            (found.reference.as_str(), found.state),
-            (reference.as_str(), GatewayState::Authorized)
-        );
-        gw.capture(&reference).await.unwrap();
-        gw.capture(&reference).await.unwrap();
-        assert!(
-            gw.void(&reference).await.is_err(),
-            "a captured payment cannot be voided"
-        );
-        gw.refund(&reference, 1000).await.unwrap();
-        assert_eq!(
-            gw.lookup("k").await.unwrap().unwrap().state,
-            GatewayState::Refunded
-        );
-        assert!(gw.lookup("other").await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn the_ledger_survives_a_restart_and_lists_open_authorizations() {
-        let path = std::env::temp_dir().join(format!("ledger-{}.jsonl", uuid::Uuid::new_v4()));
-        let gw = TestGateway::with_ledger(&path).unwrap();
-        let Authorization::Approved { reference } =
-            authorize(&gw, "4242424242424242", "open").await
-        else {
-            panic!("approved")
-        };
-        authorize(&gw, "4242424242424242", "voided").await;
-        let voided = gw.lookup("voided").await.unwrap().unwrap().reference;
-        gw.void(&voided).await.unwrap();
-        drop(gw);
-
-        let again = TestGateway::with_ledger(&path).unwrap();
-        let open = again.open_authorizations(now_ms() + 1).await.unwrap();
-        assert_eq!(open.len(), 1);
-        assert_eq!(
-            (open[0].reference.as_str(), open[0].idempotency_key.as_str()),
-            (reference.as_str(), "open")
-        );
-        assert!(again.open_authorizations(0).await.unwrap().is_empty());
-        assert_eq!(
-            again.lookup("voided").await.unwrap().unwrap().state,
-            GatewayState::Voided
-        );
-        let _ = std::fs::remove_file(path);
-    }
-
-    #[tokio::test]
-    async fn a_replica_sharing_the_ledger_sees_each_later_event_and_half_written_lines_once_complete(
-    ) {
-        let path = std::env::temp_dir().join(format!("ledger-{}.jsonl", uuid::Uuid::new_v4()));
-        let a = TestGateway::with_ledger(&path).unwrap();
-        let b = TestGateway::with_ledger(&path).unwrap();
-        authorize(&a, "4242424242424242", "shared").await;
-        let seen = b.lookup("shared").await.unwrap().unwrap();
-        assert_eq!(seen.state, GatewayState::Authorized);
-        a.capture(&seen.reference).await.unwrap();
-        assert_eq!(
-            b.lookup("shared").await.unwrap().unwrap().state,
-            GatewayState::Captured
-        );
-
-        // Another process is halfway through writing a line: not read until its newline lands.
-        let line = r#"{"key":"late","reference":"tpay_late","amount_cents":5,"state":"authorized","created_at_ms":1}"#;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap();
-        f.write_all(&line.as_bytes()[..20]).unwrap();
-        assert!(b.lookup("late").await.unwrap().is_none());
-        f.write_all(&line.as_bytes()[20..]).unwrap();
-        f.write_all(b"\n").unwrap();
-        assert_eq!(
-            b.lookup("late").await.unwrap().unwrap().reference,
-            "tpay_late"
-        );
-        let _ = std::fs::remove_file(path);
     }
 }

@@ -132,7 +132,7 @@ fn leftover(
         (status = 201, body = OrderDto),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "payment-declined, or card-expired (naming payment.exp_month)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "insufficient-stock, price-changed, checkout-interrupted, or the key is in progress (Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "insufficient-stock, price-changed, checkout-interrupted, payment-already-used (the gateway's payment for this key already belongs to an order), or the key is in progress (Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "empty cart, cart-too-large, or the key was used with another request", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many declined payments from this client or for this email", body = Problem, content_type = "application/problem+json"),
         (status = 503, body = Problem, content_type = "application/problem+json")))]
@@ -170,13 +170,13 @@ pub async fn checkout(
         shipping_address: serde_json::to_string(&address).map_err(anyhow::Error::from)?,
         card,
         expected_total_cents: expected_total.map(Money::cents),
+        attempt: declines.attempt(client.ip, email.as_str()),
     };
     let answer = state
         .checkout
         .start(request)
         .await
         .map_err(|_| anyhow::anyhow!("the checkout task ended without an answer"))?;
-    declines.observe(client.ip, email.as_str(), &answer, now_ms());
     match answer? {
         Answer::Created(order) => {
             tracing::Span::current().record("order_id", order.row.id.as_str());

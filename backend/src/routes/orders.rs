@@ -4,7 +4,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Address, OrderStatus};
+use crate::domain::{Address, OrderStatus, PaymentState};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiPath;
 use crate::session::{CartOwner, MaybeUser, RequireUser};
@@ -31,6 +31,9 @@ pub struct OrderItemDto {
 pub struct PaymentSummary {
     pub brand: String,
     pub last4: String,
+    /// Where the money is: `authorized` (held on the card, not taken yet), `captured`, `voided`
+    /// (released; nothing was taken) or `refunded`. A `paid` order is only paid once `captured`.
+    pub state: PaymentState,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,6 +94,7 @@ impl TryFrom<Order> for OrderDto {
             payment: PaymentSummary {
                 brand: r.payment_brand,
                 last4: r.payment_last4,
+                state: r.payment_state,
             },
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),

@@ -85,7 +85,7 @@ pub struct Security {
     pub proxies: TrustedProxies,
     pub hasher: hashing::Hasher,
     pub auth_limiter: limits::ClientLimiter,
-    pub declines: declines::DeclineLimiter,
+    pub declines: Arc<declines::DeclineLimiter>,
     /// Cookies are Secure and HSTS is sent even without a trusted X-Forwarded-Proto.
     pub behind_tls: bool,
 }

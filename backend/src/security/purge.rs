@@ -1,6 +1,8 @@
-//! Scheduled clean-up: expired sessions, login attempts past the limiter's window, finished
-//! idempotency keys past their replay window, and the in-memory limiters' idle entries. Every
-//! replica runs it; the deletes are idempotent.
+//! Scheduled clean-up: expired sessions, login attempts past the limiter's window, the keys of
+//! refused checkouts past their replay window, and the in-memory limiters' idle entries. Every
+//! replica runs it; the deletes are idempotent. The key of a placed order is never purged: it is
+//! what tells a retry (or a gateway replaying the key after its own 24 hours) that the payment
+//! already has its order; it costs one small row per order, and orders are kept anyway.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use crate::store::Store;
 const EVERY: Duration = Duration::from_secs(10 * 60);
 /// The login limiter looks back 15 minutes; keep a margin.
 const ATTEMPTS_KEPT_MS: i64 = 60 * 60 * 1000;
-/// A client may retry a checkout with the same Idempotency-Key for a day.
+/// A refused checkout's key (decline, short stock, interrupted) answers retries for a day.
 const KEYS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub async fn run(store: Arc<dyn Store>, security: Arc<Security>) {

@@ -8,7 +8,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use super::carts::CART_LINES;
 use super::sql::{Dialect, SqlStore};
 use super::{CartLine, IdempotencyRecord, SqlBuf, StoreResult};
-use crate::domain::{PaymentState, Word};
+use crate::domain::{OrderStatus, PaymentState, Word};
 
 /// One line as the shopper is charged for it: the transaction takes exactly this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,26 @@ pub enum Placement {
     KeyTaken,
 }
 
+/// What [`CheckoutStore::void_order`] did with an order whose authorization is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoidedOrder {
+    /// The paid order is cancelled and its stock is back on the shelf.
+    Cancelled,
+    /// The order had moved on (shipped, delivered, or cancelled by someone who restocked it):
+    /// only its payment is recorded as voided; its status and the stock are left alone.
+    PaymentOnly(OrderStatus),
+    /// Its payment was no longer `authorized`: nothing changed.
+    Unchanged,
+}
+
+/// Whether the index that keeps one payment to one order refused a write (Postgres names the
+/// index, SQLite the column).
+pub(super) fn payment_taken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation()
+        && (db.constraint() == Some("orders_payment_reference_key")
+            || db.message().contains("orders.payment_reference")))
+}
+
 /// An order whose money is not where its status says: committed but only authorized, or
 /// cancelled with the money still held or taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +92,8 @@ struct InDoubtRow {
     payment_reference: Option<String>,
     #[sqlx(try_from = "String")]
     payment_state: PaymentState,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: OrderStatus,
     total_cents: i64,
 }
 
@@ -136,8 +157,9 @@ pub trait CheckoutStore: Send + Sync {
     /// Orders still `authorized`, and cancelled orders still `captured`, last touched before
     /// `before`, oldest first.
     async fn in_doubt_orders(&self, before: i64, limit: i64) -> StoreResult<Vec<InDoubtOrder>>;
-    /// Cancels an order whose authorization is gone: payment voided, stock back on the shelf.
-    async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<()>;
+    /// Records that an order's authorization is gone: a paid order is cancelled with its stock
+    /// back on the shelf; one that moved on keeps its status and stock (see [`VoidedOrder`]).
+    async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<VoidedOrder>;
     /// Leadership of the reconciler, if this process can have it now.
     async fn reconciler_lease(&self) -> StoreResult<Option<Box<dyn Lease>>>;
 }
@@ -299,7 +321,7 @@ where
         Ok(rows
             .into_iter()
             .map(|r| InDoubtOrder {
-                cancelled: r.status == "cancelled",
+                cancelled: r.status == OrderStatus::Cancelled,
                 order_id: r.id,
                 idempotency_key: r.idempotency_key.unwrap_or_default(),
                 payment_reference: r.payment_reference.unwrap_or_default(),
@@ -309,17 +331,24 @@ where
             .collect())
     }
 
-    pub(super) async fn void_order_sql(&self, order_id: &str, now: i64) -> StoreResult<()> {
+    pub(super) async fn void_order_sql(
+        &self,
+        order_id: &str,
+        now: i64,
+    ) -> StoreResult<VoidedOrder> {
         let mut tx = super::sql::begin(&self.writer).await?;
-        let moved = D::rows_affected(&sqlx::query(
+        // Only a paid order is cancelled: whoever moves it out of `paid` first (this, or an
+        // admin's cancel, or shipping) is the one transition that happened, and only a
+        // cancellation that happened restocks.
+        let cancelled = D::rows_affected(&sqlx::query(
             "UPDATE orders SET status = 'cancelled', payment_state = 'voided', updated_at = $1 \
-             WHERE id = $2 AND payment_state = 'authorized'",
+             WHERE id = $2 AND payment_state = 'authorized' AND status IN ('pending', 'paid')",
         )
         .bind(now)
         .bind(order_id)
         .execute(&mut *tx)
         .await?);
-        if moved == 1 {
+        let outcome = if cancelled == 1 {
             // A plain UPDATE of products, so change feeds on the table see the restock.
             sqlx::query(
                 "UPDATE products SET available = products.available + i.quantity, updated_at = $1 \
@@ -329,9 +358,25 @@ where
             .bind(order_id)
             .execute(&mut *tx)
             .await?;
-        }
+            VoidedOrder::Cancelled
+        } else {
+            let status: Option<String> = sqlx::query_scalar(
+                "UPDATE orders SET payment_state = 'voided', updated_at = $1 \
+                 WHERE id = $2 AND payment_state = 'authorized' RETURNING status",
+            )
+            .bind(now)
+            .bind(order_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match status {
+                Some(s) => VoidedOrder::PaymentOnly(
+                    OrderStatus::try_from(s).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                ),
+                None => VoidedOrder::Unchanged,
+            }
+        };
         tx.commit().await?;
-        Ok(())
+        Ok(outcome)
     }
 }
 
@@ -410,7 +455,7 @@ where
     async fn in_doubt_orders(&self, before: i64, limit: i64) -> StoreResult<Vec<InDoubtOrder>> {
         self.in_doubt_orders_sql(before, limit).await
     }
-    async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<()> {
+    async fn void_order(&self, order_id: &str, now: i64) -> StoreResult<VoidedOrder> {
         self.void_order_sql(order_id, now).await
     }
     async fn reconciler_lease(&self) -> StoreResult<Option<Box<dyn Lease>>> {

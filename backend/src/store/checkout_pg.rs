@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Postgres, Row};
 
-use super::checkout::{CheckoutDialect, Lease, PlaceOrder, Placement};
+use super::checkout::{payment_taken, CheckoutDialect, Lease, PlaceOrder, Placement};
 use super::sql::SqlStore;
 use super::{ShortLine, StoreError, StoreResult};
 
@@ -45,6 +45,7 @@ impl CheckoutDialect for Postgres {
                     {
                         tracing::info!(order_id = %o.id, attempt, "order statement was a deadlock victim; retrying");
                     }
+                    Err(e) if payment_taken(&e) => return Err(StoreError::PaymentTaken),
                     other => break other?,
                 }
             };

@@ -5,7 +5,7 @@
 use futures::future::BoxFuture;
 use sqlx::Sqlite;
 
-use super::checkout::{CheckoutDialect, Lease, PlaceOrder, Placement};
+use super::checkout::{payment_taken, CheckoutDialect, Lease, PlaceOrder, Placement};
 use super::sql::SqlStore;
 use super::{ShortLine, StoreError, StoreResult};
 
@@ -76,7 +76,14 @@ impl CheckoutDialect for Sqlite {
             .bind(o.key)
             .bind(o.now)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|e| {
+                if payment_taken(&e) {
+                    StoreError::PaymentTaken
+                } else {
+                    e.into()
+                }
+            })?;
             sqlx::query(&format!(
                 "{LINES} INSERT INTO order_items \
                  (order_id, product_id, sku, name, unit_price_cents, quantity) \

@@ -26,7 +26,7 @@ mod users;
 pub use carts::CartStore;
 pub use checkout::{
     CartSource, CheckoutDialect, CheckoutStore, InDoubtOrder, Lease, PlaceOrder, Placement,
-    TakeLine,
+    TakeLine, VoidedOrder,
 };
 pub use model::*;
 pub use orders::OrderStore;
@@ -66,6 +66,9 @@ pub enum StoreError {
     /// A checkout line's price is no longer the one the shopper was charged for.
     #[error("prices changed since the cart was read")]
     PriceChanged,
+    /// The payment already belongs to another order: one payment pays for one order.
+    #[error("this payment already belongs to another order")]
+    PaymentTaken,
     /// Someone else moved the order first.
     #[error("order is no longer {from}")]
     StaleTransition { from: OrderStatus, to: OrderStatus },

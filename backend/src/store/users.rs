@@ -50,8 +50,8 @@ pub trait UserStore: Send + Sync {
     ) -> StoreResult<(i64, i64)>;
     /// A successful sign-in forgets this client's attempts on this account.
     async fn clear_login_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
-    /// Deletes expired sessions, login attempts older than `attempts_before` and finished
-    /// idempotency keys older than `keys_before`; returns the rows deleted.
+    /// Deletes expired sessions, login attempts older than `attempts_before` and the finished
+    /// idempotency keys without an order older than `keys_before`; returns the rows deleted.
     async fn purge_expired(
         &self,
         now: i64,
@@ -244,10 +244,16 @@ where
         let mut deleted = 0;
         for (sql, cutoff) in [
             ("DELETE FROM sessions WHERE expires_at <= $1", now),
-            ("DELETE FROM login_failures WHERE at_ms < $1", attempts_before),
-            // Only keys whose response is recorded: an unfinished checkout still needs its key.
             (
-                "DELETE FROM idempotency_keys WHERE created_at < $1 AND response_status IS NOT NULL",
+                "DELETE FROM login_failures WHERE at_ms < $1",
+                attempts_before,
+            ),
+            // Only refusals' keys whose response is recorded: an unfinished checkout still needs
+            // its key, and a placed order's key lives as long as the order, so a retry of any
+            // age (a gateway may replay a key after we forget it) finds the order.
+            (
+                "DELETE FROM idempotency_keys WHERE created_at < $1 \
+                 AND response_status IS NOT NULL AND order_id IS NULL",
                 keys_before,
             ),
         ] {

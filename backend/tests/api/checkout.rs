@@ -13,7 +13,11 @@ async fn a_guest_checks_out_stock_drops_and_the_cart_empties(app: TestApp) {
     let order = json_of(res).await;
     assert_eq!(order["status"], "paid");
     assert_eq!(order["total_cents"], 2 * 1250 + 3 * 99);
-    assert_eq!(order["payment"], json!({"brand": "visa", "last4": "4242"}));
+    assert_eq!(
+        order["payment"],
+        json!({"brand": "visa", "last4": "4242", "state": "authorized"}),
+        "answered before the capture"
+    );
     assert_eq!(order["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.stock_of("A-1").await, 3);
     assert_eq!(app.stock_of("B-1").await, 0);

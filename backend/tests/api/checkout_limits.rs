@@ -1,4 +1,7 @@
-//! Cart limits and the price the shopper saw.
+//! Cart limits, the price the shopper saw, and the card-testing limit under concurrency.
+use std::time::Duration;
+
+use crate::gateways::Knobs;
 use crate::helpers::*;
 
 #[db_test]
@@ -111,4 +114,26 @@ async fn a_negative_expected_total_is_a_400_naming_the_field(app: TestApp) {
         "expected_total_cents",
     )
     .await;
+}
+
+#[db_test]
+async fn twenty_parallel_declined_checkouts_reach_the_gateway_exactly_five_times(db: Db) {
+    // Each authorization takes a moment, so all twenty are under way together.
+    let gateway = Knobs::slow(Duration::from_millis(200));
+    let app = TestApp::spawn_with_gateway(db, gateway.clone()).await;
+    let p = app.product("CARD-1", 500, 50).await;
+    app.add_to_cart(&app.client, p.id, 1).await;
+    let keys: Vec<String> = (0..20).map(|i| format!("card-{i}")).collect();
+    let body = checkout_body(DECLINE);
+    let answers =
+        futures::future::join_all(keys.iter().map(|k| app.checkout(&app.client, k, &body))).await;
+    let count = |s: StatusCode| answers.iter().filter(|r| r.status() == s).count();
+    assert_eq!(gateway.authorizations(), 5, "the limit, and no more");
+    assert_eq!(
+        (
+            count(StatusCode::PAYMENT_REQUIRED),
+            count(StatusCode::TOO_MANY_REQUESTS)
+        ),
+        (5, 15)
+    );
 }

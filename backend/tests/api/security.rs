@@ -359,11 +359,12 @@ async fn the_purge_removes_expired_sessions_old_attempts_and_finished_idempotenc
     login(&app, &client(), "ann@example.com", "wrong one", None).await;
     let p = app.product("PURGE-1", 500, 5).await;
     app.add_to_cart(&c, p.id, 1).await;
+    // A refused checkout's key (a placed order's key is kept as long as its order).
     assert_eq!(
-        app.checkout(&c, "purge-key", &checkout_body(APPROVE))
+        app.checkout(&c, "purge-key", &checkout_body(DECLINE))
             .await
             .status(),
-        StatusCode::CREATED
+        StatusCode::PAYMENT_REQUIRED
     );
     // Nothing is old yet: the purge keeps everything.
     let kept = app

@@ -604,9 +604,21 @@ export interface components {
             /** Format: int64 */
             exp_year: number;
         };
+        /**
+         * @description Where an order's money is: held on the card, taken, released, or given back. Checkout commits
+         *     an order as `paid` with its payment `authorized`, then captures it; the reconciler settles
+         *     what a crash leaves `authorized`.
+         * @enum {string}
+         */
+        PaymentState: "authorized" | "captured" | "voided" | "refunded";
         PaymentSummary: {
             brand: string;
             last4: string;
+            /**
+             * @description Where the money is: `authorized` (held on the card, not taken yet), `captured`, `voided`
+             *     (released; nothing was taken) or `refunded`. A `paid` order is only paid once `captured`.
+             */
+            state: components["schemas"]["PaymentState"];
         };
         /** @description Products priced from `min_cents` up to (not including) `max_cents`; the last range is open. */
         PriceRange: {
@@ -1965,7 +1977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description insufficient-stock, price-changed, checkout-interrupted, or the key is in progress (Retry-After) */
+            /** @description insufficient-stock, price-changed, checkout-interrupted, payment-already-used (the gateway's payment for this key already belongs to an order), or the key is in progress (Retry-After) */
             409: {
                 headers: {
                     [name: string]: unknown;

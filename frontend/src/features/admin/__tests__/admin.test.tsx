@@ -71,7 +71,7 @@ const order = (over: Partial<Order>): Order => ({
   total_cents: 1999,
   currency: 'USD',
   shipping_address: { name: 'Ann', line1: '1 Main', city: 'X', postal_code: '1', country: 'US' },
-  payment: { brand: 'visa', last4: '4242' },
+  payment: { brand: 'visa', last4: '4242', state: 'captured' },
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
   ...over,

@@ -62,6 +62,8 @@ const COLUMNS: Column<Order>[] = [
   { header: 'Customer', cell: (o) => o.email },
   { header: 'Total', cell: (o) => <Money cents={o.total_cents} currency={o.currency} /> },
   { header: 'Status', cell: (o) => <StatusBadge status={o.status} /> },
+  // `authorized` means the money is only held: not taken yet
+  { header: 'Payment', cell: (o) => o.payment.state },
   { header: 'Change status', cell: (o) => <StatusChanger key={o.status} order={o} /> },
 ];
 
