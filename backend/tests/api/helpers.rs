@@ -194,6 +194,24 @@ impl TestApp {
         }
     }
 
+    /// Another server on this database that is still building its catalog index (a replica
+    /// starting up): no change feed runs in it, so its index stays unbuilt while the test runs.
+    /// Its base URL, and its own store (to watch what it asks the database).
+    pub async fn replica_still_building(&self) -> (String, Arc<dyn Store>) {
+        let store = ecomm::store::connect(&self.database_url)
+            .await
+            .expect("store");
+        let media = Media::from_url(&self.storage_url, None).expect("media");
+        let state = AppState::new(store.clone(), media, Arc::new(TestGateway::new()), false);
+        assert!(!state.catalog.is_ready());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("an address");
+        tokio::spawn(async move { axum::serve(listener, ecomm::router(state, None)).await });
+        (format!("http://{addr}"), store)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.addr)
     }

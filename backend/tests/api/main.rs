@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod authz;
 mod cart;
+mod cart_cost;
 mod catalog;
 mod checkout;
 mod checkout_limits;
