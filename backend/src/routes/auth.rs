@@ -12,6 +12,7 @@ use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::guest_cart::GuestCart;
+use crate::security::guest;
 use crate::session::{
     self, set_cookie, token_hash, CartOwner, ClientInfo, RequireUser, CART_COOKIE,
     CART_LINES_COOKIE, CART_LINES_MAX_LEN, CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
@@ -124,6 +125,23 @@ pub async fn ensure_admin(
         .await?)
 }
 
+/// A new guest identity for this browser, at sign-in and at sign-out: whoever learnt or planted the
+/// one before cannot follow the browser across.
+async fn new_guest_identity(
+    state: &AppState,
+    res: &mut Response,
+    client: ClientInfo,
+) -> ApiResult<()> {
+    let identity = guest::key(&state.security, state.store.as_ref())
+        .await?
+        .issue();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(CART_COOKIE, &identity, CART_MAX_AGE, client.https),
+    );
+    Ok(())
+}
+
 /// Starts a session and folds the guest cart into the user's.
 async fn sign_in(
     state: &AppState,
@@ -147,10 +165,6 @@ async fn sign_in(
             .store
             .merge_lines(&into, cart.lines(), max, now)
             .await?;
-    } else if let Some(guest) = client.cookie(headers, CART_COOKIE) {
-        // A guest cart saved in the database before carts moved to cookies.
-        let from = CartOwner::guest_key(guest);
-        state.store.merge_carts(&from, &into, max).await?;
     }
     let mut res = (status, Json(UserDto::from(user))).into_response();
     if guest_lines.is_some() {
@@ -163,6 +177,7 @@ async fn sign_in(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, client.https),
     );
+    new_guest_identity(state, &mut res, client).await?;
     Ok(res)
 }
 
@@ -261,6 +276,7 @@ pub async fn logout(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, "", 0, client.https),
     );
+    new_guest_identity(&state, &mut res, client).await?;
     Ok(res)
 }
 

@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod dbrole;
 pub mod dburl;
 pub mod declines;
+pub mod guest;
 pub mod hashing;
 pub mod headers;
 pub mod limits;
@@ -88,6 +89,8 @@ pub struct Security {
     pub declines: declines::DeclineLimiter,
     /// Cookies are Secure and HSTS is sent even without a trusted X-Forwarded-Proto.
     pub behind_tls: bool,
+    /// Signs guest identities; read from the database at first use (`guest::key`).
+    pub guest_key: tokio::sync::OnceCell<guest::GuestKey>,
 }
 
 impl Security {
@@ -102,6 +105,7 @@ impl Security {
             auth_limiter: limits::ClientLimiter::per_minute(settings.auth_per_minute),
             declines: declines::DeclineLimiter::per_hour(settings.declines_per_hour),
             behind_tls,
+            guest_key: tokio::sync::OnceCell::new(),
             settings,
         })
     }

@@ -383,6 +383,16 @@ pub async fn send(req: RequestBuilder) -> Response {
     req.send().await.expect("request reaches the test server")
 }
 
+/// The value a response sets for a cookie, if it sets one.
+pub fn set_cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
 /// The JSON body of any response.
 pub async fn json_of(res: Response) -> Value {
     res.json().await.expect("a JSON body")

@@ -15,6 +15,7 @@ mod checkout_limits;
 mod concurrency;
 mod crash;
 mod feed;
+mod guest_identity;
 mod health;
 mod helpers;
 mod inputs;
