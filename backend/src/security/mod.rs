@@ -55,6 +55,10 @@ pub struct SecuritySettings {
     /// Seconds an admin session may sit idle before it ends (customers: 30-day sessions).
     #[arg(long, env = "ECOMM_ADMIN_IDLE_SECS", default_value_t = 1800)]
     pub admin_idle_secs: u64,
+    /// Serve the OpenAPI document (/api/openapi.json) and Swagger UI (/api/docs). Off by default:
+    /// in production they are a map of the API for whoever probes it (`make run` turns them on).
+    #[arg(long, env = "ECOMM_API_DOCS", default_value_t = false)]
+    pub api_docs: bool,
 }
 
 impl Default for SecuritySettings {
@@ -69,6 +73,7 @@ impl Default for SecuritySettings {
             request_timeout_secs: 30,
             max_connections: None,
             admin_idle_secs: 1800,
+            api_docs: false,
         }
     }
 }

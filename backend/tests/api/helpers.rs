@@ -135,6 +135,15 @@ impl TestApp {
         Self::spawn_with(db, &media, Arc::new(TestGateway::new()), security).await
     }
 
+    /// Serving the OpenAPI document and Swagger UI (`--api-docs`).
+    pub async fn with_api_docs(db: Db) -> TestApp {
+        let security = SecuritySettings {
+            api_docs: true,
+            ..SecuritySettings::default()
+        };
+        Self::spawn_secured(db, security).await
+    }
+
     /// A second server (another replica) on this one's database.
     pub async fn replica(&self) -> TestApp {
         let gateway = Arc::new(TestGateway::new());
@@ -307,9 +316,19 @@ impl TestApp {
     pub async fn customer(&self, email: &str) -> Client {
         let c = client();
         let body = json!({"email": email, "password": "correct horse", "name": "Shopper"});
-        let res = self.with(&c).post("/api/auth/register", body).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
+        self.sign_up(&c, &body).await;
         c
+    }
+
+    /// Registers (`body` as the register request) and signs in, as the storefront does; the
+    /// sign-in's answer.
+    pub async fn sign_up(&self, c: &Client, body: &Value) -> Response {
+        let res = self.with(c).post("/api/auth/register", body).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED, "register {body}");
+        let login = json!({"email": body["email"], "password": body["password"]});
+        let res = self.with(c).post("/api/auth/login", login).await;
+        assert_eq!(res.status(), StatusCode::OK, "sign in {body}");
+        res
     }
 
     pub async fn admin(&self) -> Client {
