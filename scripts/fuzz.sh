@@ -56,8 +56,9 @@ ECOMM_ADMIN_PASSWORD=$admin_password "$bin" admin create --email fuzz-admin@exam
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 # The per-client auth budget is off: one fuzzer is one client, and it should reach the handlers.
+# --api-docs: the fuzzer reads the document the server serves.
 "$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --storage-url "$media" --payments test \
-  --auth-per-minute 0 --declines-per-hour 0 >"$work/server.log" 2>&1 &
+  --auth-per-minute 0 --declines-per-hour 0 --api-docs >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "$base/health" 2>/dev/null && break; sleep 0.2; done
 

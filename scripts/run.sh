@@ -33,4 +33,5 @@ fi
 static=()
 [ -f frontend/dist/index.html ] && static=(--static-dir frontend/dist)
 echo "ecomm: serving http://$addr  (API docs: http://$addr/api/docs)"
-exec "$bin" serve --addr "$addr" "${static[@]}" --drain-seconds 0 --payments "${ECOMM_PAYMENTS:-test}"
+# --api-docs: the OpenAPI document and Swagger UI are a development aid (off in production).
+exec "$bin" serve --addr "$addr" "${static[@]}" --drain-seconds 0 --payments "${ECOMM_PAYMENTS:-test}" --api-docs

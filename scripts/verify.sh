@@ -101,6 +101,15 @@ must_fail "values.schema.json rejects a misspelt values key" "additional propert
   helm template ecomm "$CHART" -f tests/verify/values-typo.yaml
 render_in_to() { local out=$1; shift; render_in "$@" >"$out"; }
 check "helm template (dev values in namespace dev: explicit test payments)" render_in_to "$OUT/rendered-dev.yaml" dev "$CHART/values-dev.yaml"
+# The OpenAPI document and Swagger UI map the API for whoever probes it: production turns them off.
+api_docs_off() { # rendered.yaml: every backend container says ECOMM_API_DOCS "false"
+  if grep -q -F 'name: ECOMM_API_DOCS' "$1" && ! grep -A1 -F 'name: ECOMM_API_DOCS' "$1" | grep -q 'value: "true"'; then
+    return 0
+  fi
+  echo "ECOMM_API_DOCS is not \"false\" everywhere in $1"; return 1
+}
+check "prod values serve no API docs (ECOMM_API_DOCS=false)" api_docs_off "$OUT/rendered-prod.yaml"
+must_fail "the API-docs check catches docs served (dev values)" 'ECOMM_API_DOCS is not' api_docs_off "$OUT/rendered-dev.yaml"
 must_fail "values.schema.json: production values cannot select the test payment gateway" "payments/mode.*stripe|stripe.*payments/mode" \
   helm template ecomm "$CHART" -f "${PROD[0]}" -f "${PROD[1]}" -f tests/verify/values-prod-test-payments.yaml
 # The guard is on the namespaces Helm resolves, not on a values field that may be empty.

@@ -7,6 +7,7 @@
 //!
 //! Why: a stored guest cart costs the database an upsert, a read-back and a delete at checkout
 //! for every shopper — and at a sale peak, add-to-cart is the busiest write a shop has.
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::catalog::Catalog;
@@ -137,22 +138,53 @@ impl GuestCart {
 }
 
 /// A product as this replica's catalog has it (read-your-writes is not needed to show a cart;
-/// the checkout reads the database), or from the database when the catalog does not hold it yet
-/// (a product created a moment ago, or a replica still building its index). `None`: no such
-/// product, or deleted.
+/// the checkout reads the database). `None`: no such product, or deleted. See [`products`].
 pub async fn product(
     store: &dyn Store,
     catalog: &Catalog,
     id: i64,
 ) -> StoreResult<Option<Product>> {
-    if let Some(found) = catalog.index().and_then(|i| i.by_id(id).ok().flatten()) {
-        return Ok(Some(found));
+    Ok(products(store, catalog, &[id]).await?.remove(&id))
+}
+
+/// The products among `ids`. A complete index knows every product: an id it does not hold is no
+/// product (or one created a moment ago on another replica, which this one's feed applies within
+/// milliseconds), so a cookie naming unknown ids costs the database nothing. The database is asked
+/// only while the index is still being built (or cannot be read), once for all the ids it lacks.
+async fn products(
+    store: &dyn Store,
+    catalog: &Catalog,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Product>> {
+    let mut found = HashMap::with_capacity(ids.len());
+    let mut lacking = Vec::new();
+    match catalog.index() {
+        Some(index) => {
+            for &id in ids {
+                match index.by_id(id) {
+                    Ok(Some(p)) => {
+                        found.insert(id, p);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, id, "catalog: could not read a product");
+                        lacking.push(id);
+                    }
+                }
+            }
+        }
+        None => lacking.extend_from_slice(ids),
     }
-    match store.product(id).await {
-        Ok(p) => Ok(Some(p)),
-        Err(StoreError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e),
+    if !lacking.is_empty() {
+        found.extend(
+            store
+                .products(&lacking)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p)),
+        );
     }
+    Ok(found)
 }
 
 /// The cart as a shopper sees it; lines of products gone from the catalog are left out (as the
@@ -162,10 +194,14 @@ pub async fn lines(
     catalog: &Catalog,
     cart: &GuestCart,
 ) -> StoreResult<Vec<CartLine>> {
-    let mut out = Vec::with_capacity(cart.0.len());
-    for &(id, quantity) in &cart.0 {
-        if let Some(p) = product(store, catalog, id).await? {
-            out.push(CartLine {
+    let ids: Vec<i64> = cart.0.iter().map(|l| l.0).collect();
+    let mut found = products(store, catalog, &ids).await?;
+    Ok(cart
+        .0
+        .iter()
+        .filter_map(|&(id, quantity)| {
+            let p = found.remove(&id)?;
+            Some(CartLine {
                 product_id: p.id,
                 sku: p.sku,
                 slug: p.slug,
@@ -174,10 +210,9 @@ pub async fn lines(
                 unit_price_cents: p.price_cents,
                 quantity,
                 available: p.available,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             session: crate::session::SESSION_COOKIE,
             cart: crate::session::CART_COOKIE,
             cart_lines: crate::session::CART_LINES_COOKIE,
+            guest_orders: crate::session::GUEST_ORDERS_COOKIE,
         },
     );
     image_part_types(&mut doc);

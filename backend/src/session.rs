@@ -15,14 +15,18 @@ use sha2::{Digest, Sha256};
 use crate::clock::now_ms;
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::security::guest;
 use crate::security::headers::HSTS;
 use crate::security::Security;
 use crate::store::{Store, User};
 
 pub const SESSION_COOKIE: &str = "ecomm_session";
+/// A guest's identity, issued by the server (`security::guest`).
 pub const CART_COOKIE: &str = "ecomm_cart";
 /// A guest cart's lines (`guest_cart::GuestCart`); `ecomm_cart` stays the guest's identity.
 pub const CART_LINES_COOKIE: &str = "ecomm_cart_lines";
+/// The access tokens of a browser's last guest orders (`security::guest::GuestOrders`).
+pub const GUEST_ORDERS_COOKIE: &str = "ecomm_orders";
 /// 50 lines of `<id>x<qty>` fit well within it (a browser keeps 4 kB per cookie).
 pub const CART_LINES_MAX_LEN: usize = 1536;
 /// Both guest cookies last as long as a cart is worth keeping.
@@ -63,6 +67,7 @@ pub fn cookie_name(base: &'static str, secure: bool) -> &'static str {
         (SESSION_COOKIE, true) => "__Host-ecomm_session",
         (CART_COOKIE, true) => "__Host-ecomm_cart",
         (CART_LINES_COOKIE, true) => "__Host-ecomm_cart_lines",
+        (GUEST_ORDERS_COOKIE, true) => "__Host-ecomm_orders",
         (other, _) => other,
     }
 }
@@ -231,14 +236,15 @@ where
 pub struct CartOwner {
     pub key: String,
     pub user: Option<User>,
-    /// The anonymous cookie's token when there is one (a guest's orders are visible to it).
+    /// A guest's identity (`security::guest`): the one sent, if this server issued it, else a
+    /// new one. `None` for a signed-in user.
     pub guest_token: Option<String>,
-    /// A guest without a cart cookie yet: the response must set it.
+    /// A guest whose identity is new: the response must set it.
     pub fresh: bool,
     /// Whether cookies set for this request must be Secure (and `__Host-` named).
     pub secure: bool,
-    /// A guest's cart cookie as sent (`guest_cart::GuestCart::parse`); `None` when there is none (a user,
-    /// a new guest, or a guest whose cart was saved in the database before carts moved to cookies).
+    /// A guest's cart cookie as sent (`guest_cart::GuestCart::parse`); `None` for a user, or a
+    /// guest without one.
     pub guest_cart_cookie: Option<String>,
 }
 
@@ -246,8 +252,9 @@ impl CartOwner {
     pub fn user_key(id: i64) -> String {
         format!("u:{id}")
     }
+    /// Only the identity's hash is ever written down.
     pub fn guest_key(token: &str) -> String {
-        format!("a:{token}")
+        format!("a:{}", token_hash(token))
     }
 }
 
@@ -259,22 +266,23 @@ where
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let client = ClientInfo::of(parts, &Arc::<Security>::from_ref(state));
-        let existing = client
-            .cookie(&parts.headers, CART_COOKIE)
-            .map(str::to_owned);
-        let fresh = user.is_none() && existing.is_none();
-        let guest_cart_cookie = match user {
-            Some(_) => None,
-            None => client
-                .cookie_up_to(&parts.headers, CART_LINES_COOKIE, CART_LINES_MAX_LEN)
-                .map(str::to_owned),
-        };
-        let guest_token = if fresh { Some(new_token()) } else { existing };
-        let key = match (&user, &guest_token) {
-            (Some(u), _) => Self::user_key(u.id),
-            (None, Some(t)) => Self::guest_key(t),
-            (None, None) => unreachable!("a guest always has a token"),
+        let security = Arc::<Security>::from_ref(state);
+        let client = ClientInfo::of(parts, &security);
+        let (key, guest_token, fresh, guest_cart_cookie) = match &user {
+            Some(u) => (Self::user_key(u.id), None, false, None),
+            None => {
+                let store = Arc::<dyn Store>::from_ref(state);
+                let signer = guest::key(&security, store.as_ref()).await?;
+                let sent = client.cookie(&parts.headers, CART_COOKIE);
+                let (token, fresh) = match sent.filter(|t| signer.issued(t)) {
+                    Some(t) => (t.to_owned(), false),
+                    None => (signer.issue(), true),
+                };
+                let lines = client
+                    .cookie_up_to(&parts.headers, CART_LINES_COOKIE, CART_LINES_MAX_LEN)
+                    .map(str::to_owned);
+                (Self::guest_key(&token), Some(token), fresh, lines)
+            }
         };
         Ok(CartOwner {
             key,

@@ -46,10 +46,13 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
         ))
         .with_state(state.clone());
     let request_timeout = Duration::from_secs(state.security.settings.request_timeout_secs.max(1));
-    Router::new()
-        .merge(api)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::openapi::document()))
-        .fallback(move |uri: Uri, req: Request| fallback(uri, req, static_dir.clone()))
+    let mut app = Router::new().merge(api);
+    if state.security.settings.api_docs {
+        app = app.merge(
+            SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::openapi::document()),
+        );
+    }
+    app.fallback(move |uri: Uri, req: Request| fallback(uri, req, static_dir.clone()))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(middleware::from_fn(security::csrf::refuse_cross_site))
         .layer(middleware::from_fn_with_state(

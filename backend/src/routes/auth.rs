@@ -12,12 +12,13 @@ use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::guest_cart::GuestCart;
+use crate::security::guest;
 use crate::session::{
     self, set_cookie, token_hash, CartOwner, ClientInfo, RequireUser, CART_COOKIE,
     CART_LINES_COOKIE, CART_LINES_MAX_LEN, CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
 };
 use crate::state::{now_ms, AppState};
-use crate::store::{Store, User};
+use crate::store::{Store, StoreError, User};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -124,6 +125,23 @@ pub async fn ensure_admin(
         .await?)
 }
 
+/// A new guest identity for this browser, at sign-in and at sign-out: whoever learnt or planted the
+/// one before cannot follow the browser across.
+async fn new_guest_identity(
+    state: &AppState,
+    res: &mut Response,
+    client: ClientInfo,
+) -> ApiResult<()> {
+    let identity = guest::key(&state.security, state.store.as_ref())
+        .await?
+        .issue();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(CART_COOKIE, &identity, CART_MAX_AGE, client.https),
+    );
+    Ok(())
+}
+
 /// Starts a session and folds the guest cart into the user's.
 async fn sign_in(
     state: &AppState,
@@ -147,10 +165,6 @@ async fn sign_in(
             .store
             .merge_lines(&into, cart.lines(), max, now)
             .await?;
-    } else if let Some(guest) = client.cookie(headers, CART_COOKIE) {
-        // A guest cart saved in the database before carts moved to cookies.
-        let from = CartOwner::guest_key(guest);
-        state.store.merge_carts(&from, &into, max).await?;
     }
     let mut res = (status, Json(UserDto::from(user))).into_response();
     if guest_lines.is_some() {
@@ -163,18 +177,29 @@ async fn sign_in(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, &token, SESSION_TTL_MS / 1000, client.https),
     );
+    new_guest_identity(state, &mut res, client).await?;
     Ok(res)
 }
 
+/// The answer to every valid registration, whether the address was free or had an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Registered {
+    /// The address as it is stored; sign in with it and the password to continue.
+    pub email: String,
+}
+
+/// Registration never tells whether an address has an account: a new address gets its account,
+/// a known one is left as it was, and both get the same 202 after the same work (the password is
+/// hashed either way), with no session. Signing in with the new password is what follows — and
+/// what a prober must then do, one guess under the login limits at a time.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = UserDto), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+    responses((status = 202, description = "The same for a new and a known address: sign in next", body = Registered), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
     client: ClientInfo,
-    headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<(StatusCode, Json<Registered>)> {
     // Budget first: hashing is the expensive part an attacker is after.
     state
         .security
@@ -183,7 +208,7 @@ pub async fn register(
         .map_err(ApiError::TooManyRequests)?;
     let account = req.parse()?;
     let hash = state.security.hasher.hash(account.password).await?;
-    let user = state
+    let created = state
         .store
         .create_user(
             &account.email,
@@ -192,8 +217,13 @@ pub async fn register(
             Role::Customer,
             now_ms(),
         )
-        .await?;
-    sign_in(&state, client, &headers, user, StatusCode::CREATED).await
+        .await;
+    match created {
+        Ok(_) | Err(StoreError::EmailTaken) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let email = account.email.as_str().to_owned();
+    Ok((StatusCode::ACCEPTED, Json(Registered { email })))
 }
 
 const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -261,6 +291,7 @@ pub async fn logout(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, "", 0, client.https),
     );
+    new_guest_identity(&state, &mut res, client).await?;
     Ok(res)
 }
 

@@ -86,19 +86,21 @@ fn cart_dto(lines: Vec<CartLine>, state: &AppState) -> CartDto {
     }
 }
 
-/// A guest's cart: the cookie's, or — once, for a guest whose cart was saved in the database
-/// before carts moved to cookies — the saved one (the answer then sets the cookie). `None` for a
-/// signed-in user, whose cart is stored.
-pub(crate) async fn guest_cart(
-    state: &AppState,
-    owner: &CartOwner,
-) -> ApiResult<Option<GuestCart>> {
-    Ok(match (&owner.user, &owner.guest_cart_cookie, owner.fresh) {
-        (Some(_), _, _) => None,
-        (None, Some(raw), _) => Some(GuestCart::parse(raw, MAX_LINES, Quantity::MAX)),
-        (None, None, true) => Some(GuestCart::default()),
-        (None, None, false) => Some(GuestCart::from_stored(&state.store.cart(&owner.key).await?)),
-    })
+/// A guest's cart, as its cookie carries it; `None` for a signed-in user, whose cart is stored.
+pub(crate) fn guest_cart(owner: &CartOwner) -> Option<GuestCart> {
+    match (&owner.user, &owner.guest_cart_cookie) {
+        (Some(_), _) => None,
+        (None, Some(raw)) => Some(GuestCart::parse(raw, MAX_LINES, Quantity::MAX)),
+        (None, None) => Some(GuestCart::default()),
+    }
+}
+
+/// The cookie that carries a new guest identity, when this request was given one.
+pub(crate) fn identity_cookie(owner: &CartOwner) -> Option<HeaderValue> {
+    match (owner.fresh, &owner.guest_token) {
+        (true, Some(token)) => Some(set_cookie(CART_COOKIE, token, CART_MAX_AGE, owner.secure)),
+        _ => None,
+    }
 }
 
 /// The cookie that carries a guest's cart, when the cart is not what the request sent.
@@ -119,11 +121,8 @@ async fn respond(
         None => state.store.cart(&owner.key).await?,
     };
     let mut res = Json(cart_dto(lines, state)).into_response();
-    if let (true, Some(token)) = (owner.fresh, &owner.guest_token) {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(CART_COOKIE, token, CART_MAX_AGE, owner.secure),
-        );
+    if let Some(cookie) = identity_cookie(owner) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     if let Some(cookie) = guest.as_ref().and_then(|c| cart_cookie(owner, c)) {
         res.headers_mut().append(header::SET_COOKIE, cookie);
@@ -139,7 +138,7 @@ async fn on_shelf(state: &AppState, product_id: i64) -> ApiResult<i64> {
 
 #[utoipa::path(get, path = "/api/cart", tag = "cart", responses((status = 200, body = CartDto)))]
 pub async fn get_cart(State(state): State<AppState>, owner: CartOwner) -> ApiResult<Response> {
-    let guest = guest_cart(&state, &owner).await?;
+    let guest = guest_cart(&owner);
     respond(&state, &owner, guest).await
 }
 
@@ -153,7 +152,7 @@ pub async fn add_item(
     ApiJson(req): ApiJson<AddItem>,
 ) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    let Some(mut cart) = guest_cart(&state, &owner).await? else {
+    let Some(mut cart) = guest_cart(&owner) else {
         state
             .store
             .add_to_cart(
@@ -188,7 +187,7 @@ pub async fn update_item(
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> ApiResult<Response> {
     let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    let Some(mut cart) = guest_cart(&state, &owner).await? else {
+    let Some(mut cart) = guest_cart(&owner) else {
         state
             .store
             .set_cart_quantity(&owner.key, product_id, qty.get())
@@ -213,7 +212,7 @@ pub async fn remove_item(
     owner: CartOwner,
     ApiPath(product_id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let Some(mut cart) = guest_cart(&state, &owner).await? else {
+    let Some(mut cart) = guest_cart(&owner) else {
         state.store.remove_from_cart(&owner.key, product_id).await?;
         return respond(&state, &owner, None).await;
     };

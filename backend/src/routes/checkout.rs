@@ -14,9 +14,10 @@ use crate::domain::{schema, whole, Address, Card, Checks, Email, Invalid, Money,
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
 use crate::guest_cart::GuestCart;
-use crate::routes::cart::{cart_cookie, guest_cart};
+use crate::routes::cart::{cart_cookie, guest_cart, identity_cookie};
 use crate::routes::orders::OrderDto;
-use crate::session::{CartOwner, ClientInfo};
+use crate::security::guest::{self, GuestOrders};
+use crate::session::{set_cookie, CartOwner, ClientInfo, CART_MAX_AGE, GUEST_ORDERS_COOKIE};
 use crate::state::{now_ms, AppState};
 use crate::store::Order;
 
@@ -114,16 +115,30 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
     hex::encode(Sha256::digest(doc.to_string().as_bytes()))
 }
 
-/// A guest's cart after the order: the lines it bought are gone (as a stored cart's are, in the
-/// order's transaction), whatever else was added meanwhile stays.
-fn leftover(
+/// The cookies a guest's order answer sets: the cart without the lines it bought (as a stored
+/// cart's are emptied in the order's transaction; whatever else was added meanwhile stays), the
+/// order's access token beside the browser's other guest orders, and a new identity if it got one.
+fn guest_cookies(
     owner: &CartOwner,
+    sent: &GuestOrders,
     guest: Option<&GuestCart>,
+    token: Option<&str>,
     order: &Order,
-) -> AppendHeaders<Option<(HeaderName, HeaderValue)>> {
+) -> AppendHeaders<Vec<(HeaderName, HeaderValue)>> {
     let bought: Vec<i64> = order.items.iter().map(|i| i.product_id).collect();
-    let cookie = guest.and_then(|c| cart_cookie(owner, &c.without(&bought)));
-    AppendHeaders(cookie.map(|c| (header::SET_COOKIE, c)))
+    let lines = guest.and_then(|c| cart_cookie(owner, &c.without(&bought)));
+    let orders = token.map(|t| {
+        let value = sent.clone().with(&order.row.id, t).encode();
+        set_cookie(GUEST_ORDERS_COOKIE, &value, CART_MAX_AGE, owner.secure)
+    });
+    let cookies = [lines, orders, identity_cookie(owner)];
+    AppendHeaders(
+        cookies
+            .into_iter()
+            .flatten()
+            .map(|c| (header::SET_COOKIE, c))
+            .collect(),
+    )
 }
 
 #[utoipa::path(post, path = "/api/checkout", tag = "checkout", request_body = CheckoutRequest,
@@ -159,12 +174,24 @@ pub async fn checkout(
     declines
         .check(client.ip, email.as_str(), now_ms())
         .map_err(ApiError::TooManyRequests)?;
-    let guest = guest_cart(&state, &owner).await?;
+    let guest = guest_cart(&owner);
+    // A guest order keeps the hash of its own access token where a user's keeps the user's key.
+    let token = owner
+        .guest_token
+        .as_deref()
+        .map(|identity| guest::order_token(identity, &key));
+    let sent = GuestOrders::parse(client.cookie_up_to(
+        &headers,
+        GUEST_ORDERS_COOKIE,
+        guest::ORDERS_MAX_LEN,
+    ));
     let request = OrderRequest {
         guest_lines: guest.as_ref().map(|c| c.lines().to_vec()),
         fingerprint: fingerprint(&owner.key, &email, &address, &card),
         key,
-        cart_key: owner.key.clone(),
+        cart_key: token
+            .as_deref()
+            .map_or_else(|| owner.key.clone(), guest::order_owner),
         user_id: owner.user.as_ref().map(|u| u.id),
         email: email.as_str().to_owned(),
         shipping_address: serde_json::to_string(&address).map_err(anyhow::Error::from)?,
@@ -182,8 +209,13 @@ pub async fn checkout(
             tracing::Span::current().record("order_id", order.row.id.as_str());
             state.ops.record_order(OrderStatus::Paid);
             state.ops.record_inventory_updates(order.items.len() as u64);
-            let left = leftover(&owner, guest.as_ref(), &order);
-            Ok((StatusCode::CREATED, left, Json(OrderDto::try_from(order)?)).into_response())
+            let cookies = guest_cookies(&owner, &sent, guest.as_ref(), token.as_deref(), &order);
+            Ok((
+                StatusCode::CREATED,
+                cookies,
+                Json(OrderDto::try_from(order)?),
+            )
+                .into_response())
         }
         Answer::Stored {
             status,
@@ -193,8 +225,9 @@ pub async fn checkout(
             let status = StatusCode::from_u16(status).map_err(anyhow::Error::from)?;
             Ok(match order {
                 Some(order) if status.is_success() => {
-                    let left = leftover(&owner, guest.as_ref(), &order);
-                    (status, left, Json(OrderDto::try_from(order)?)).into_response()
+                    let cookies =
+                        guest_cookies(&owner, &sent, guest.as_ref(), token.as_deref(), &order);
+                    (status, cookies, Json(OrderDto::try_from(order)?)).into_response()
                 }
                 _ => (
                     status,

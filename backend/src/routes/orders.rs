@@ -1,4 +1,5 @@
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -7,7 +8,8 @@ use utoipa::ToSchema;
 use crate::domain::{Address, OrderStatus, PaymentState};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiPath;
-use crate::session::{CartOwner, MaybeUser, RequireUser};
+use crate::security::guest::{self, GuestOrders};
+use crate::session::{ClientInfo, MaybeUser, RequireUser, GUEST_ORDERS_COOKIE};
 use crate::state::{rfc3339, AppState};
 use crate::store::Order;
 
@@ -114,14 +116,15 @@ pub async fn list_orders(
     }))
 }
 
-/// The owner sees it; so does the guest cart that placed it. Anyone else gets 404, not 403, so
-/// order ids cannot be probed.
+/// The owner sees it; a guest order opens with its own access token (the `ecomm_orders` cookie
+/// its checkout answer set). Anyone else gets 404, not 403, so order ids cannot be probed.
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = String, Path, format = "uuid")),
     responses((status = 200, body = OrderDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_order(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
-    owner: CartOwner,
+    client: ClientInfo,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OrderDto>> {
     let not_found = ApiError::NotFound("order");
@@ -131,9 +134,9 @@ pub async fn get_order(
     let order = state.store.order(&id).await?;
     let by_user =
         matches!((&user, order.row.user_id), (Some(u), Some(owner_id)) if u.id == owner_id);
+    let sent = client.cookie_up_to(&headers, GUEST_ORDERS_COOKIE, guest::ORDERS_MAX_LEN);
     let by_guest = order.row.user_id.is_none()
-        && !owner.fresh
-        && owner.guest_token.as_deref().map(CartOwner::guest_key) == order.row.cart_key;
+        && GuestOrders::parse(sent).token(&id).map(guest::order_owner) == order.row.cart_key;
     if by_user || by_guest {
         Ok(Json(order.try_into()?))
     } else {

@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod dbrole;
 pub mod dburl;
 pub mod declines;
+pub mod guest;
 pub mod hashing;
 pub mod headers;
 pub mod limits;
@@ -54,6 +55,10 @@ pub struct SecuritySettings {
     /// Seconds an admin session may sit idle before it ends (customers: 30-day sessions).
     #[arg(long, env = "ECOMM_ADMIN_IDLE_SECS", default_value_t = 1800)]
     pub admin_idle_secs: u64,
+    /// Serve the OpenAPI document (/api/openapi.json) and Swagger UI (/api/docs). Off by default:
+    /// in production they are a map of the API for whoever probes it (`make run` turns them on).
+    #[arg(long, env = "ECOMM_API_DOCS", default_value_t = false)]
+    pub api_docs: bool,
 }
 
 impl Default for SecuritySettings {
@@ -68,6 +73,7 @@ impl Default for SecuritySettings {
             request_timeout_secs: 30,
             max_connections: None,
             admin_idle_secs: 1800,
+            api_docs: false,
         }
     }
 }
@@ -88,6 +94,8 @@ pub struct Security {
     pub declines: Arc<declines::DeclineLimiter>,
     /// Cookies are Secure and HSTS is sent even without a trusted X-Forwarded-Proto.
     pub behind_tls: bool,
+    /// Signs guest identities; read from the database at first use (`guest::key`).
+    pub guest_key: tokio::sync::OnceCell<guest::GuestKey>,
 }
 
 impl Security {
@@ -102,6 +110,7 @@ impl Security {
             auth_limiter: limits::ClientLimiter::per_minute(settings.auth_per_minute),
             declines: declines::DeclineLimiter::per_hour(settings.declines_per_hour),
             behind_tls,
+            guest_key: tokio::sync::OnceCell::new(),
             settings,
         })
     }

@@ -1,7 +1,8 @@
 //! Makes the OpenAPI document tell the truth about what the middleware can answer, so a fuzzer
 //! (and the generated client) is not surprised: the session cookie scheme on operations that
-//! require it (and, as optional, on those that use a session when there is one: the cart, checkout
-//! and an order page, where a guest sends the cart cookies instead), and the problem responses
+//! require it (and, as optional, on those that use a session when there is one: the cart and
+//! checkout, where a guest sends the cart cookies instead, and an order page, where a guest sends
+//! the order's access token), and the problem responses
 //! every operation of a kind can return — 401/403 for signed-in routes, 403 for a cross-site
 //! write, 400/413/415 for a body, 400/404 for a path parameter, 503 for the request timeout.
 //! Route annotations keep their own, more precise entries.
@@ -12,12 +13,14 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 const SCHEME: &str = "session";
 const CART: &str = "cart";
 const CART_LINES: &str = "cart_lines";
+const GUEST_ORDERS: &str = "guest_orders";
 
-/// The cookies the `session`, `cart` and `cart_lines` schemes name.
+/// The cookies the `session`, `cart`, `cart_lines` and `guest_orders` schemes name.
 pub struct Cookies<'a> {
     pub session: &'a str,
     pub cart: &'a str,
     pub cart_lines: &'a str,
+    pub guest_orders: &'a str,
 }
 
 pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
@@ -33,8 +36,9 @@ pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
         CART,
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
             cookies.cart,
-            "A guest's cart (and the orders it placed): set by the first cart request without a \
-             session. Named `__Host-ecomm_cart` when served over TLS.",
+            "A guest's identity, issued by the server: set by the first cart request without a \
+             session (a value the server did not issue is replaced) and again at sign-in and \
+             sign-out. Named `__Host-ecomm_cart` when served over TLS.",
         ))),
     );
     components.add_security_scheme(
@@ -46,12 +50,21 @@ pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
              not parse is an empty cart. Named `__Host-ecomm_cart_lines` when served over TLS.",
         ))),
     );
+    components.add_security_scheme(
+        GUEST_ORDERS,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            cookies.guest_orders,
+            "The access tokens of a browser's last guest orders, `<order id>:<token>` joined by \
+             `.`, set by a guest checkout's answer: the only way a guest opens an order. Named \
+             `__Host-ecomm_orders` when served over TLS.",
+        ))),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
         let signed_in =
             path.starts_with("/api/admin") || path == "/api/me" || path.starts_with("/api/orders");
         let admin = path.starts_with("/api/admin");
         // A signed-in shopper's cart is theirs; without a session it is the guest cart cookie's
-        // (a new one is set when neither is sent).
+        // (a new identity is set when neither is sent); a guest's order opens with its token.
         let session_if_any =
             path.starts_with("/api/cart") || path == "/api/checkout" || path == "/api/orders/{id}";
         // A guest's cart lines travel in their own cookie, beside the cart's identity.
@@ -81,7 +94,11 @@ pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
                             .add(CART_LINES, Vec::<String>::new()),
                     );
                 }
-                alternatives.push(SecurityRequirement::new(CART, Vec::<String>::new()));
+                alternatives.push(if path == "/api/orders/{id}" {
+                    SecurityRequirement::new(GUEST_ORDERS, Vec::<String>::new())
+                } else {
+                    SecurityRequirement::new(CART, Vec::<String>::new())
+                });
                 op.security = Some(alternatives);
             }
             if admin {

@@ -1,4 +1,4 @@
-//! Carts: lines keyed by a cart key (`u:<user id>` or `a:<guest token>`).
+//! Carts: lines keyed by a cart key (`u:<user id>`; a guest's cart travels in its cookie).
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
@@ -33,8 +33,6 @@ pub trait CartStore: Send + Sync {
         quantity: i64,
     ) -> StoreResult<()>;
     async fn remove_from_cart(&self, cart_key: &str, product_id: i64) -> StoreResult<()>;
-    /// Moves a guest cart into a user's on sign-in, capping each line at `max`.
-    async fn merge_carts(&self, from: &str, into: &str, max: i64) -> StoreResult<()>;
     /// Adds a guest's `(product id, quantity)` lines to a stored cart on sign-in, in their order,
     /// capping each line at `max`; lines of products that are gone are dropped.
     async fn merge_lines(
@@ -146,29 +144,6 @@ where
             .execute(&self.writer)
             .await?;
         D::one_row(&done, "cart item")?;
-        Ok(())
-    }
-
-    async fn merge_carts(&self, from: &str, into: &str, max: i64) -> StoreResult<()> {
-        let mut tx = super::sql::begin(&self.writer).await?;
-        let least = D::LEAST;
-        let merge = format!(
-            "INSERT INTO cart_items (cart_key, product_id, quantity, added_at) \
-             SELECT $1, product_id, quantity, added_at FROM cart_items WHERE cart_key = $2 \
-             ON CONFLICT (cart_key, product_id) \
-             DO UPDATE SET quantity = {least}(cart_items.quantity + excluded.quantity, $3)"
-        );
-        sqlx::query(&merge)
-            .bind(into)
-            .bind(from)
-            .bind(max)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM cart_items WHERE cart_key = $1")
-            .bind(from)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres};
 use tokio::sync::Notify;
 
 use super::sql::{Dialect, SqlStore, PRODUCT_COLS};
-use super::{ChangeBatch, DbOptions, FeedCursor, ProductChange, StoreResult};
+use super::{ChangeBatch, DbOptions, FeedCursor, Product, ProductChange, StoreResult};
 
 impl Dialect for Postgres {
     const LEAST: &'static str = "LEAST";
@@ -57,6 +57,20 @@ impl Dialect for Postgres {
                     .fetch_one(pool)
                     .await?;
             Ok(Some(now))
+        })
+    }
+
+    fn products_by_id<'a>(
+        pool: &'a PgPool,
+        ids: &'a [i64],
+    ) -> BoxFuture<'a, StoreResult<Vec<Product>>> {
+        Box::pin(async move {
+            // One array parameter: one statement text (prepared once) whatever the count.
+            let sql = format!(
+                "SELECT {PRODUCT_COLS} FROM products p \
+                 WHERE p.id = ANY($1) AND p.deleted_at IS NULL"
+            );
+            Ok(sqlx::query_as(&sql).bind(ids).fetch_all(pool).await?)
         })
     }
 

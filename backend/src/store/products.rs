@@ -1,5 +1,6 @@
 //! The catalog and its stock: the change feed the read model follows, admin edits, inventory and
 //! its audit trail.
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -27,6 +28,11 @@ pub trait ProductStore: Send + Sync {
     /// returns a mark for now. `None` where there is no log (SQLite).
     async fn prune_catalog_feed(&self, below: Option<i64>) -> StoreResult<Option<i64>>;
     async fn product(&self, id: i64) -> StoreResult<Product>;
+    /// The live products among `ids`, in no particular order: one statement however many.
+    async fn products(&self, ids: &[i64]) -> StoreResult<Vec<Product>>;
+    /// How many reads of products by id (`product`, `products`) this store has run: what one
+    /// request costs the database must not grow with the ids a client sends (tests watch it).
+    fn product_reads(&self) -> u64;
     async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>>;
     async fn create_product(&self, p: &NewProduct, now: i64) -> StoreResult<Product>;
     /// Inserts the products whose SKU is not there yet; returns how many were inserted.
@@ -73,6 +79,7 @@ where
     }
 
     async fn product(&self, id: i64) -> StoreResult<Product> {
+        self.product_reads.fetch_add(1, Ordering::Relaxed);
         let sql = format!(
             "SELECT {PRODUCT_COLS} FROM products p WHERE p.id = $1 AND p.deleted_at IS NULL"
         );
@@ -81,6 +88,18 @@ where
             .fetch_optional(&self.reader)
             .await?
             .ok_or(StoreError::NotFound("product"))
+    }
+
+    async fn products(&self, ids: &[i64]) -> StoreResult<Vec<Product>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        self.product_reads.fetch_add(1, Ordering::Relaxed);
+        D::products_by_id(&self.reader, ids).await
+    }
+
+    fn product_reads(&self) -> u64 {
+        self.product_reads.load(Ordering::Relaxed)
     }
 
     async fn stock(&self, skus: &[String]) -> StoreResult<Vec<StockLevel>> {

@@ -5,6 +5,7 @@
 //! that `i64`/`String`/`&str` travel through it. Rust does not carry such bounds along with
 //! `D: Dialect`, so every generic `impl` repeats the same `where` clause; it is identical in each
 //! resource file (products, users, carts, orders) and documented once here.
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -12,7 +13,7 @@ use futures::future::BoxFuture;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Type};
 use tokio::sync::Notify;
 
-use super::{ChangeBatch, FeedCursor, PoolStats, Store, StoreResult};
+use super::{ChangeBatch, FeedCursor, PoolStats, Product, Store, StoreResult};
 
 /// What one database does its own way. Implemented by `sqlx::Postgres` and `sqlx::Sqlite`.
 pub trait Dialect: Database {
@@ -38,6 +39,11 @@ pub trait Dialect: Database {
         since: FeedCursor,
         limit: i64,
     ) -> BoxFuture<'_, StoreResult<ChangeBatch>>;
+    /// See [`super::ProductStore::products`]: one statement for any number of ids.
+    fn products_by_id<'a>(
+        pool: &'a Pool<Self>,
+        ids: &'a [i64],
+    ) -> BoxFuture<'a, StoreResult<Vec<Product>>>;
     /// Wakes `wake` whenever products change, where the database can tell (Postgres NOTIFY).
     fn listen_catalog(pool: &Pool<Self>, wake: Arc<Notify>) -> BoxFuture<'_, StoreResult<()>>;
     /// See [`super::ProductStore::prune_catalog_feed`].
@@ -54,11 +60,17 @@ pub trait Dialect: Database {
 pub struct SqlStore<D: Dialect> {
     pub(super) reader: Pool<D>,
     pub(super) writer: Pool<D>,
+    /// See [`super::ProductStore::product_reads`].
+    pub(super) product_reads: AtomicU64,
 }
 
 impl<D: Dialect> SqlStore<D> {
     pub(super) fn with_pools(reader: Pool<D>, writer: Pool<D>) -> Self {
-        Self { reader, writer }
+        Self {
+            reader,
+            writer,
+            product_reads: AtomicU64::new(0),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use sqlx::{Sqlite, SqlitePool};
 use tokio::sync::Notify;
 
 use super::sql::{Dialect, SqlStore, PRODUCT_COLS};
-use super::{ChangeBatch, FeedCursor, ProductChange, StoreResult};
+use super::{ChangeBatch, FeedCursor, Product, ProductChange, StoreResult};
 
 impl Dialect for Sqlite {
     const LEAST: &'static str = "MIN";
@@ -57,6 +57,21 @@ impl Dialect for Sqlite {
                 changes,
                 next,
             })
+        })
+    }
+
+    fn products_by_id<'a>(
+        pool: &'a SqlitePool,
+        ids: &'a [i64],
+    ) -> BoxFuture<'a, StoreResult<Vec<Product>>> {
+        Box::pin(async move {
+            // The ids as one JSON array parameter: one statement text whatever the count.
+            let json = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
+            let sql = format!(
+                "SELECT {PRODUCT_COLS} FROM products p \
+                 WHERE p.id IN (SELECT value FROM json_each($1)) AND p.deleted_at IS NULL"
+            );
+            Ok(sqlx::query_as(&sql).bind(json).fetch_all(pool).await?)
         })
     }
 

@@ -50,6 +50,8 @@ pub trait UserStore: Send + Sync {
     ) -> StoreResult<(i64, i64)>;
     /// A successful sign-in forgets this client's attempts on this account.
     async fn clear_login_attempts(&self, email: &str, client: &str) -> StoreResult<()>;
+    /// The secret named `name` that every replica shares: `candidate` if none was kept yet.
+    async fn shared_secret(&self, name: &str, candidate: &str, now: i64) -> StoreResult<String>;
     /// Deletes expired sessions, login attempts older than `attempts_before` and the finished
     /// idempotency keys without an order older than `keys_before`; returns the rows deleted.
     async fn purge_expired(
@@ -233,6 +235,26 @@ where
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    async fn shared_secret(&self, name: &str, candidate: &str, now: i64) -> StoreResult<String> {
+        // The first replica's candidate wins; the others read it (from the writer: on SQLite the
+        // readers may not see the row yet).
+        sqlx::query(
+            "INSERT INTO shared_secrets (name, secret, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT secret FROM shared_secrets WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.writer)
+                .await?,
+        )
     }
 
     async fn purge_expired(

@@ -1,14 +1,9 @@
 use crate::helpers::*;
 
 #[db_test]
-async fn registering_signs_the_user_in_with_a_safe_cookie(app: TestApp) {
-    let res = app
-        .post(
-            "/api/auth/register",
-            &json!({"email": "Ann@Example.com", "password": "long enough", "name": "Ann"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+async fn a_new_account_signs_in_with_a_safe_cookie(app: TestApp) {
+    let body = json!({"email": "Ann@Example.com", "password": "long enough", "name": "Ann"});
+    let res = app.sign_up(&app.client, &body).await;
     let cookie = res
         .headers()
         .get("set-cookie")
@@ -17,7 +12,9 @@ async fn registering_signs_the_user_in_with_a_safe_cookie(app: TestApp) {
         .unwrap()
         .to_owned();
     assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        cookie.starts_with("ecomm_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
     assert!(!cookie.contains("Secure"), "plain HTTP gets no Secure flag");
@@ -27,7 +24,43 @@ async fn registering_signs_the_user_in_with_a_safe_cookie(app: TestApp) {
 }
 
 #[db_test]
-async fn registration_rejects_bad_fields_duplicates_and_non_json(app: TestApp) {
+async fn registering_a_known_email_answers_as_for_a_new_one_and_signs_nobody_in(app: TestApp) {
+    app.customer("taken@example.com").await;
+    let register = |c: &Client, email: &str| {
+        let body = json!({"email": email, "password": "attacker's pick", "name": "Eve"});
+        send(c.post(app.url("/api/auth/register")).json(&body))
+    };
+    let new = register(&client(), "FRESH@example.com").await;
+    let prober = client();
+    let known = register(&prober, "TAKEN@example.com").await;
+    assert_eq!(known.status(), new.status());
+    assert_eq!(known.status(), StatusCode::ACCEPTED);
+    for res in [&new, &known] {
+        assert!(!res.headers().contains_key("set-cookie"), "{res:?}");
+    }
+    assert_eq!(json_of(new).await, json!({"email": "fresh@example.com"}));
+    assert_eq!(json_of(known).await, json!({"email": "taken@example.com"}));
+    problem(
+        app.with(&prober).get("/api/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // The account is untouched: its own password still opens it, the prober's does not.
+    let login = |password: &str| json!({"email": "taken@example.com", "password": password});
+    let theirs = app
+        .with(&client())
+        .post("/api/auth/login", login("attacker's pick"))
+        .await;
+    problem(theirs, StatusCode::UNAUTHORIZED).await;
+    let owners = app
+        .with(&client())
+        .post("/api/auth/login", login("correct horse"))
+        .await;
+    assert_eq!(owners.status(), StatusCode::OK);
+}
+
+#[db_test]
+async fn registration_rejects_bad_fields_and_non_json(app: TestApp) {
     let res = app
         .post(
             "/api/auth/register",
@@ -37,14 +70,6 @@ async fn registration_rejects_bad_fields_duplicates_and_non_json(app: TestApp) {
     let body = field_error(res, "email").await;
     let fields = fields_of(&body);
     assert_eq!(fields, ["email", "password", "name"]);
-    app.customer("dup@example.com").await;
-    let again = app
-        .post(
-            "/api/auth/register",
-            &json!({"email": "DUP@example.com", "password": "long enough", "name": "D"}),
-        )
-        .await;
-    problem(again, StatusCode::CONFLICT).await;
     let malformed = send(
         app.client
             .post(app.url("/api/auth/register"))
@@ -80,13 +105,8 @@ async fn registration_rejects_bad_fields_duplicates_and_non_json(app: TestApp) {
 #[db_test]
 async fn html_and_sql_in_names_are_stored_verbatim(app: TestApp) {
     let name = "<script>alert(1)</script>'); DROP TABLE users;--";
-    let res = app
-        .post(
-            "/api/auth/register",
-            &json!({"email": "x@example.com", "password": "long enough", "name": name}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let body = json!({"email": "x@example.com", "password": "long enough", "name": name});
+    app.sign_up(&app.client, &body).await;
     let res = app.get("/api/me").await;
     assert_eq!(res.headers()["content-type"], "application/json");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");

@@ -162,13 +162,21 @@ async fn unknown_api_paths_are_problem_json_404s_and_responses_carry_a_request_i
 }
 
 #[db_test]
-async fn openapi_document_and_swagger_ui_are_served(app: TestApp) {
+async fn openapi_document_and_swagger_ui_are_served_when_enabled(db: Db) {
+    let app = TestApp::with_api_docs(db).await;
     let doc: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/checkout"]["post"].is_object());
     let ui = app.get("/api/docs/").await;
     assert_eq!(ui.status(), StatusCode::OK);
     assert!(ui.text().await.unwrap().contains("swagger"));
+}
+
+#[db_test]
+async fn the_api_documents_are_not_served_unless_enabled(app: TestApp) {
+    for path in ["/api/openapi.json", "/api/docs/", "/api/docs"] {
+        problem(app.get(path).await, StatusCode::NOT_FOUND).await;
+    }
 }
 
 #[test]

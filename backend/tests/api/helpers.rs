@@ -135,6 +135,15 @@ impl TestApp {
         Self::spawn_with(db, &media, Arc::new(TestGateway::new()), security).await
     }
 
+    /// Serving the OpenAPI document and Swagger UI (`--api-docs`).
+    pub async fn with_api_docs(db: Db) -> TestApp {
+        let security = SecuritySettings {
+            api_docs: true,
+            ..SecuritySettings::default()
+        };
+        Self::spawn_secured(db, security).await
+    }
+
     /// A second server (another replica) on this one's database.
     pub async fn replica(&self) -> TestApp {
         let gateway = Arc::new(TestGateway::new());
@@ -192,6 +201,24 @@ impl TestApp {
             database_url: database_url.to_owned(),
             storage_url: storage_url.to_owned(),
         }
+    }
+
+    /// Another server on this database that is still building its catalog index (a replica
+    /// starting up): no change feed runs in it, so its index stays unbuilt while the test runs.
+    /// Its base URL, and its own store (to watch what it asks the database).
+    pub async fn replica_still_building(&self) -> (String, Arc<dyn Store>) {
+        let store = ecomm::store::connect(&self.database_url)
+            .await
+            .expect("store");
+        let media = Media::from_url(&self.storage_url, None).expect("media");
+        let state = AppState::new(store.clone(), media, Arc::new(TestGateway::new()), false);
+        assert!(!state.catalog.is_ready());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("an address");
+        tokio::spawn(async move { axum::serve(listener, ecomm::router(state, None)).await });
+        (format!("http://{addr}"), store)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -289,9 +316,19 @@ impl TestApp {
     pub async fn customer(&self, email: &str) -> Client {
         let c = client();
         let body = json!({"email": email, "password": "correct horse", "name": "Shopper"});
-        let res = self.with(&c).post("/api/auth/register", body).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
+        self.sign_up(&c, &body).await;
         c
+    }
+
+    /// Registers (`body` as the register request) and signs in, as the storefront does; the
+    /// sign-in's answer.
+    pub async fn sign_up(&self, c: &Client, body: &Value) -> Response {
+        let res = self.with(c).post("/api/auth/register", body).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED, "register {body}");
+        let login = json!({"email": body["email"], "password": body["password"]});
+        let res = self.with(c).post("/api/auth/login", login).await;
+        assert_eq!(res.status(), StatusCode::OK, "sign in {body}");
+        res
     }
 
     pub async fn admin(&self) -> Client {
@@ -363,6 +400,16 @@ impl Caller<'_> {
 /// Sends a request; a transport error fails the test.
 pub async fn send(req: RequestBuilder) -> Response {
     req.send().await.expect("request reaches the test server")
+}
+
+/// The value a response sets for a cookie, if it sets one.
+pub fn set_cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
 /// The JSON body of any response.

@@ -115,6 +115,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.backend.env.otlpEndpoint | quote }}
 - name: ECOMM_COOKIE_SECURE
   value: {{ .Values.backend.env.cookieSecure | quote }}
+- name: ECOMM_API_DOCS
+  value: {{ .Values.backend.env.apiDocs | default "false" | quote }}
 - name: RUST_LOG
   value: {{ .Values.backend.env.rustLog | quote }}
 - name: AWS_REGION

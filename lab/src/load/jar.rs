@@ -4,7 +4,7 @@
 //! (`ecomm_cart`) and any state the shop keeps client-side (e.g. the cart's lines) travel alike.
 use hyper::header::{HeaderMap, HeaderValue, SET_COOKIE};
 
-/// The guest cart's identity cookie: order lookups are authorized by it.
+/// The guest's identity cookie (a cart the shop has identified carries it).
 pub const CART_COOKIE: &str = "ecomm_cart";
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

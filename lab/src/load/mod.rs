@@ -22,7 +22,7 @@ pub struct Shop {
     pub mix: Vec<(Kind, u32)>,
     /// Guest carts ready to pay, each as its shopper's cookie jar.
     pub carts: Mutex<Vec<jar::Jar>>,
-    /// Paid orders with the jar of the cart that paid (its `ecomm_cart` authorizes the lookup).
+    /// Paid orders with the jar of the cart that paid (the order's token in it opens the order).
     pub orders: Mutex<Vec<(jar::Jar, String)>>,
     pub acks: Mutex<Vec<Ack>>,
     pub stats: Mutex<Stats>,

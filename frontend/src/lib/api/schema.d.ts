@@ -174,6 +174,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Registration never tells whether an address has an account: a new address gets its account,
+         *     a known one is left as it was, and both get the same 202 after the same work (the password is
+         *     hashed either way), with no session. Signing in with the new password is what follows — and
+         *     what a prober must then do, one guess under the login limits at a time.
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -334,8 +340,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The owner sees it; so does the guest cart that placed it. Anyone else gets 404, not 403, so
-         *     order ids cannot be probed.
+         * The owner sees it; a guest order opens with its own access token (the `ecomm_orders` cookie
+         *     its checkout answer set). Anyone else gets 404, not 403, so order ids cannot be probed.
          */
         get: operations["get_order"];
         put?: never;
@@ -671,6 +677,11 @@ export interface components {
             name: string;
             /** Format: password */
             password: string;
+        };
+        /** @description The answer to every valid registration, whether the address was free or had an account. */
+        Registered: {
+            /** @description The address as it is stored; sign in with it and the password to continue. */
+            email: string;
         };
         /** @enum {string} */
         Role: "customer" | "admin";
@@ -1566,12 +1577,13 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            /** @description The same for a new and a known address: sign in next */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserDto"];
+                    "application/json": components["schemas"]["Registered"];
                 };
             };
             400: {
@@ -1584,14 +1596,6 @@ export interface operations {
             };
             /** @description Refused: a cross-site request (Origin / Sec-Fetch-Site) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

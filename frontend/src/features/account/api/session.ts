@@ -62,10 +62,15 @@ export function useLogin() {
   });
 }
 
+/** Registering answers the same for a new and a known address, and signs nobody in: signing in with the
+ * new password follows (and fails with `invalid-credentials` when the address already had an account). */
 export function useRegister() {
   const changed = useSessionChange();
   return useMutation({
-    mutationFn: (body: Registration) => call(http.POST('/api/auth/register', { body })),
+    mutationFn: async (body: Registration) => {
+      await call(http.POST('/api/auth/register', { body }));
+      return call(http.POST('/api/auth/login', { body: { email: body.email, password: body.password } }));
+    },
     onSuccess: changed,
   });
 }

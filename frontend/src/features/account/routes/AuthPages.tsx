@@ -127,7 +127,10 @@ export function RegisterPage() {
       id="register-title"
       title="Create an account"
       error={register.error}
-      knownProblem={[['email-taken', 'conflict'], 'An account with this email already exists. Try logging in.']}
+      knownProblem={[
+        ['invalid-credentials'],
+        'We could not sign you in with this password. If you already have an account with this email, log in instead.',
+      ]}
       footer={
         <>
           Already have an account? <Link to="/login">Log in</Link>
