@@ -131,6 +131,17 @@ pub struct StoreArgs {
         value_parser = clap::value_parser!(u64).range(1..=3_600_000)
     )]
     pub db_lock_timeout_ms: u64,
+    /// Send the Postgres timeouts as startup `options` on every connection. Off behind RDS Proxy
+    /// or PgBouncer, which refuse connections that carry them: the application role, set up by
+    /// `migrate`, carries the same timeouts.
+    #[arg(
+        long,
+        env = "ECOMM_DB_STARTUP_OPTIONS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        default_value_t = true
+    )]
+    pub db_startup_options: bool,
 }
 
 impl StoreArgs {
@@ -139,6 +150,7 @@ impl StoreArgs {
             max_connections: self.db_max_connections,
             statement_timeout_ms: self.db_statement_timeout_ms,
             lock_timeout_ms: self.db_lock_timeout_ms,
+            startup_options: self.db_startup_options,
             ..DbOptions::default()
         }
     }

@@ -38,7 +38,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             if let Some((role, password)) = ecomm::security::dbrole::from_env() {
                 let owner = ecomm::security::dburl::resolve(&store.database_url)?;
-                ecomm::security::dbrole::grant(&owner, &role, &password).await?;
+                ecomm::security::dbrole::grant(&owner, &role, &password, &store.db_options())
+                    .await?;
                 tracing::info!(%role, "application role granted DML only");
             }
             Ok(())

@@ -142,4 +142,14 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn db_startup_options_false_in_the_file_turns_them_off() {
+        let path = file("db-startup-options = false\n");
+        let cli = parse_from(["ecomm", "migrate"], Some(path.into())).unwrap();
+        let Command::Migrate(store) = cli.command else {
+            panic!("migrate")
+        };
+        assert!(!store.db_options().startup_options);
+    }
 }

@@ -10,8 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 
-/// 10 s, in milliseconds: no statement of the shop leaves a transaction idle for more than a few.
-const IDLE_IN_TRANSACTION: &str = "ALTER ROLE %I SET idle_in_transaction_session_timeout = 10000";
+use crate::store::DbOptions;
 
 /// `ECOMM_APP_DB_USER` / `ECOMM_APP_DB_PASSWORD`, when the migration Job is given them.
 pub fn from_env() -> Option<(String, SecretString)> {
@@ -22,8 +21,14 @@ pub fn from_env() -> Option<(String, SecretString)> {
     Some((user, password.into()))
 }
 
-/// Creates or updates `role` with DML-only rights on the current database's public schema.
-pub async fn grant(owner_url: &str, role: &str, password: &SecretString) -> anyhow::Result<()> {
+/// Creates or updates `role` with DML-only rights on the current database's public schema, and
+/// the pool's timeouts from `db` (the migration Job's own `ECOMM_DB_*` settings) as its defaults.
+pub async fn grant(
+    owner_url: &str,
+    role: &str,
+    password: &SecretString,
+    db: &DbOptions,
+) -> anyhow::Result<()> {
     anyhow::ensure!(
         owner_url.starts_with("postgres"),
         "an application role needs PostgreSQL"
@@ -59,11 +64,24 @@ pub async fn grant(owner_url: &str, role: &str, password: &SecretString) -> anyh
         ("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM %I", false),
         ("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I", false),
         ("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %I", false),
-        // The server's backstop for a session left inside a transaction (a client bug, a
-        // connection handed back mid-transaction): it is ended, its locks released, its writes
-        // rolled back. Set on the role, so it holds through any pooler, which drops startup options.
-        (IDLE_IN_TRANSACTION, false),
     ]);
+    // The pool's timeouts (store::postgres::pool), set on the role so that every session starts
+    // with them without startup options, which RDS Proxy and PgBouncer refuse: a stuck statement
+    // or a lock wait fails fast; a session left inside a transaction (a client bug, a connection
+    // handed back mid-transaction) is ended, its locks released, its writes rolled back. Plain
+    // integers (milliseconds): the template is itself inside a SQL string literal.
+    let timeouts = [
+        format!(
+            "ALTER ROLE %I SET statement_timeout = {}",
+            db.statement_timeout_ms
+        ),
+        format!("ALTER ROLE %I SET lock_timeout = {}", db.lock_timeout_ms),
+        format!(
+            "ALTER ROLE %I SET idle_in_transaction_session_timeout = {}",
+            db.idle_in_transaction_timeout_ms
+        ),
+    ];
+    statements.extend(timeouts.iter().map(|t| (t.as_str(), false)));
     for (template, with_password) in statements {
         let sql: String = if with_password {
             sqlx::query_scalar(&format!("SELECT format('{template}', $1::text, $2::text)"))

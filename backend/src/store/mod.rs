@@ -135,6 +135,10 @@ pub struct DbOptions {
     pub lock_timeout_ms: u64,
     /// Postgres ends a session idle inside a transaction for longer than this.
     pub idle_in_transaction_timeout_ms: u64,
+    /// Send the three timeouts as startup `options` on every connection. Off behind RDS Proxy or
+    /// PgBouncer, which refuse them: the application role carries the same settings
+    /// (`security::dbrole`).
+    pub startup_options: bool,
 }
 
 impl Default for DbOptions {
@@ -144,6 +148,7 @@ impl Default for DbOptions {
             statement_timeout_ms: 5000,
             lock_timeout_ms: 2000,
             idle_in_transaction_timeout_ms: 10_000,
+            startup_options: true,
         }
     }
 }

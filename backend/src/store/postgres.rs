@@ -195,19 +195,24 @@ impl SqlStore<Postgres> {
 /// The shop's Postgres pool. Every connection carries a `statement_timeout` and a `lock_timeout`:
 /// a stuck query or a row lock held too long fails fast instead of tying up the pool; and an
 /// `idle_in_transaction_session_timeout`: a session left inside a transaction is ended by the
-/// server (the application role carries the same setting, see `security::dbrole`).
+/// server. They are sent as startup `options` unless `db.startup_options` is off: RDS Proxy and
+/// PgBouncer refuse a connection that carries any, and the application role carries the same
+/// settings (`security::dbrole`), which every session through them starts with.
 pub fn pool(url: &str, db: &DbOptions) -> anyhow::Result<PgPool> {
-    let options = PgConnectOptions::from_str(url)?.options([
-        (
-            "statement_timeout",
-            format!("{}ms", db.statement_timeout_ms),
-        ),
-        ("lock_timeout", format!("{}ms", db.lock_timeout_ms)),
-        (
-            "idle_in_transaction_session_timeout",
-            format!("{}ms", db.idle_in_transaction_timeout_ms),
-        ),
-    ]);
+    let mut options = PgConnectOptions::from_str(url)?;
+    if db.startup_options {
+        options = options.options([
+            (
+                "statement_timeout",
+                format!("{}ms", db.statement_timeout_ms),
+            ),
+            ("lock_timeout", format!("{}ms", db.lock_timeout_ms)),
+            (
+                "idle_in_transaction_session_timeout",
+                format!("{}ms", db.idle_in_transaction_timeout_ms),
+            ),
+        ]);
+    }
     Ok(PgPoolOptions::new()
         .max_connections(db.max_connections)
         .acquire_timeout(Duration::from_secs(5))

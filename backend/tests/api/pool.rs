@@ -115,3 +115,29 @@ async fn a_session_left_inside_a_transaction_is_ended_by_the_server() {
     );
     assert!(!committed(&url, 1).await, "its write was rolled back");
 }
+
+/// `statement_timeout` as a pool connection sees it, logged in as the test cluster's superuser
+/// (no role setting: the server default is `0`).
+async fn pooled_statement_timeout(startup_options: bool) -> String {
+    let url = database_url(Db::Postgres).await;
+    let options = DbOptions {
+        max_connections: 1,
+        startup_options,
+        ..DbOptions::default()
+    };
+    let pool = postgres_pool(&url, &options).unwrap();
+    sqlx::query_scalar("SHOW statement_timeout")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_with_startup_options_sets_the_timeouts_on_its_connections() {
+    assert_eq!(pooled_statement_timeout(true).await, "5s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_without_startup_options_sends_none() {
+    assert_eq!(pooled_statement_timeout(false).await, "0");
+}

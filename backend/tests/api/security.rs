@@ -744,20 +744,37 @@ async fn the_application_role_can_use_the_tables_but_not_change_the_schema() {
         .unwrap();
     let role = format!("app_{}", &name[2..12]);
     let password = "a-long-random-app-password".to_owned().into();
-    ecomm::security::dbrole::grant(&owner, &role, &password)
-        .await
-        .unwrap();
+    ecomm::security::dbrole::grant(
+        &owner,
+        &role,
+        &password,
+        &ecomm::store::DbOptions::default(),
+    )
+    .await
+    .unwrap();
     // Twice: a re-run of the migration Job updates the role instead of failing.
-    ecomm::security::dbrole::grant(&owner, &role, &password)
-        .await
-        .unwrap();
+    ecomm::security::dbrole::grant(
+        &owner,
+        &role,
+        &password,
+        &ecomm::store::DbOptions::default(),
+    )
+    .await
+    .unwrap();
     let app_url = owner.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
     let mut app = sqlx::PgConnection::connect(&app_url).await.unwrap();
-    let idle: String = sqlx::query_scalar("SHOW idle_in_transaction_session_timeout")
-        .fetch_one(&mut app)
-        .await
-        .unwrap();
-    assert_eq!(idle, "10s", "the role ends sessions left in a transaction");
+    // A plain connection, no startup options: what a session through RDS Proxy or PgBouncer gets.
+    for (setting, expected) in [
+        ("idle_in_transaction_session_timeout", "10s"),
+        ("statement_timeout", "5s"),
+        ("lock_timeout", "2s"),
+    ] {
+        let value: String = sqlx::query_scalar(&format!("SHOW {setting}"))
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+        assert_eq!(value, expected, "the application role carries {setting}");
+    }
     app.execute(
         "INSERT INTO login_failures (email, client, at_ms) VALUES ('a@b.co', '1.2.3.4', 1)",
     )
