@@ -181,11 +181,11 @@ must_fail "chart = Terraform: deploy.yml upgrades without Terraform's values" "T
 render "${PROD[@]}" tests/verify/values-hpa-beyond-proxy.yaml >"$OUT/rendered-hpa-beyond-proxy.yaml"
 must_fail "chart = Terraform: HPA maximum beyond RDS Proxy's pool" "RDS Proxy pool 75% of 500 = 375 < 40 pods" \
   vpython scripts/verify/tf_chart.py --terraform terraform "$OUT/rendered-hpa-beyond-proxy.yaml"
-# The startup options are the backend change RDS Proxy needs (docs/ecomm-architecture.md, "Through
-# RDS Proxy"): printed as KNOWN until backend/src stops sending them; then drop the flag.
-check "RDS Proxy: the backend's SQL pins only what the budget counts; every SET transaction-scoped" \
-  vpython scripts/verify/proxy_sql.py --terraform terraform --src backend/src \
-  --known-startup-options "statement_timeout/lock_timeout move to ALTER ROLE ecomm_app SET (backend)"
+check "RDS Proxy: the backend's SQL pins only what the budget counts; every SET transaction-scoped; no startup options from the proxied pods" \
+  vpython scripts/verify/proxy_sql.py --terraform terraform --src backend/src --chart "$OUT/rendered-prod.yaml"
+render "${PROD[@]}" tests/verify/values-startup-options-through-proxy.yaml >"$OUT/rendered-startup-options.yaml"
+must_fail "RDS Proxy: serving pods that send startup options" "ecomm-backend-blue/ecomm sends startup options through RDS Proxy" \
+  vpython scripts/verify/proxy_sql.py --terraform terraform --src backend/src --chart "$OUT/rendered-startup-options.yaml"
 must_fail "RDS Proxy: a session-level SET and a cursor" "session-level 'SET statement_timeout = 0'" \
   vpython scripts/verify/proxy_sql.py --terraform terraform --src tests/verify/proxy-sql-bad
 render "${PROD[@]}" tests/verify/values-trusted-vpc.yaml >"$OUT/rendered-trusted-vpc.yaml"

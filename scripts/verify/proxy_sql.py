@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hold the backend's SQL to what RDS Proxy does with it (docs/ecomm-architecture.md, "Through RDS Proxy").
 
-  proxy_sql.py --terraform terraform --src backend/src [--known-startup-options WHY]
+  proxy_sql.py --terraform terraform --src backend/src [--chart RENDERED.yaml]
 
 Reads every SQL string literal of the serving code (Rust sources; SQLite-only files skipped) and:
   * session_pinning_filters = EXCLUDE_VARIABLE_SETS (terraform/rds_proxy.tf) is safe only while every
@@ -12,8 +12,10 @@ Reads every SQL string literal of the serving code (Rust sources; SQLite-only fi
     unless it is one of the pins the connection budget and the pinned-sessions alarm count
     (EXPECTED_PINS);
   * startup `options` on a PgConnectOptions fail: RDS Proxy refuses a connection that carries them
-    ("RDS Proxy currently doesn't support command-line options"). --known-startup-options downgrades
-    this to a printed KNOWN line while the backend change is pending.
+    ("RDS Proxy currently doesn't support command-line options"), unless they are sent only when
+    `startup_options` (ECOMM_DB_STARTUP_OPTIONS) is on and the rendered chart (--chart) sets it to
+    "false" on every Deployment that connects to the database (the serving pods, through the proxy;
+    the migration Job connects directly and may send them).
 """
 import argparse
 import glob
@@ -22,6 +24,7 @@ import re
 import sys
 
 import hcl2
+import yaml
 
 # What may pin, and why the budget allows for it.
 EXPECTED_PINS = {
@@ -48,11 +51,31 @@ def pinning_filters(tf_dir):
     return []
 
 
+# `.options(` inside `if ….startup_options { … }`: sent only when the setting is on.
+GATED_OPTIONS = re.compile(r"if\s+[\w.]*startup_options\s*\{[^}]*\.options\(", re.S)
+
+
+def proxied_pods_sending_options(rendered):
+    """Deployments with a database host whose ECOMM_DB_STARTUP_OPTIONS is not "false"."""
+    bad = []
+    with open(rendered) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    for d in docs:
+        if d.get("kind") != "Deployment":
+            continue
+        for c in d["spec"]["template"]["spec"].get("containers", []):
+            env = {e["name"]: e.get("value") for e in c.get("env", [])}
+            if "ECOMM_DB_HOST" in env and env.get("ECOMM_DB_STARTUP_OPTIONS") != "false":
+                bad.append(f"{d['metadata']['name']}/{c['name']} "
+                           f"(ECOMM_DB_STARTUP_OPTIONS={env.get('ECOMM_DB_STARTUP_OPTIONS')!r})")
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--terraform", required=True)
     ap.add_argument("--src", required=True)
-    ap.add_argument("--known-startup-options", metavar="WHY")
+    ap.add_argument("--chart", metavar="RENDERED", help="the rendered chart the serving pods come from")
     a = ap.parse_args()
     filters = pinning_filters(a.terraform)
     print(f"  session_pinning_filters = {filters}")
@@ -64,9 +87,19 @@ def main():
         if "PgListener::" in text:
             notes.append(f"{where(text.index('PgListener::'))}: pins ({EXPECTED_PINS['PgListener']})")
         if "PgConnectOptions" in text and ".options(" in text:
-            msg = (f"{where(text.index('.options('))}: startup `options` on the connection: RDS Proxy refuses them "
-                   "(move statement_timeout/lock_timeout to ALTER ROLE ... SET)")
-            (notes.append("KNOWN " + msg + f" [{a.known_startup_options}]") if a.known_startup_options else errors.append(msg))
+            at = f"{where(text.index('.options('))}: startup `options` on the connection"
+            if not GATED_OPTIONS.search(text):
+                errors.append(at + ": RDS Proxy refuses them; send them only `if db.startup_options` "
+                              "(the application role carries the timeouts: ALTER ROLE ... SET)")
+            elif not a.chart:
+                errors.append(at + ": gated by startup_options, but no --chart to show the proxied pods turn it off")
+            else:
+                bad = proxied_pods_sending_options(a.chart)
+                for b in bad:
+                    errors.append(f"{at}: {b} sends startup options through RDS Proxy, which refuses them "
+                                  "(backend.database.startupOptions: false)")
+                if not bad:
+                    notes.append(at + ": only with ECOMM_DB_STARTUP_OPTIONS on; the chart's serving pods turn it off")
         for m in LITERAL.finditer(text):
             for stmt in m.group(1).split(";"):
                 if SESSION_SET.match(stmt) or SET_CONFIG_SESSION.search(stmt):

@@ -105,6 +105,9 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $db.sslmode | quote }}
 - name: ECOMM_DB_SSLROOTCERT
   value: {{ $target.caBundle | quote }}
+# RDS Proxy refuses startup `options`; the direct connection keeps them.
+- name: ECOMM_DB_STARTUP_OPTIONS
+  value: {{ ternary true $db.startupOptions $direct | toString | quote }}
 - name: ECOMM_TRUSTED_PROXIES
   value: {{ join "," .Values.backend.security.trustedProxies | quote }}
 - name: ECOMM_STORAGE_URL
