@@ -184,7 +184,7 @@ must_fail "chart = Terraform: HPA maximum beyond RDS Proxy's pool" "RDS Proxy po
 check "RDS Proxy: the backend's SQL pins only what the budget counts; every SET transaction-scoped; no startup options from the proxied pods" \
   vpython scripts/verify/proxy_sql.py --terraform terraform --src backend/src --chart "$OUT/rendered-prod.yaml"
 render "${PROD[@]}" tests/verify/values-startup-options-through-proxy.yaml >"$OUT/rendered-startup-options.yaml"
-must_fail "RDS Proxy: serving pods that send startup options" "ecomm-backend-blue/ecomm sends startup options through RDS Proxy" \
+must_fail "RDS Proxy: serving pods that send startup options" "ecomm-backend-blue/ecomm .*sends startup options through RDS Proxy" \
   vpython scripts/verify/proxy_sql.py --terraform terraform --src backend/src --chart "$OUT/rendered-startup-options.yaml"
 must_fail "RDS Proxy: a session-level SET and a cursor" "session-level 'SET statement_timeout = 0'" \
   vpython scripts/verify/proxy_sql.py --terraform terraform --src tests/verify/proxy-sql-bad
