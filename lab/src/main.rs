@@ -3,8 +3,10 @@
 //!   ecomm-lab up                 Postgres + 4 replicas (supervised) + nginx; Ctrl-C tears down
 //!   ecomm-lab drill kill-half    one drill (or `all`), reconciled, scored, reported
 //!   ecomm-lab sweep --rates 500,1000,2000   kill-half at each rate: the highest that meets its targets
+//!   ecomm-lab bench all          the benchmarks against same-run baselines (`make bench`)
 //!   ecomm-lab pg start|stop DIR  a temporary Postgres for the test scripts (start prints its URL)
 mod ab;
+mod bench;
 mod drill;
 mod load;
 mod pg;
@@ -41,6 +43,8 @@ enum Command {
     Drill(drill::DrillArgs),
     /// kill-half at each rate in turn: the highest constant arrival rate that still meets its targets.
     Sweep(sweep::SweepArgs),
+    /// Benchmarks with same-run baselines (what `make bench` runs).
+    Bench(bench::BenchArgs),
     /// A temporary PostgreSQL 15 cluster for the test scripts: `pg start DIR` prints its URL.
     Pg(pg::PgArgs),
 }
@@ -56,6 +60,7 @@ async fn main() -> ExitCode {
         Command::Up(args) => up::command(args).await,
         Command::Drill(args) => drill::command(args).await,
         Command::Sweep(args) => sweep::command(args).await,
+        Command::Bench(args) => bench::command(args).await,
         Command::Pg(args) => pg::command(args).await,
     };
     result.unwrap_or_else(|e| {

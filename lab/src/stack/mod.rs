@@ -89,7 +89,7 @@ fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
     held.iter().map(|l| Ok(l.local_addr()?.port())).collect()
 }
 
-fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
+pub fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(p) = opt {
         return Ok(p.clone());
     }
