@@ -9,7 +9,8 @@
 //!   vitals   — LCP and CLS of the storefront (`node frontend/e2e/vitals.mjs`)
 //!   million  — the 1,000,000-product catalog alone (`--million` adds it to catalog and all)
 //!   all      — catalog, checkout, then vitals (unless `--storefront false`)
-//! Every option also reads the environment variable `scripts/bench.sh` and the docs name.
+//! Every option also reads the environment variable `scripts/bench.sh` and the docs name (a switch
+//! is on unless its variable is empty, 0, false, no or off).
 mod catalog;
 mod checkout;
 mod mix;
@@ -22,7 +23,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::builder::BoolishValueParser;
+use clap::builder::{BoolishValueParser, FalseyValueParser};
 use clap::{ArgAction, Args, ValueEnum};
 use sqlx::Connection;
 
@@ -54,10 +55,10 @@ pub struct BenchOpts {
     #[arg(long, env = "BENCH_ORDERS", default_value_t = 0)]
     orders: u64,
     /// CPU per process (pidstat, % of one core) over the checkout run.
-    #[arg(long, env = "BENCH_PIDSTAT")]
+    #[arg(long, env = "BENCH_PIDSTAT", value_parser = FalseyValueParser::new())]
     pidstat: bool,
     /// Add the 1,000,000-product catalog to `catalog` and `all`.
-    #[arg(long, env = "BENCH_1M")]
+    #[arg(long, env = "BENCH_1M", value_parser = FalseyValueParser::new())]
     million: bool,
     /// Measure the 1,000,000 products on this database, seeded beforehand (`ecomm migrate && ecomm
     /// seed --products 1000000 --images none`), instead of seeding one.

@@ -166,8 +166,9 @@ fn checkout_rows(co: &Checkout, orders: u64) {
         );
         row2("volume run", vol);
         row2("acknowledged orders", vol.acks.len());
+        println!("reconciliation by SQL, each 0:");
         for c in &integrity.checks {
-            row2(&format!("{} (0)", c.name), c.bad);
+            println!("  {:<52} {:>8}", c.name, c.bad);
         }
     }
 }
