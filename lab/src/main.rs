@@ -6,6 +6,7 @@
 //!   ecomm-lab bench all          the benchmarks against same-run baselines (`make bench`)
 //!   ecomm-lab pg start|stop DIR  a temporary Postgres for the test scripts (start prints its URL)
 mod ab;
+mod apt;
 mod bench;
 mod drill;
 mod load;

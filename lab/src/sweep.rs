@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::drill::{self, DrillOpts, KillHalf};
+use crate::drill::{self, Drill, DrillOpts, KillHalf};
 use crate::stack::{Stack, StackOpts};
 
 #[derive(Args)]
@@ -19,7 +19,7 @@ pub struct SweepArgs {
 }
 
 pub async fn command(args: SweepArgs) -> anyhow::Result<ExitCode> {
-    let s = Stack::up(&args.stack).await?;
+    let s = Stack::up(&args.stack, KillHalf.needs()).await?;
     let result = tokio::select! {
         r = sweep(&s, &args.rates, &args.drill) => r,
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),

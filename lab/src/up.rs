@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::stack::{Stack, StackOpts};
+use crate::stack::{Needs, Stack, StackOpts};
 
 #[derive(Args)]
 pub struct UpArgs {
@@ -12,7 +12,7 @@ pub struct UpArgs {
 }
 
 pub async fn command(args: UpArgs) -> anyhow::Result<ExitCode> {
-    let s = Stack::up(&args.stack).await?;
+    let s = Stack::up(&args.stack, Needs::default()).await?;
     println!("shop:      {}", s.lb);
     println!("database:  {}", s.db_url);
     println!("work dir:  {} (replica logs in logs/)", s.work.display());

@@ -36,7 +36,7 @@ pub async fn run(b: &Bench, server: &Server) -> anyhow::Result<Checkout> {
     let tpcb = tpcb(b, secs).await?;
     let samples = b.work.join("pidstat.txt");
     let pidstat = if b.o.pidstat {
-        crate::stack::nginx::ensure_installed(&[("sysstat", "/usr/bin/pidstat")]).await?;
+        crate::apt::ensure_installed(&[("sysstat", "/usr/bin/pidstat")]).await?;
         Some(
             Command::new("pidstat")
                 .args(["-u", "1", &secs.saturating_sub(1).max(1).to_string()])

@@ -96,7 +96,7 @@ pub async fn command(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if catalog {
         tools.extend([("wrk", "/usr/bin/wrk"), ("nginx", "/usr/sbin/nginx")]);
     }
-    crate::stack::nginx::ensure_installed(&tools).await?;
+    crate::apt::ensure_installed(&tools).await?;
     let b = Bench::start(args.opts).await?;
     let result = async {
         if what == What::Million {

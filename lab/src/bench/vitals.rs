@@ -13,7 +13,7 @@ use super::Bench;
 const FRONTEND: &str = "frontend";
 
 pub async fn run(b: &Bench, shop: &Ecomm) -> anyhow::Result<()> {
-    crate::stack::nginx::ensure_installed(&[("chromium", "/usr/bin/chromium")]).await?;
+    crate::apt::ensure_installed(&[("chromium", "/usr/bin/chromium")]).await?;
     // The frontend's own step: `npm ci` when node_modules is missing or stale.
     let deps = Command::new("bash")
         .args(["-c", ". scripts/ensure-deps.sh"])

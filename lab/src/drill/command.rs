@@ -30,11 +30,7 @@ pub async fn command(args: DrillArgs) -> anyhow::Result<ExitCode> {
     let needs = drills
         .iter()
         .fold(Needs::default(), |n, d| n.union(d.needs()));
-    let stack = StackOpts {
-        fault_proxy: needs.fault_proxy,
-        ..args.stack
-    };
-    let s = Stack::up(&stack).await?;
+    let s = Stack::up(&args.stack, needs).await?;
     // Ctrl-C still tears the stack down (no orphaned replicas, nginx or Postgres).
     let result = tokio::select! {
         r = run_all(&s, &drills, &args.drill) => r,

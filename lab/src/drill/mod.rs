@@ -24,6 +24,7 @@ use crate::ab::AbResult;
 use crate::load::stats::{Kind, Stats};
 use crate::load::Shop;
 use crate::score::{Figures, Target};
+pub use crate::stack::Needs;
 use crate::stack::Stack;
 
 pub use command::{command, run_all, DrillArgs};
@@ -78,24 +79,6 @@ pub trait Drill: Sync {
 
     /// This drill's own targets (the integrity target comes first for every drill).
     fn targets(&self, m: &Measured<'_>) -> Vec<Target>;
-}
-
-/// Parts of the stack a drill needs; the stack is started with the union of its drills' needs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Needs {
-    /// The replicas reach Postgres through the lab's TCP fault proxy.
-    pub fault_proxy: bool,
-    /// The lab's own temporary Postgres (the drill restarts it), not `--database-url`.
-    pub own_postgres: bool,
-}
-
-impl Needs {
-    pub fn union(self, o: Needs) -> Needs {
-        Needs {
-            fault_proxy: self.fault_proxy || o.fault_proxy,
-            own_postgres: self.own_postgres || o.own_postgres,
-        }
-    }
 }
 
 /// The load a drill runs under.
