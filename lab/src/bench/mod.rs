@@ -98,7 +98,7 @@ pub async fn command(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     crate::apt::ensure_installed(&tools).await?;
     let b = Bench::start(args.opts).await?;
-    let result = async {
+    let run = async {
         if what == What::Million {
             let m = catalog::million(&b).await?;
             table::machine();
@@ -129,8 +129,12 @@ pub async fn command(args: BenchArgs) -> anyhow::Result<ExitCode> {
             vitals::run(&b, &shop).await?;
         }
         anyhow::Ok(())
-    }
-    .await;
+    };
+    // Ctrl-C still stops the servers (dropped with the run), Postgres and the work directory.
+    let result = tokio::select! {
+        r = run => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
     b.pg.stop().await;
     let _ = std::fs::remove_dir_all(&b.work);
     result?;
