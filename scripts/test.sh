@@ -13,9 +13,11 @@ want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; 
 
 work=$(mktemp -d /tmp/ecomm-test.XXXXXX)
 chmod 755 "$work"
+target=${CARGO_TARGET_DIR:-$root/target}
+lab=$target/debug/ecomm-lab
 cleanup() {
   scripts/s3-temp.sh stop "$work/s3" || true
-  scripts/pg-temp.sh stop "$work/pg" || true
+  if [ -x "$lab" ]; then "$lab" pg stop "$work/pg" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -24,8 +26,12 @@ step() { printf '\n==== %s ====\n' "$*"; }
 started=$(date +%s)
 
 if want backend || want e2e || want chaos; then
+  # Both binaries once, for every part below (the lab starts the cluster; the drill and the
+  # journeys run them).
+  step "building the server and the lab"
+  cargo build --locked -p ecomm -p ecomm-lab
   step "starting a temporary PostgreSQL cluster"
-  export ECOMM_TEST_PG_URL; ECOMM_TEST_PG_URL=$(scripts/pg-temp.sh start "$work/pg")
+  export ECOMM_TEST_PG_URL; ECOMM_TEST_PG_URL=$("$lab" pg start "$work/pg")
   echo "$ECOMM_TEST_PG_URL"
 fi
 
@@ -38,7 +44,7 @@ if want backend; then
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo test --workspace --locked
   step "backend: API fuzz, short run (schemathesis; make fuzz is the long one)"
-  FUZZ_MAX_EXAMPLES=3 FUZZ_MIN_REQUESTS=500 scripts/fuzz.sh
+  ECOMM_BIN="$target/debug/ecomm" FUZZ_MAX_EXAMPLES=3 FUZZ_MIN_REQUESTS=500 scripts/fuzz.sh
 fi
 
 if want frontend && [ -x frontend/scripts/unit.sh ]; then
@@ -48,9 +54,8 @@ fi
 
 if want e2e && [ -x frontend/e2e/run.sh ]; then
   step "browser journeys (Chromium) against the backend on Postgres"
-  cargo build --locked -p ecomm
   psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE e2e" >/dev/null
-  ECOMM_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/ecomm" ECOMM_E2E_DATABASE_URL="${ECOMM_TEST_PG_URL%/*}/e2e" frontend/e2e/run.sh
+  ECOMM_BIN="$target/debug/ecomm" ECOMM_E2E_DATABASE_URL="${ECOMM_TEST_PG_URL%/*}/e2e" frontend/e2e/run.sh
 fi
 
 if want chaos; then
@@ -59,11 +64,10 @@ if want chaos; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
       { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }
   }
-  cargo build --locked -p ecomm -p ecomm-lab
   psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE lab" >/dev/null
   # Low rate, short timeline (< 60 s of load): any integrity violation fails the build.
-  "${CARGO_TARGET_DIR:-target}/debug/ecomm-lab" drill kill-half \
-    --ecomm-bin "${CARGO_TARGET_DIR:-target}/debug/ecomm" --database-url "${ECOMM_TEST_PG_URL%/*}/lab" \
+  "$lab" drill kill-half \
+    --ecomm-bin "$target/debug/ecomm" --database-url "${ECOMM_TEST_PG_URL%/*}/lab" \
     --products 1000 --rate 40 --warmup 5 --recovery 15 --work-dir "$work/lab" --replicas 2
 fi
 

@@ -46,7 +46,7 @@ pub fn parse(command: &str, out: &str) -> AbResult {
 }
 
 pub async fn run(url: &str, n: u64, c: u64) -> anyhow::Result<AbResult> {
-    crate::stack::nginx::ensure_installed(&[("apache2-utils", "/usr/bin/ab")]).await?;
+    crate::apt::ensure_installed(&[("apache2-utils", "/usr/bin/ab")]).await?;
     let command = format!("ab -n {n} -c {c} {url}");
     // -s: per-request timeout; -r: keep going on socket errors (they are counted, not fatal).
     let out = Command::new("ab")

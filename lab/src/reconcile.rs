@@ -1,5 +1,6 @@
-//! Integrity after a drill, by SQL against the database and the generator's log of acknowledged
-//! orders. Tolerant of the schema growing (payment state columns are used when they exist).
+//! Integrity after a drill or the benchmark's volume run, by SQL against the database and the
+//! generator's log of acknowledged orders. Tolerant of the schema growing (payment state columns
+//! are used when they exist).
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -21,6 +22,8 @@ pub struct Snapshot {
 pub struct Check {
     pub name: &'static str,
     pub ok: bool,
+    /// How many orders, keys or products are wrong (0 when ok).
+    pub bad: usize,
     pub detail: String,
 }
 
@@ -83,6 +86,7 @@ fn check(name: &'static str, bad: usize, detail: String) -> Check {
     Check {
         name,
         ok: bad == 0,
+        bad,
         detail,
     }
 }

@@ -13,7 +13,7 @@ const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 /// Registers DejaVu Sans for chart text (installed with fonts-dejavu-core when missing).
 pub async fn init_fonts() -> bool {
     if !Path::new(FONT).exists() {
-        let _ = crate::stack::nginx::ensure_installed(&[("fonts-dejavu-core", FONT)]).await;
+        let _ = crate::apt::ensure_installed(&[("fonts-dejavu-core", FONT)]).await;
     }
     match std::fs::read(FONT) {
         Ok(bytes) => {

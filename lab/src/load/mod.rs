@@ -1,6 +1,9 @@
-//! An open-model load generator: arrivals follow a fixed schedule (rate × time), each measured
-//! from its *scheduled* time, so a stall in the shop shows up as latency instead of slowing the
-//! generator down (no coordinated omission).
+//! The lab's one load generator, over one HTTP client (`http`) and one cookie jar per shopper
+//! (`jar`). The drills' load is an open model: arrivals follow a fixed schedule (rate × time), each
+//! measured from its *scheduled* time, so a stall in the shop shows up as latency instead of
+//! slowing the generator down (no coordinated omission). The benchmark's checkout load is a closed
+//! loop of shoppers (`closed`), compared with pgbench's clients at the same concurrency.
+pub mod closed;
 pub mod http;
 pub mod jar;
 pub mod shopper;

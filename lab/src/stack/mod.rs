@@ -1,5 +1,10 @@
-//! The stack a cluster would run, as local processes: Postgres (behind a fault proxy), a replica set
-//! of `ecomm serve`, and nginx in front.
+//! The stack a cluster would run, as local processes: Postgres, a replica set of `ecomm serve`, and
+//! nginx in front; parts only some drills need (the fault proxy between the replicas and Postgres)
+//! start when a drill's [`Needs`] ask for them.
+//!
+//! Adding a part: a module here, a field in [`Needs`] (and in [`Stack`]), and a step in
+//! [`Stack::up`] — a part between the replicas and Postgres rewrites the replicas' database URL,
+//! as the fault proxy does.
 pub mod nginx;
 pub mod postgres;
 pub mod proxy;
@@ -47,11 +52,6 @@ pub struct StackOpts {
     /// Seconds before the shop's reconciler settles an in-doubt payment (production: 60).
     #[arg(long, default_value_t = 5)]
     pub reconcile_after: u64,
-    /// Route the replicas' Postgres traffic through the lab's TCP fault proxy. Set by the drills
-    /// that need it (db-latency); otherwise the replicas connect directly, as in the cluster, and
-    /// the lab's CPU goes to the load alone.
-    #[arg(skip)]
-    pub fault_proxy: bool,
     /// Runtime worker threads per replica (`TOKIO_WORKER_THREADS`; default: one per core).
     #[arg(long, env = "LAB_REPLICA_THREADS")]
     pub replica_threads: Option<usize>,
@@ -61,6 +61,25 @@ pub struct StackOpts {
     /// nginx worker processes (default: one per core, `auto`).
     #[arg(long, env = "LAB_LB_WORKERS")]
     pub lb_workers: Option<usize>,
+}
+
+/// Parts of the stack only some drills need; the stack starts with the union of its drills' needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The replicas reach Postgres through the lab's TCP fault proxy (db-latency); otherwise they
+    /// connect directly, as in the cluster, and the lab's CPU goes to the load alone.
+    pub fault_proxy: bool,
+    /// The lab's own temporary Postgres (a drill restarts it), not `--database-url`.
+    pub own_postgres: bool,
+}
+
+impl Needs {
+    pub fn union(self, o: Needs) -> Needs {
+        Needs {
+            fault_proxy: self.fault_proxy || o.fault_proxy,
+            own_postgres: self.own_postgres || o.own_postgres,
+        }
+    }
 }
 
 pub struct Stack {
@@ -89,7 +108,7 @@ fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
     held.iter().map(|l| Ok(l.local_addr()?.port())).collect()
 }
 
-fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
+pub fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(p) = opt {
         return Ok(p.clone());
     }
@@ -118,9 +137,9 @@ async fn ecomm(bin: &Path, args: &[&str], db: &str, media: &str) -> anyhow::Resu
 }
 
 impl Stack {
-    pub async fn up(opts: &StackOpts) -> anyhow::Result<Stack> {
+    pub async fn up(opts: &StackOpts, needs: Needs) -> anyhow::Result<Stack> {
         raise_fd_limit();
-        nginx::ensure_installed(&[("nginx", "/usr/sbin/nginx")]).await?;
+        crate::apt::ensure_installed(&[("nginx", "/usr/sbin/nginx")]).await?;
         let bin = std::path::absolute(find_ecomm(&opts.ecomm_bin)?)?;
         let work = match &opts.work_dir {
             Some(d) => d.clone(),
@@ -137,29 +156,10 @@ impl Stack {
             }
         };
         let media = format!("file://{}", work.join("media").display());
-        let t = std::time::Instant::now();
-        ecomm(&bin, &["migrate"], &db_url, &media).await?;
-        let products = opts.products.to_string();
-        ecomm(&bin, &["seed", "--products", &products], &db_url, &media).await?;
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db_url).await?;
-        analyze_seeded(&mut conn).await?;
-        eprintln!(
-            "lab: database migrated and seeded ({} products) in {:.1}s",
-            opts.products,
-            t.elapsed().as_secs_f64()
-        );
-        // The replicas reach Postgres through the fault proxy when a drill needs it; the lab's own
-        // SQL goes direct.
-        let (proxy, replica_db) = if opts.fault_proxy {
-            let db_addr: SocketAddr = host_port(&db_url)?;
-            let proxy = FaultProxy::start(db_addr).await?;
-            let direct = format!("{}:{}", db_addr.ip(), db_addr.port());
-            if !db_url.contains(&direct) {
-                bail!(
-                    "the database URL must name its host as ip:port ({direct}) for the fault proxy"
-                );
-            }
-            let url = db_url.replacen(&direct, &format!("127.0.0.1:{}", proxy.port), 1);
+        seed(&bin, &db_url, &media, opts.products).await?;
+        // The parts between the replicas and Postgres; the lab's own SQL goes direct.
+        let (proxy, replica_db) = if needs.fault_proxy {
+            let (proxy, url) = behind_fault_proxy(&db_url).await?;
             (Some(proxy), url)
         } else {
             (None, db_url.clone())
@@ -167,68 +167,13 @@ impl Stack {
         // Traffic and health port per replica, all distinct.
         let mut ports = free_ports(2 * opts.replicas)?;
         let health_ports = ports.split_off(opts.replicas);
-        let spec = ReplicaSpec {
-            bin,
-            args: vec!["serve".into()],
-            env: vec![
-                ("ECOMM_DATABASE_URL".into(), replica_db),
-                ("ECOMM_STORAGE_URL".into(), media),
-                ("ECOMM_PAYMENTS".into(), "test".into()),
-                ("ECOMM_LOG_FORMAT".into(), "json".into()),
-                ("ECOMM_DRAIN_SECONDS".into(), "2".into()),
-                // Shorter than nginx's 10 s read timeout, so a request stuck behind a slow database
-                // gets the backend's own 503 + Retry-After instead of waiting out the proxy.
-                ("ECOMM_REQUEST_TIMEOUT_SECS".into(), "8".into()),
-                // One test-gateway ledger for all replicas, so a survivor's reconciler can settle
-                // what a killed replica authorized (as a real gateway would know it).
-                (
-                    "ECOMM_TEST_GATEWAY_LEDGER".into(),
-                    work.join("gateway.jsonl").display().to_string(),
-                ),
-                (
-                    "ECOMM_RECONCILE_AFTER".into(),
-                    opts.reconcile_after.to_string(),
-                ),
-                // nginx on loopback is the trusted proxy (the VPC CIDR in the cluster).
-                ("ECOMM_TRUSTED_PROXIES".into(), "127.0.0.1/32".into()),
-                ("RUST_LOG".into(), "warn".into()),
-            ],
-            log_dir: work.join("logs"),
-        };
-        let mut spec = spec;
-        // Set explicitly, so a TOKIO_WORKER_THREADS meant for the lab itself is not inherited.
-        let threads = opts.replica_threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
-        });
-        spec.env
-            .push(("TOKIO_WORKER_THREADS".into(), threads.to_string()));
-        if let Some(n) = opts.db_pool {
-            spec.env
-                .push(("ECOMM_DB_MAX_CONNECTIONS".into(), n.to_string()));
-        }
+        let spec = replica_spec(opts, bin, &replica_db, &media, &work);
         let replicas = ReplicaSet::start(spec, ports.iter().copied().zip(health_ports).collect());
-        let static_dir = opts
-            .static_dir
-            .clone()
-            .or_else(|| Some(PathBuf::from("frontend/dist")))
-            .filter(|d| d.join("index.html").exists())
-            .map(std::path::absolute)
-            .transpose()?;
         let port = match opts.port {
             Some(p) => p,
             None => free_port()?,
         };
-        let upstream = nginx::upstream_conf(&ports.iter().map(|&p| (p, false)).collect::<Vec<_>>());
-        let nginx = std::sync::Arc::new(
-            Nginx::start(
-                &work.join("nginx"),
-                port,
-                static_dir.as_deref(),
-                &upstream,
-                opts.lb_workers,
-            )
-            .await?,
-        );
+        let nginx = std::sync::Arc::new(load_balancer(opts, &work, port, &ports).await?);
         spawn_upstream_updater(&replicas, nginx.clone());
         if !replicas.wait_all_ready(Duration::from_secs(60)).await {
             bail!("replicas not ready after 60 s: see {}/logs", work.display());
@@ -259,6 +204,112 @@ impl Stack {
             let _ = std::fs::remove_dir_all(&self.work);
         }
     }
+}
+
+/// Migrates and seeds the database (the seed skips a seeded catalog), then ANALYZEs what it filled.
+async fn seed(bin: &Path, db_url: &str, media: &str, products: u32) -> anyhow::Result<()> {
+    let t = std::time::Instant::now();
+    ecomm(bin, &["migrate"], db_url, media).await?;
+    let n = products.to_string();
+    ecomm(bin, &["seed", "--products", &n], db_url, media).await?;
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(db_url).await?;
+    analyze_seeded(&mut conn).await?;
+    eprintln!(
+        "lab: database migrated and seeded ({products} products) in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The fault proxy in front of the database; the URL the replicas connect to through it.
+async fn behind_fault_proxy(db_url: &str) -> anyhow::Result<(FaultProxy, String)> {
+    let db_addr: SocketAddr = host_port(db_url)?;
+    let proxy = FaultProxy::start(db_addr).await?;
+    let direct = format!("{}:{}", db_addr.ip(), db_addr.port());
+    if !db_url.contains(&direct) {
+        bail!("the database URL must name its host as ip:port ({direct}) for the fault proxy");
+    }
+    let url = db_url.replacen(&direct, &format!("127.0.0.1:{}", proxy.port), 1);
+    Ok((proxy, url))
+}
+
+/// How every replica runs: `ecomm serve` with the test gateway, the cluster's timeouts and the
+/// lab's diagnosis knobs.
+fn replica_spec(
+    opts: &StackOpts,
+    bin: PathBuf,
+    db_url: &str,
+    media: &str,
+    work: &Path,
+) -> ReplicaSpec {
+    let mut env: Vec<(String, String)> = vec![
+        ("ECOMM_DATABASE_URL".into(), db_url.to_owned()),
+        ("ECOMM_STORAGE_URL".into(), media.to_owned()),
+        ("ECOMM_PAYMENTS".into(), "test".into()),
+        ("ECOMM_LOG_FORMAT".into(), "json".into()),
+        ("ECOMM_DRAIN_SECONDS".into(), "2".into()),
+        // Shorter than nginx's 10 s read timeout, so a request stuck behind a slow database
+        // gets the backend's own 503 + Retry-After instead of waiting out the proxy.
+        ("ECOMM_REQUEST_TIMEOUT_SECS".into(), "8".into()),
+        // One test-gateway ledger for all replicas, so a survivor's reconciler can settle
+        // what a killed replica authorized (as a real gateway would know it).
+        (
+            "ECOMM_TEST_GATEWAY_LEDGER".into(),
+            work.join("gateway.jsonl").display().to_string(),
+        ),
+        (
+            "ECOMM_RECONCILE_AFTER".into(),
+            opts.reconcile_after.to_string(),
+        ),
+        // nginx on loopback is the trusted proxy (the VPC CIDR in the cluster).
+        ("ECOMM_TRUSTED_PROXIES".into(), "127.0.0.1/32".into()),
+        ("RUST_LOG".into(), "warn".into()),
+    ];
+    // Set explicitly, so a TOKIO_WORKER_THREADS meant for the lab itself is not inherited.
+    let threads = opts.replica_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    });
+    env.push(("TOKIO_WORKER_THREADS".into(), threads.to_string()));
+    if let Some(n) = opts.db_pool {
+        env.push(("ECOMM_DB_MAX_CONNECTIONS".into(), n.to_string()));
+    }
+    ReplicaSpec {
+        bin,
+        args: vec!["serve".into()],
+        env,
+        log_dir: work.join("logs"),
+    }
+}
+
+/// nginx on `port` in front of the replicas (none listed ready yet), serving the built storefront
+/// when there is one.
+async fn load_balancer(
+    opts: &StackOpts,
+    work: &Path,
+    port: u16,
+    replica_ports: &[u16],
+) -> anyhow::Result<Nginx> {
+    let static_dir = opts
+        .static_dir
+        .clone()
+        .or_else(|| Some(PathBuf::from("frontend/dist")))
+        .filter(|d| d.join("index.html").exists())
+        .map(std::path::absolute)
+        .transpose()?;
+    let upstream = nginx::upstream_conf(
+        &replica_ports
+            .iter()
+            .map(|&p| (p, false))
+            .collect::<Vec<_>>(),
+    );
+    Nginx::start(
+        &work.join("nginx"),
+        port,
+        static_dir.as_deref(),
+        &upstream,
+        opts.lb_workers,
+    )
+    .await
 }
 
 fn host_port(url: &str) -> anyhow::Result<SocketAddr> {

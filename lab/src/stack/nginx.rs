@@ -20,39 +20,6 @@ fn find_bin() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// The lab installs what it needs on a fresh machine (Debian), as the project's scripts do.
-pub async fn ensure_installed(packages: &[(&str, &str)]) -> anyhow::Result<()> {
-    let missing: Vec<&str> = packages
-        .iter()
-        .filter(|(_, probe)| !Path::new(probe).exists())
-        .map(|(pkg, _)| *pkg)
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    eprintln!("lab: apt-get install {}", missing.join(" "));
-    let install = || {
-        let mut c = Command::new("apt-get");
-        c.args(["install", "-y", "-q"])
-            .args(&missing)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null());
-        c
-    };
-    if install().status().await?.success() {
-        return Ok(());
-    }
-    Command::new("apt-get")
-        .args(["update", "-q"])
-        .stdout(Stdio::null())
-        .status()
-        .await?;
-    if !install().status().await?.success() {
-        bail!("apt-get install {} failed", missing.join(" "));
-    }
-    Ok(())
-}
-
 /// One `server` line per replica; those not ready are `down`, so traffic waits for readiness.
 /// When none is ready the list fails open, as an ALB does with an all-unhealthy target group.
 /// No passive ejection (`max_fails=0`): like an ALB, only the health checks (the supervisor's

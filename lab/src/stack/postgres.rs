@@ -1,5 +1,5 @@
-//! A throwaway PostgreSQL 15 cluster on a free loopback port (like scripts/pg-temp.sh), which the
-//! lab can also restart under load.
+//! A throwaway PostgreSQL 15 cluster on a free loopback port: the drills' database (which they
+//! can restart under load), the benchmarks', and the test scripts' (`ecomm-lab pg start DIR`).
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -44,14 +44,20 @@ async fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn pg_bin() -> anyhow::Result<PathBuf> {
+    let bin = PathBuf::from(
+        std::env::var("PGBIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
+    );
+    if !bin.join("initdb").exists() {
+        bail!("no PostgreSQL binaries in {} (set PGBIN)", bin.display());
+    }
+    Ok(bin)
+}
+
 impl TempPg {
+    /// Starts the cluster in `dir` (made with initdb the first time) on a free port.
     pub async fn start(dir: &Path) -> anyhow::Result<TempPg> {
-        let bin = PathBuf::from(
-            std::env::var("PGBIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
-        );
-        if !bin.join("initdb").exists() {
-            bail!("no PostgreSQL binaries in {} (set PGBIN)", bin.display());
-        }
+        let bin = pg_bin()?;
         std::fs::create_dir_all(dir)?;
         let dir = dir.canonicalize()?;
         if is_root() {
@@ -83,6 +89,11 @@ impl TempPg {
         let pg = TempPg { dir, port, bin };
         pg.ctl("start").await?;
         Ok(pg)
+    }
+
+    /// Where the cluster's programs are (its own pgbench, psql).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin
     }
 
     pub fn url(&self) -> String {
@@ -120,5 +131,19 @@ impl TempPg {
         if let Err(e) = self.ctl("stop").await {
             eprintln!("lab: stopping postgres: {e:#}");
         }
+    }
+
+    /// Stops the cluster a `start` left running in `dir` (by an earlier process); a directory
+    /// with no running cluster is not an error, so a clean-up may run whether or not a start did.
+    pub async fn stop_in(dir: &Path) -> anyhow::Result<()> {
+        if !dir.join("data").join("postmaster.pid").exists() {
+            return Ok(());
+        }
+        let pg = TempPg {
+            dir: dir.canonicalize()?,
+            port: 0,
+            bin: pg_bin()?,
+        };
+        pg.ctl("stop").await
     }
 }

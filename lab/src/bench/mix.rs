@@ -1,10 +1,17 @@
-//! Catalog query mix for `make bench`: a fixed set of ≥ 300 distinct catalog queries (words, prefixes,
-//! typos, single letters, filters, sorts, pages). Prints `key=value` figures:
+//! The catalog query mix: a fixed set of ≥ 300 distinct catalog queries (words, prefixes, typos,
+//! single letters, filters, sorts, pages) and the queries built to cost the most. Figures:
 //!   cold_* — each query once, one at a time (what the index costs, no page cache)
 //!   load_* — C connections cycling through the set for S seconds (what a shopper sees under load)
 //!   letters_max_ms — the slowest of the 26 one-letter searches, cold
-//!   cargo run --release --example catalog_mix -- BASE_URL CONCURRENCY SECONDS
+//!   worst_ms — the slowest of the adversarial queries, each once, cold
+use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::Request;
+
+use crate::load::http::Client;
 
 const WORDS: &[&str] = &[
     "",
@@ -125,40 +132,72 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn timed(c: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
+async fn timed(c: &Client, path: &str) -> anyhow::Result<f64> {
     let t = Instant::now();
-    let res = c.get(url).send().await?;
-    anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
-    res.bytes().await?;
+    let req = Request::get(path).body(Full::default())?;
+    let a = c
+        .send(req, false, false)
+        .await
+        .map_err(|f| anyhow::anyhow!("{path}: {f:?}"))?;
+    anyhow::ensure!(a.status.is_success(), "{path}: {}", a.status);
     Ok(t.elapsed().as_secs_f64() * 1000.0)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let base = args
-        .get(1)
-        .cloned()
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    let concurrency: usize = args.get(2).and_then(|v| v.parse().ok()).unwrap_or(16);
-    let seconds: u64 = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(10);
-    let qs = queries();
-    let c = reqwest::Client::new();
+/// The figures of one run (`key=value` on one line when printed).
+pub struct Mix {
+    pub queries: usize,
+    pub cold_p50_ms: f64,
+    pub cold_p99_ms: f64,
+    pub cold_max_ms: f64,
+    pub load_rps: f64,
+    pub load_p50_ms: f64,
+    pub load_p99_ms: f64,
+    pub letters_max_ms: f64,
+    pub worst_ms: f64,
+}
+
+impl fmt::Display for Mix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "queries={} cold_p50_ms={:.2} cold_p99_ms={:.2} cold_max_ms={:.2} load_rps={:.0} load_p50_ms={:.2} load_p99_ms={:.2} letters_max_ms={:.2} worst_ms={:.2}",
+            self.queries,
+            self.cold_p50_ms,
+            self.cold_p99_ms,
+            self.cold_max_ms,
+            self.load_rps,
+            self.load_p50_ms,
+            self.load_p99_ms,
+            self.letters_max_ms,
+            self.worst_ms,
+        )
+    }
+}
+
+/// Letters, then every query once (cold), then the worst-case queries, then `concurrency`
+/// connections through the set for `seconds`. The slowest cold queries go to stderr, so a missed
+/// p99 names its culprits.
+pub async fn run(base: &str, concurrency: usize, seconds: u64) -> anyhow::Result<Mix> {
+    let qs = Arc::new(queries());
+    let c = Arc::new(Client::new(
+        base,
+        Duration::from_secs(60),
+        Duration::from_secs(3),
+    )?);
 
     let mut letters = Vec::new();
     for l in 'a'..='z' {
         // A cache-busting page size keeps these off the page cache.
-        letters.push(timed(&c, &format!("{base}/api/products?q={l}&per_page=23")).await?);
+        letters.push(timed(&c, &format!("/api/products?q={l}&per_page=23")).await?);
     }
     let mut cold = Vec::new();
     let mut by_query = Vec::new();
-    for q in &qs {
-        let ms = timed(&c, &format!("{base}{q}")).await?;
+    for q in qs.iter() {
+        let ms = timed(&c, q).await?;
         cold.push(ms);
         by_query.push((ms, q));
     }
     cold.sort_by(f64::total_cmp);
-    // The slowest cold queries on stderr, so a missed p99 names its culprits.
     by_query.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (ms, q) in by_query.iter().take(8) {
         eprintln!("slow cold query: {ms:.2} ms {q}");
@@ -166,7 +205,7 @@ async fn main() -> anyhow::Result<()> {
 
     let mut worst: f64 = 0.0;
     for q in WORST {
-        let ms = timed(&c, &format!("{base}{q}")).await?;
+        let ms = timed(&c, q).await?;
         eprintln!("worst-case query: {ms:.2} ms {q}");
         worst = worst.max(ms);
     }
@@ -175,12 +214,12 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|w| {
-            let (c, base, qs) = (c.clone(), base.clone(), qs.clone());
+            let (c, qs) = (c.clone(), qs.clone());
             tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut i = w * 7;
                 while Instant::now() < deadline {
-                    lat.push(timed(&c, &format!("{base}{}", qs[i % qs.len()])).await?);
+                    lat.push(timed(&c, &qs[i % qs.len()]).await?);
                     i += 1;
                 }
                 anyhow::Ok(lat)
@@ -193,17 +232,27 @@ async fn main() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     load.sort_by(f64::total_cmp);
-    println!(
-        "queries={} cold_p50_ms={:.2} cold_p99_ms={:.2} cold_max_ms={:.2} load_rps={:.0} load_p50_ms={:.2} load_p99_ms={:.2} letters_max_ms={:.2} worst_ms={:.2}",
-        qs.len(),
-        pct(&cold, 0.5),
-        pct(&cold, 0.99),
-        pct(&cold, 1.0),
-        load.len() as f64 / elapsed,
-        pct(&load, 0.5),
-        pct(&load, 0.99),
-        letters.iter().cloned().fold(0.0, f64::max),
-        worst,
-    );
-    Ok(())
+    Ok(Mix {
+        queries: qs.len(),
+        cold_p50_ms: pct(&cold, 0.5),
+        cold_p99_ms: pct(&cold, 0.99),
+        cold_max_ms: pct(&cold, 1.0),
+        load_rps: load.len() as f64 / elapsed,
+        load_p50_ms: pct(&load, 0.5),
+        load_p99_ms: pct(&load, 0.99),
+        letters_max_ms: letters.iter().copied().fold(0.0, f64::max),
+        worst_ms: worst,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_mix_has_at_least_300_distinct_queries_and_every_letter() {
+        let qs = super::queries();
+        assert!(qs.len() >= 300, "{}", qs.len());
+        for c in 'a'..='z' {
+            assert!(qs.contains(&format!("/api/products?q={c}")));
+        }
+    }
 }
