@@ -11,10 +11,15 @@ use crate::helpers::{database_url, Db};
 
 /// A pool of one connection, so the next borrower is sure to get the connection just returned.
 async fn one_connection_pool() -> (PgPool, String) {
+    one_connection_pool_with(DbOptions::default()).await
+}
+
+/// The same, on a fresh database with a `marks` table, with these options otherwise.
+async fn one_connection_pool_with(options: DbOptions) -> (PgPool, String) {
     let url = database_url(Db::Postgres).await;
     let options = DbOptions {
         max_connections: 1,
-        ..DbOptions::default()
+        ..options
     };
     let pool = postgres_pool(&url, &options).unwrap();
     sqlx::query("CREATE TABLE marks (n INT)")
@@ -92,17 +97,11 @@ async fn a_begin_dropped_before_its_reply_leaves_no_transaction_open() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_left_inside_a_transaction_is_ended_by_the_server() {
-    let url = database_url(Db::Postgres).await;
-    let options = DbOptions {
-        max_connections: 1,
+    let (pool, url) = one_connection_pool_with(DbOptions {
         idle_in_transaction_timeout_ms: 200,
         ..DbOptions::default()
-    };
-    let pool = postgres_pool(&url, &options).unwrap();
-    sqlx::query("CREATE TABLE marks (n INT)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    })
+    .await;
     let mut conn = pool.acquire().await.unwrap();
     sqlx::raw_sql("BEGIN; INSERT INTO marks VALUES (1)")
         .execute(&mut *conn)
