@@ -464,3 +464,27 @@ pub fn fields_of(problem: &Value) -> Vec<&str> {
         .map(|e| e["field"].as_str().expect("a field name"))
         .collect()
 }
+
+/// An order as the checkout would place it: a guest's, paid by `reference`, placed a second ago.
+pub fn test_order<'a>(
+    key: &'a str,
+    reference: &'a str,
+    lines: &'a [ecomm::store::TakeLine],
+    total: i64,
+) -> ecomm::store::PlaceOrder<'a> {
+    ecomm::store::PlaceOrder {
+        id: uuid::Uuid::new_v4().to_string(),
+        key,
+        fingerprint: "fp",
+        cart_key: "a:nobody",
+        user_id: None,
+        email: "guest@example.com",
+        shipping_address: "{}",
+        payment_brand: "visa",
+        payment_last4: "4242",
+        total_cents: total,
+        payment_reference: reference,
+        lines,
+        now: ecomm::clock::now_ms() - 1000,
+    }
+}

@@ -34,26 +34,13 @@ async fn authorized_order(
         quantity,
         unit_price_cents: 500,
     }];
-    let id = uuid::Uuid::new_v4().to_string();
     let address = checkout_body(APPROVE)["shipping_address"].to_string();
-    app.store
-        .place_order(&PlaceOrder {
-            id: id.clone(),
-            key,
-            fingerprint: "fp",
-            cart_key: "a:nobody",
-            user_id: None,
-            email: "guest@example.com",
-            shipping_address: &address,
-            payment_brand: "visa",
-            payment_last4: "4242",
-            total_cents: 500 * quantity,
-            payment_reference: &reference,
-            lines: &lines,
-            now: ecomm::clock::now_ms() - 1000,
-        })
-        .await
-        .unwrap();
+    let order = PlaceOrder {
+        shipping_address: &address,
+        ..test_order(key, &reference, &lines, 500 * quantity)
+    };
+    app.store.place_order(&order).await.unwrap();
+    let id = order.id;
     (id, reference)
 }
 

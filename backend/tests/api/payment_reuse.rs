@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ecomm::domain::PaymentState;
 use ecomm::payments::GatewayState;
-use ecomm::store::{PlaceOrder, Placement, StoreError, TakeLine};
+use ecomm::store::{Placement, StoreError, TakeLine};
 
 use crate::helpers::*;
 
@@ -88,21 +88,7 @@ async fn two_orders_cannot_share_one_payment_reference(app: TestApp) {
         quantity: 1,
         unit_price_cents: 500,
     }];
-    let order = |key: &'static str| PlaceOrder {
-        id: uuid::Uuid::new_v4().to_string(),
-        key,
-        fingerprint: "fp",
-        cart_key: "a:nobody",
-        user_id: None,
-        email: "guest@example.com",
-        shipping_address: "{}",
-        payment_brand: "visa",
-        payment_last4: "4242",
-        total_cents: 500,
-        payment_reference: "pay_1",
-        lines: &line,
-        now: ecomm::clock::now_ms(),
-    };
+    let order = |key: &'static str| test_order(key, "pay_1", &line, 500);
     assert_eq!(
         app.store.place_order(&order("first")).await.unwrap(),
         Placement::Placed

@@ -9,7 +9,7 @@ use ecomm::payments::{
     Authorization, AuthorizeRequest, GatewayError, GatewayPayment, GatewayState, PaymentGateway,
     TestGateway,
 };
-use ecomm::store::{PlaceOrder, Placement, StoreError, TakeLine};
+use ecomm::store::{Placement, StoreError, TakeLine};
 
 use crate::helpers::*;
 
@@ -32,29 +32,6 @@ async fn authorize(app: &TestApp, key: &str, cents: i64) -> String {
     }
 }
 
-fn order<'a>(
-    key: &'a str,
-    reference: &'a str,
-    lines: &'a [TakeLine],
-    total: i64,
-) -> PlaceOrder<'a> {
-    PlaceOrder {
-        id: uuid::Uuid::new_v4().to_string(),
-        key,
-        fingerprint: "fp",
-        cart_key: "a:nobody",
-        user_id: None,
-        email: "guest@example.com",
-        shipping_address: "{}",
-        payment_brand: "visa",
-        payment_last4: "4242",
-        total_cents: total,
-        payment_reference: reference,
-        lines,
-        now: ecomm::clock::now_ms() - 1000,
-    }
-}
-
 #[db_test]
 async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(app: TestApp) {
     let a = app.product("A-1", 500, 3).await;
@@ -73,7 +50,7 @@ async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(
     ];
     match app
         .store
-        .place_order(&order("k1", "ref", &lines, 1400))
+        .place_order(&test_order("k1", "ref", &lines, 1400))
         .await
     {
         Err(StoreError::OverStock { lines }) => {
@@ -106,7 +83,7 @@ async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(
     }];
     assert!(matches!(
         app.store
-            .place_order(&order("k2", "ref", &repriced, 450))
+            .place_order(&test_order("k2", "ref", &repriced, 450))
             .await,
         Err(StoreError::PriceChanged)
     ));
@@ -125,7 +102,7 @@ async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(
     ];
     assert_eq!(
         app.store
-            .place_order(&order("k3", "ref", &fits, 1700))
+            .place_order(&test_order("k3", "ref", &fits, 1700))
             .await
             .unwrap(),
         Placement::Placed
@@ -136,7 +113,7 @@ async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(
     );
     let again = app
         .store
-        .place_order(&order("k3", "ref", &fits, 1700))
+        .place_order(&test_order("k3", "ref", &fits, 1700))
         .await
         .unwrap();
     assert_eq!(again, Placement::KeyTaken);
@@ -198,13 +175,13 @@ async fn the_reconciler_captures_a_committed_order_and_cancels_one_whose_money_i
     // Committed, then the process died before capturing.
     let kept = authorize(&app, "commit-1", 1000).await;
     app.store
-        .place_order(&order("commit-1", &kept, &line, 1000))
+        .place_order(&test_order("commit-1", &kept, &line, 1000))
         .await
         .unwrap();
     // Committed, but the authorization was released meanwhile (e.g. it expired at the gateway).
     let gone = authorize(&app, "commit-2", 1000).await;
     app.store
-        .place_order(&order("commit-2", &gone, &line, 1000))
+        .place_order(&test_order("commit-2", &gone, &line, 1000))
         .await
         .unwrap();
     app.state.payments.void(&gone).await.unwrap();
