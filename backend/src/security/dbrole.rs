@@ -70,17 +70,9 @@ pub async fn grant(
     // or a lock wait fails fast; a session left inside a transaction (a client bug, a connection
     // handed back mid-transaction) is ended, its locks released, its writes rolled back. Plain
     // integers (milliseconds): the template is itself inside a SQL string literal.
-    let timeouts = [
-        format!(
-            "ALTER ROLE %I SET statement_timeout = {}",
-            db.statement_timeout_ms
-        ),
-        format!("ALTER ROLE %I SET lock_timeout = {}", db.lock_timeout_ms),
-        format!(
-            "ALTER ROLE %I SET idle_in_transaction_session_timeout = {}",
-            db.idle_in_transaction_timeout_ms
-        ),
-    ];
+    let timeouts = db
+        .session_timeouts_ms()
+        .map(|(name, ms)| format!("ALTER ROLE %I SET {name} = {ms}"));
     statements.extend(timeouts.iter().map(|t| (t.as_str(), false)));
     for (template, with_password) in statements {
         let sql: String = if with_password {

@@ -141,6 +141,21 @@ pub struct DbOptions {
     pub startup_options: bool,
 }
 
+impl DbOptions {
+    /// The Postgres settings every session of the shop starts with, in milliseconds: sent as
+    /// startup options by the pool, or set on the application role for poolers that refuse them.
+    pub fn session_timeouts_ms(&self) -> [(&'static str, u64); 3] {
+        [
+            ("statement_timeout", self.statement_timeout_ms),
+            ("lock_timeout", self.lock_timeout_ms),
+            (
+                "idle_in_transaction_session_timeout",
+                self.idle_in_transaction_timeout_ms,
+            ),
+        ]
+    }
+}
+
 impl Default for DbOptions {
     fn default() -> Self {
         Self {

@@ -201,17 +201,10 @@ impl SqlStore<Postgres> {
 pub fn pool(url: &str, db: &DbOptions) -> anyhow::Result<PgPool> {
     let mut options = PgConnectOptions::from_str(url)?;
     if db.startup_options {
-        options = options.options([
-            (
-                "statement_timeout",
-                format!("{}ms", db.statement_timeout_ms),
-            ),
-            ("lock_timeout", format!("{}ms", db.lock_timeout_ms)),
-            (
-                "idle_in_transaction_session_timeout",
-                format!("{}ms", db.idle_in_transaction_timeout_ms),
-            ),
-        ]);
+        options = options.options(
+            db.session_timeouts_ms()
+                .map(|(name, ms)| (name, format!("{ms}ms"))),
+        );
     }
     Ok(PgPoolOptions::new()
         .max_connections(db.max_connections)
