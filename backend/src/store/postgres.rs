@@ -82,6 +82,10 @@ impl Dialect for Postgres {
                 loop {
                     match listener.recv().await {
                         Ok(_) => wake.notify_one(),
+                        // The store is closing: drop the listener so its connection goes back.
+                        // Kept, it would hold `Pool::close` forever (the listener keeps its
+                        // connection and answers every later `recv` with `PoolClosed` at once).
+                        Err(sqlx::Error::PoolClosed) => break,
                         Err(e) => {
                             // recv reconnects on the next call; polling covers the gap.
                             tracing::warn!(error = %e, "catalog listener lost its connection");

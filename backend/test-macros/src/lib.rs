@@ -1,7 +1,8 @@
 //! `#[db_test]` turns `async fn name(app: TestApp) { … }` into `name::on_sqlite` and
 //! `name::on_postgres`, each a tokio test that spawns a fresh app on that database. A test that
 //! starts its own server (custom settings) takes `db: Db` instead and is given the database.
-//! The body stays a plain function, so rustfmt and clippy see it.
+//! The body stays a plain function, so rustfmt and clippy see it. Each runs within the helpers'
+//! time limit, so a hang fails its own test instead of the whole CI run.
 use proc_macro::TokenStream;
 use quote::quote;
 use syn::{parse_macro_input, ItemFn};
@@ -49,7 +50,7 @@ pub fn db_test(args: TokenStream, item: TokenStream) -> TokenStream {
             #(#attrs)*
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn #test() {
-                run(#arg).await
+                crate::helpers::within_test_limit(async { run(#arg).await }).await
             }
         }
     });

@@ -159,3 +159,24 @@ async fn a_sale_writes_no_new_entry_in_the_products_indexes(db: Db) {
         "the sale was a heap-only (HOT) update"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_store_is_not_held_up_by_the_change_listener() {
+    // Postgres only: SQLite has no NOTIFY, so no listener holds a connection there. A pool of one
+    // connection, so the listener holds every connection there is: `Pool::close` waits for each
+    // borrowed connection to come back, and closing idle ones can otherwise hide one never
+    // returned (sqlx gives back a permit for each idle connection it closes).
+    let url = database_url(Db::Postgres).await;
+    let options = ecomm::store::DbOptions {
+        max_connections: 1,
+        ..Default::default()
+    };
+    let store = ecomm::store::connect_with(&url, &options).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+        .listen_catalog(std::sync::Arc::new(tokio::sync::Notify::new()))
+        .await
+        .unwrap();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(30), store.close()).await;
+    assert!(closed.is_ok(), "the store was still closing after 30 s");
+}

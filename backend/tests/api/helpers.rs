@@ -56,6 +56,22 @@ fn init() {
     });
 }
 
+/// How long one API test may run before it counts as hung. A hang is a bug (a connection never
+/// given back, a wait on a lock); failing that test with its name beats libtest's "has been
+/// running for over 60 seconds" until the CI job is killed. `ECOMM_TEST_LIMIT_SECS` overrides it.
+pub async fn within_test_limit<F: std::future::Future<Output = ()>>(test: F) {
+    let limit = std::env::var("ECOMM_TEST_LIMIT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    if tokio::time::timeout(Duration::from_secs(limit), test)
+        .await
+        .is_err()
+    {
+        panic!("still running after {limit} s: the test hung");
+    }
+}
+
 pub struct TestApp {
     pub addr: String,
     /// The health port's base URL (probes only).
