@@ -9,6 +9,7 @@ pub mod guest_cart;
 pub mod health_port;
 pub mod media;
 pub mod memory;
+pub mod money;
 pub mod openapi;
 pub mod payments;
 pub mod readiness;
