@@ -1,7 +1,7 @@
 use ecomm::config::{AdminCommand, Command, LogFormat};
 
 fn main() -> anyhow::Result<()> {
-    ecomm::memory::tune();
+    ecomm::sys::memory::tune();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -36,10 +36,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate(store) => {
             store.connect().await?.migrate().await?;
             tracing::info!("migrations applied");
-            if let Some((role, password)) = ecomm::security::dbrole::from_env() {
-                let owner = ecomm::security::dburl::resolve(&store.database_url)?;
-                ecomm::security::dbrole::grant(&owner, &role, &password, &store.db_options())
-                    .await?;
+            if let Some((role, password)) = ecomm::store::dbrole::from_env() {
+                let owner = ecomm::store::dburl::resolve(&store.database_url)?;
+                ecomm::store::dbrole::grant(&owner, &role, &password, &store.db_options()).await?;
                 tracing::info!(%role, "application role granted DML only");
             }
             Ok(())
@@ -48,7 +47,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             store,
             products,
             images,
-        } => ecomm::seed::run(&store, products, images).await,
+        } => ecomm::catalog::seed::run(&store, products, images).await,
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -61,12 +60,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let password = admin_password(password_stdin)?;
             let db = store.connect().await?;
             let user =
-                ecomm::routes::auth::ensure_admin(db.as_ref(), &email, password, force).await?;
+                ecomm::http::routes::auth::ensure_admin(db.as_ref(), &email, password, force)
+                    .await?;
             println!("admin ready: {}", user.email);
             Ok(())
         }
         Command::Openapi => {
-            println!("{}", ecomm::openapi::document().to_pretty_json()?);
+            println!("{}", ecomm::http::openapi::document().to_pretty_json()?);
             Ok(())
         }
     }

@@ -1,109 +1,19 @@
-//! Wiring: the router with its layers, and the server with graceful shutdown.
+//! Wiring: the application from its settings, served with its background jobs until shutdown.
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, Uri};
-use axum::middleware;
-use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower::ServiceExt;
-use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::ServeSettings;
-use crate::error::ApiError;
-use crate::health_port::HealthPort;
-use crate::media::Media;
+use crate::http::health::port::HealthPort;
+use crate::http::serve::{default_max_connections, serve, ServeLimits};
+use crate::http::{router, AppState};
+use crate::jobs::{JobInputs, Jobs};
 use crate::payments::PaymentsMode;
-use crate::routes;
-use crate::security;
-use crate::state::AppState;
-
-const JSON_BODY_LIMIT: usize = 64 * 1024;
-
-pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
-    let api = Router::new()
-        .merge(routes::catalog::router())
-        .merge(routes::inventory::router())
-        .merge(routes::auth::router())
-        .merge(routes::cart::router())
-        .merge(routes::checkout::router())
-        .merge(routes::orders::router())
-        .merge(routes::admin::router())
-        .merge(routes::health::router())
-        .route_layer(middleware::from_fn_with_state(
-            state.ops.clone(),
-            crate::telemetry::track,
-        ))
-        .with_state(state.clone());
-    let request_timeout = Duration::from_secs(state.security.settings.request_timeout_secs.max(1));
-    let mut app = Router::new().merge(api);
-    if state.security.settings.api_docs {
-        app = app.merge(
-            SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::openapi::document()),
-        );
-    }
-    app.fallback(move |uri: Uri, req: Request| fallback(uri, req, static_dir.clone()))
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .layer(middleware::from_fn(security::csrf::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(
-            request_timeout,
-            security::serve::request_timeout,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.security.clone(),
-            crate::session::identify,
-        ))
-        // br or gzip, as the client asks: API JSON and the storefront's assets alike.
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-}
-
-/// Unknown API paths are JSON 404s; anything else is the SPA (with history fallback to index.html).
-async fn fallback(uri: Uri, req: Request, static_dir: Option<PathBuf>) -> Response {
-    let path = uri.path();
-    let api_like = ["/api", "/media", "/health", "/metrics"]
-        .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    match static_dir {
-        Some(dir) if !api_like => {
-            let spa = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
-            let mut res = match spa.oneshot(req).await {
-                Ok(res) => res.into_response(),
-                Err(never) => match never {},
-            };
-            security::headers::spa(&mut res);
-            // Vite names files under /assets by content hash: they never change. Anything else
-            // (index.html, the history fallback) must be revalidated to pick up a new release.
-            let policy = if path.starts_with("/assets/") && res.status().is_success() {
-                "public, max-age=31536000, immutable"
-            } else {
-                "no-cache"
-            };
-            res.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                HeaderValue::from_static(policy),
-            );
-            res
-        }
-        _ => ApiError::NotFound("resource").into_response(),
-    }
-}
+use crate::store::media::Media;
 
 pub struct Application {
     listener: tokio::net::TcpListener,
@@ -162,7 +72,7 @@ impl Application {
         }
     }
 
-    /// Also serves the probes on `addr`, from a thread of its own (crate::health_port).
+    /// Also serves the probes on `addr`, from a thread of its own (crate::http::health::port).
     pub fn serve_health_on(mut self, addr: SocketAddr) -> anyhow::Result<Self> {
         self.health = Some(HealthPort::bind(addr)?);
         Ok(self)
@@ -209,15 +119,13 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let health = self.health.map(|h| h.run(state.clone())).transpose()?;
-        let reconciler = tokio::spawn(crate::checkout::reconciler::run(
-            state.checkout.clone(),
-            state.reconcile_after,
-        ));
-        let purge = tokio::spawn(security::purge::run(
-            state.store.clone(),
-            state.security.clone(),
-        ));
-        let feed = tokio::spawn(crate::catalog::feed::run(state.catalog.clone()));
+        let jobs = Jobs::start(JobInputs {
+            store: state.store.clone(),
+            catalog: state.catalog.clone(),
+            checkout: state.checkout.clone(),
+            security: state.security.clone(),
+            reconcile_after: state.reconcile_after,
+        });
         let drain_delay = self.drain_delay;
         let draining = state.draining.clone();
         let signal = async move {
@@ -230,19 +138,17 @@ impl Application {
             tokio::time::sleep(drain_delay).await;
         };
         let sec = &state.security.settings;
-        let limits = security::serve::ServeLimits {
+        let limits = ServeLimits {
             header_timeout: Duration::from_secs(sec.header_timeout_secs.max(1)),
-            max_connections: sec.max_connections(),
+            max_connections: sec.max_connections.unwrap_or_else(default_max_connections),
         };
-        let served = security::serve::serve(self.listener, self.router, limits, signal).await;
+        let served = serve(self.listener, self.router, limits, signal).await;
         // Probes keep their answer (503) until the main port has drained.
         if let Some(health) = health {
             health.stop().await;
         }
         served?;
-        reconciler.abort();
-        purge.abort();
-        feed.abort();
+        jobs.stop();
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())

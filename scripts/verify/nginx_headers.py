@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the storefront's real nginx configuration and assert the headers of what it serves.
 
-  nginx_headers.py [--backend-headers backend/src/security/headers.rs] NGINX_CONF
+  nginx_headers.py [--backend-headers backend/src/http/headers.rs] NGINX_CONF
 
 Starts nginx (the binary on PATH or /usr/sbin/nginx) with NGINX_CONF on a free port, a stub SPA
 (index.html + a hashed asset) and a dead upstream, then requests the storefront document (/,
@@ -44,7 +44,7 @@ def get(url, headers):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--backend-headers", default="backend/src/security/headers.rs")
+    ap.add_argument("--backend-headers", default="backend/src/http/headers.rs")
     ap.add_argument("conf")
     a = ap.parse_args()
     m = re.search(r'pub const HSTS: &str = "([^"]+)"', open(a.backend_headers).read())

@@ -36,7 +36,7 @@ import hcl2
 import yaml
 
 POD_IDENTITY_AGENT = ipaddress.ip_network("169.254.170.23/32")
-# What backend/src/media.rs does with the bucket: put, get, head (a missing key answers 404 only
+# What backend/src/store/media.rs does with the bucket: put, get, head (a missing key answers 404 only
 # with ListBucket), presign GET. Nothing deletes an object.
 BACKEND_S3_ACTIONS = {"s3:GetObject", "s3:PutObject", "s3:ListBucket"}
 

@@ -1,16 +1,11 @@
 //! The change feed: every product or stock change stamps a catalog version in the database (a trigger,
 //! in the same transaction); each replica reads the rows past its cursor and applies them: a change of
 //! the count alone to the live stock table (see `stock`), any other one to its index.
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::{Catalog, Change};
 use crate::store::ProductChange;
 
-/// How often a replica looks for changes when nothing wakes it (Postgres NOTIFY wakes it at once).
-pub const POLL_EVERY: Duration = Duration::from_millis(250);
-/// Commits at most this often under a storm of changes, so searches keep fresh readers cheaply.
-const MIN_COMMIT_GAP: Duration = Duration::from_millis(50);
 /// Rows per read: big while building, small afterwards so each commit stays short.
 const BUILD_BATCH: i64 = 10_000;
 const LIVE_BATCH: i64 = 1_000;
@@ -63,7 +58,7 @@ pub async fn catch_up(catalog: &Catalog) -> anyhow::Result<usize> {
         catalog.committed();
         feed.built = true;
         // The build's indexing memory is free now: give it back before serving.
-        crate::memory::release_free_memory();
+        crate::sys::memory::release_free_memory();
         catalog.mark_ready();
         tracing::info!(
             products = index.len(),
@@ -72,22 +67,4 @@ pub async fn catch_up(catalog: &Catalog) -> anyhow::Result<usize> {
         );
     }
     Ok(applied)
-}
-
-/// Keeps the index fresh until the process stops; errors (a database blip) are retried next tick.
-pub async fn run(catalog: Arc<Catalog>) {
-    if let Err(e) = catalog.store.listen_catalog(catalog.wake.clone()).await {
-        tracing::warn!(error = %e, "catalog: no change notifications, polling only");
-    }
-    loop {
-        match catch_up(&catalog).await {
-            Ok(n) if n > 0 => tokio::time::sleep(MIN_COMMIT_GAP).await,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "catalog: change feed read failed"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(POLL_EVERY) => {}
-            _ = catalog.wake.notified() => {}
-        }
-    }
 }

@@ -16,6 +16,7 @@ pub mod feed;
 pub mod index;
 pub mod query;
 pub mod schema;
+pub mod seed;
 pub mod stock;
 
 pub use collect::{PRICE_EDGES, PRICE_RANGES};

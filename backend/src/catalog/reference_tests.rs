@@ -14,7 +14,7 @@ const CATEGORIES: [&str; 4] = ["Kitchen", "Outdoors", "Books", "Nowhere"];
 fn catalog() -> Vec<CatalogProduct> {
     (1..=PRODUCTS)
         .map(|i| {
-            let p = crate::seed::product(i);
+            let p = crate::catalog::seed::product(i);
             CatalogProduct {
                 id: i64::from(i),
                 sku: p.sku,

@@ -32,7 +32,7 @@ impl Captures {
 async fn write(store: Arc<dyn Store>, mut rx: mpsc::Receiver<String>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
-        let now = crate::clock::now_ms();
+        let now = crate::sys::clock::now_ms();
         if let Err(e) = store.mark_captured(&batch, now).await {
             tracing::warn!(error = %e, orders = batch.len(), "captured but not recorded; the reconciler will");
         }

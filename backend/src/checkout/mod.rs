@@ -21,7 +21,6 @@ use crate::store::{
 
 mod captures;
 pub mod fault;
-mod feed_log;
 pub mod inflight;
 mod lines;
 pub mod reconciler;
@@ -227,7 +226,7 @@ impl Checkout {
         };
         fault::hit(self.fault, FaultPoint::AfterAuthorize);
 
-        let now = crate::clock::now_ms();
+        let now = crate::sys::clock::now_ms();
         let order = PlaceOrder {
             id: uuid::Uuid::new_v4().to_string(),
             key: &req.key,
@@ -292,7 +291,7 @@ impl Checkout {
         authorization: Option<&str>,
     ) -> Result<Committed, CheckoutError> {
         let (status, body) = (self.render)(&err);
-        let now = crate::clock::now_ms();
+        let now = crate::sys::clock::now_ms();
         if !self
             .store
             .settle_key(&req.key, &req.fingerprint, i64::from(status), &body, now)

@@ -8,7 +8,7 @@
 //!     is told, and a late commit of that key cannot happen) and void it.
 //!
 //! Only payments older than `--reconcile-after` are touched: younger ones may still be in flight.
-//! The same process prunes the catalog feed's sales log (`feed_log`).
+//! `jobs::reconcile` runs the passes.
 use std::time::Duration;
 
 use super::{Checkout, CheckoutError, ABANDONED};
@@ -30,47 +30,9 @@ pub struct PassReport {
     pub unresolved: u32,
 }
 
-/// Runs passes forever, every quarter of `after` (between 100 ms and 15 s), while this process
-/// holds the cluster's reconciler lease.
-pub async fn run(checkout: std::sync::Arc<Checkout>, after: Duration) {
-    let every = (after / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut lease: Option<Box<dyn crate::store::Lease>> = None;
-    let mut sales_log = super::feed_log::SalesLog::default();
-    loop {
-        tick.tick().await;
-        if let Some(l) = lease.as_mut() {
-            if !crate::store::Lease::alive(l.as_mut()).await {
-                tracing::warn!("reconciler: lost the lease");
-                lease = None;
-            }
-        }
-        if lease.is_none() {
-            match checkout.store.reconciler_lease().await {
-                Ok(Some(l)) => {
-                    tracing::info!("reconciler: this process settles in-doubt payments");
-                    lease = Some(l);
-                }
-                Ok(None) => continue,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reconciler: cannot take the lease");
-                    continue;
-                }
-            }
-        }
-        match pass(&checkout, after).await {
-            Ok(r) if r == PassReport::default() => {}
-            Ok(r) => tracing::warn!(?r, "reconciler settled in-doubt payments"),
-            Err(e) => tracing::warn!(error = %e, "reconciler pass failed"),
-        }
-        sales_log.prune(checkout.store.as_ref()).await;
-    }
-}
-
 /// One pass over everything older than `after`.
 pub async fn pass(c: &Checkout, after: Duration) -> Result<PassReport, StoreError> {
-    let cutoff = crate::clock::now_ms() - after.as_millis() as i64;
+    let cutoff = crate::sys::clock::now_ms() - after.as_millis() as i64;
     let mut r = PassReport::default();
     for order in c.store.in_doubt_orders(cutoff, 500).await? {
         if order.cancelled {
@@ -111,7 +73,7 @@ async fn settle_committed(
     o: &InDoubtOrder,
     r: &mut PassReport,
 ) -> Result<(), StoreError> {
-    let now = crate::clock::now_ms();
+    let now = crate::sys::clock::now_ms();
     let outcome = match c.gateway.capture(&o.payment_reference).await {
         Ok(()) => Ok(GatewayState::Captured),
         Err(GatewayError::Unavailable(e)) => Err(e),
@@ -171,7 +133,7 @@ pub async fn settle_cancelled(
     o: &InDoubtOrder,
     r: &mut PassReport,
 ) -> Result<(), StoreError> {
-    let now = crate::clock::now_ms();
+    let now = crate::sys::clock::now_ms();
     let mut state = o.payment_state;
     if state == PaymentState::Authorized {
         match c.gateway.void(&o.payment_reference).await {
@@ -221,7 +183,7 @@ async fn settle_open(
     r: &mut PassReport,
 ) -> Result<(), StoreError> {
     let (status, body) = (c.render)(&CheckoutError::Interrupted);
-    let now = crate::clock::now_ms();
+    let now = crate::sys::clock::now_ms();
     // Closing the key first means the checkout that made this authorization can no longer commit.
     let closed = c
         .store

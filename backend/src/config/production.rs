@@ -22,7 +22,7 @@ impl ServeSettings {
         if self.cookie_secure {
             markers.push("secure cookies (ECOMM_COOKIE_SECURE)".to_owned());
         }
-        let url = crate::security::dburl::resolve(&self.store.database_url)?;
+        let url = crate::store::dburl::resolve(&self.store.database_url)?;
         if let Some(mode) = tls_mode(&url, std::env::var("PGSSLMODE").ok()) {
             markers.push(format!("a database reached over TLS (sslmode={mode})"));
         }

@@ -118,7 +118,7 @@ async fn the_ledger_survives_a_restart_and_lists_open_authorizations() {
 
     let again = TestGateway::with_ledger(&path).unwrap();
     let open = again
-        .open_authorizations(crate::clock::now_ms() + 1)
+        .open_authorizations(crate::sys::clock::now_ms() + 1)
         .await
         .unwrap();
     assert_eq!(open.len(), 1);

@@ -119,7 +119,7 @@ impl Attempt {
             tokio::pin!(freed);
             freed.as_mut().enable();
             {
-                let now = crate::clock::now_ms();
+                let now = crate::sys::clock::now_ms();
                 let mut seen = l.seen();
                 let mut full = false;
                 for key in &self.keys {
@@ -165,7 +165,7 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let now = crate::clock::now_ms();
+        let now = crate::sys::clock::now_ms();
         let mut seen = self.limiter.seen();
         for key in &self.keys {
             let Some(budget) = seen.get_mut(key) else {
@@ -225,7 +225,7 @@ mod tests {
         kept.declined();
         assert!(attempt.reserve().await.is_err(), "two declines spend it");
         assert!(l
-            .check(client, "other@example.com", crate::clock::now_ms())
+            .check(client, "other@example.com", crate::sys::clock::now_ms())
             .is_err());
     }
 }

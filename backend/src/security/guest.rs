@@ -14,9 +14,9 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::clock::now_ms;
-use crate::session::{new_token, token_hash};
+use crate::security::token::{new_token, token_hash};
 use crate::store::{Store, StoreResult};
+use crate::sys::clock::now_ms;
 
 use super::Security;
 

@@ -112,14 +112,3 @@ fn dummy_hash() -> &'static str {
         })
     })
 }
-
-impl From<HashError> for crate::error::ApiError {
-    fn from(e: HashError) -> Self {
-        match e {
-            HashError::Busy { retry_after_secs } => {
-                crate::error::ApiError::Overloaded(retry_after_secs)
-            }
-            HashError::Internal(e) => crate::error::ApiError::Internal(e),
-        }
-    }
-}

@@ -1,6 +1,7 @@
 //! Defences that sit in front of the domain: who the client is (trusted proxies), how much work one
-//! client may cause (hash bound, rate limits, card-testing limits), cross-site request refusal,
-//! browser hardening headers, and the HTTP server's own timeouts and connection cap.
+//! client may cause (hash bound, rate limits, card-testing limits) and guest identities. Their
+//! HTTP side (cross-site request refusal, hardening headers, the server's timeouts and connection
+//! cap) is in `crate::http`.
 //! SECURITY.md maps each control to the attack it defends against and the test that proves it.
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,17 +9,11 @@ use std::time::Duration;
 use clap::Args;
 
 pub mod client;
-pub mod csrf;
-pub mod dbrole;
-pub mod dburl;
 pub mod declines;
 pub mod guest;
 pub mod hashing;
-pub mod headers;
 pub mod limits;
-pub mod openapi;
-pub mod purge;
-pub mod serve;
+pub mod token;
 
 pub use client::TrustedProxies;
 
@@ -75,13 +70,6 @@ impl Default for SecuritySettings {
             admin_idle_secs: 1800,
             api_docs: false,
         }
-    }
-}
-
-impl SecuritySettings {
-    pub fn max_connections(&self) -> usize {
-        self.max_connections
-            .unwrap_or_else(serve::default_max_connections)
     }
 }
 

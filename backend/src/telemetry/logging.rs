@@ -92,7 +92,7 @@ impl opentelemetry::propagation::Extractor for HeaderExtractor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::epoch_secs;
+    use crate::sys::clock::epoch_secs;
 
     #[test]
     fn request_spans_carry_xray_ids_and_continue_an_incoming_xray_trace() {

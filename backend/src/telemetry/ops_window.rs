@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::clock::{epoch_secs, now_ms, rfc3339};
 use crate::domain::{OrderStatus, Word};
+use crate::sys::clock::{epoch_secs, now_ms, rfc3339};
 
 #[derive(Default)]
 struct Bucket {

@@ -188,7 +188,7 @@ async fn a_guests_cart_travels_in_its_cookie_and_writes_nothing_to_the_database(
     );
     assert!(app
         .store
-        .cart(&ecomm::session::CartOwner::guest_key(&token))
+        .cart(&ecomm::http::session::CartOwner::guest_key(&token))
         .await
         .unwrap()
         .is_empty());

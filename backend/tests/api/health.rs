@@ -183,7 +183,7 @@ async fn the_api_documents_are_not_served_unless_enabled(app: TestApp) {
 fn committed_openapi_snapshot_matches_the_code() {
     let committed: serde_json::Value =
         serde_json::from_str(include_str!("../../openapi.json")).unwrap();
-    let live = serde_json::to_value(ecomm::openapi::document()).unwrap();
+    let live = serde_json::to_value(ecomm::http::openapi::document()).unwrap();
     assert!(
         committed == live,
         "backend/openapi.json is stale: run `cargo run -p ecomm -- openapi > backend/openapi.json`"

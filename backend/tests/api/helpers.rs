@@ -25,9 +25,9 @@
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use ecomm::media::Media;
 use ecomm::payments::{PaymentGateway, TestGateway};
 use ecomm::security::SecuritySettings;
+use ecomm::store::media::Media;
 use ecomm::store::{NewProduct, Product, Store};
 use ecomm::{AppState, Application};
 use reqwest::RequestBuilder;
@@ -303,7 +303,7 @@ impl TestApp {
         };
         let created = self
             .store
-            .create_product(&p, ecomm::state::now_ms())
+            .create_product(&p, ecomm::sys::clock::now_ms())
             .await
             .expect("create product");
         self.sync_catalog().await;
@@ -349,7 +349,7 @@ impl TestApp {
 
     pub async fn admin(&self) -> Client {
         let email = format!("admin-{}@example.com", uuid::Uuid::new_v4().simple());
-        ecomm::routes::auth::ensure_admin(
+        ecomm::http::routes::auth::ensure_admin(
             self.store.as_ref(),
             &email,
             "admin password".to_owned().into(),
@@ -501,6 +501,6 @@ pub fn test_order<'a>(
         total_cents: total,
         payment_reference: reference,
         lines,
-        now: ecomm::clock::now_ms() - 1000,
+        now: ecomm::sys::clock::now_ms() - 1000,
     }
 }

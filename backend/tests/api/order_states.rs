@@ -45,7 +45,7 @@ async fn authorized_order(
 }
 
 fn a_second_ago() -> i64 {
-    ecomm::clock::now_ms() - 1000
+    ecomm::sys::clock::now_ms() - 1000
 }
 
 #[db_test]
@@ -143,7 +143,7 @@ async fn admins_see_an_order_whose_money_is_only_authorized_as_authorized(app: T
     assert_eq!(payment().await, "authorized");
     app.state.payments.capture(&reference).await.unwrap();
     app.store
-        .mark_captured(std::slice::from_ref(&id), ecomm::clock::now_ms())
+        .mark_captured(std::slice::from_ref(&id), ecomm::sys::clock::now_ms())
         .await
         .unwrap();
     assert_eq!(payment().await, "captured");

@@ -130,7 +130,7 @@ async fn the_purge_keeps_the_key_of_a_placed_order_long_after_a_day(app: TestApp
         StatusCode::PAYMENT_REQUIRED,
     )
     .await;
-    let a_year_later = ecomm::clock::now_ms() + 365 * 24 * 3_600_000;
+    let a_year_later = ecomm::sys::clock::now_ms() + 365 * 24 * 3_600_000;
     app.store
         .purge_expired(a_year_later, a_year_later, a_year_later)
         .await

@@ -3,7 +3,7 @@
 use crate::admin::{image_form, PNG};
 use crate::helpers::*;
 use bytes::Bytes;
-use ecomm::media::Media;
+use ecomm::store::media::Media;
 
 fn s3_url() -> String {
     std::env::var("ECOMM_TEST_S3_URL")

@@ -161,7 +161,7 @@ async fn price_and_stock_facets_respect_the_other_filters(app: TestApp) {
 /// Serves the seed's first products, the same on a fresh SQLite and a fresh Postgres.
 async fn seeded(db: Db) -> TestApp {
     let app = TestApp::spawn(db).await;
-    let products: Vec<_> = (1..=400).map(ecomm::seed::product).collect();
+    let products: Vec<_> = (1..=400).map(ecomm::catalog::seed::product).collect();
     app.store
         .seed_products(&products, 1_700_000_000_000)
         .await

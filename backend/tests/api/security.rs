@@ -132,7 +132,7 @@ async fn registrations_from_one_client_are_rate_limited_before_any_hashing(db: D
 #[db_test]
 async fn admin_create_refuses_to_promote_a_registered_customer(app: TestApp) {
     let squatter = app.customer("boss@example.com").await;
-    let err = ecomm::routes::auth::ensure_admin(
+    let err = ecomm::http::routes::auth::ensure_admin(
         app.store.as_ref(),
         "boss@example.com",
         "new admin password".to_owned().into(),
@@ -161,7 +161,7 @@ async fn admin_create_refuses_to_promote_a_registered_customer(app: TestApp) {
 #[db_test]
 async fn a_forced_promotion_ends_every_session_the_account_had(app: TestApp) {
     let squatter = app.customer("boss@example.com").await;
-    ecomm::routes::auth::ensure_admin(
+    ecomm::http::routes::auth::ensure_admin(
         app.store.as_ref(),
         "boss@example.com",
         "new admin password".to_owned().into(),
@@ -354,7 +354,7 @@ async fn failures_from_one_address_do_not_lock_the_owner_out_from_another(db: Db
 async fn the_purge_removes_expired_sessions_old_attempts_and_finished_idempotency_keys(
     app: TestApp,
 ) {
-    let now = ecomm::state::now_ms();
+    let now = ecomm::sys::clock::now_ms();
     let c = app.customer("ann@example.com").await;
     login(&app, &client(), "ann@example.com", "wrong one", None).await;
     let p = app.product("PURGE-1", 500, 5).await;
@@ -640,12 +640,12 @@ async fn the_spa_served_by_the_backend_carries_the_nginx_security_headers() {
     ))
     .unwrap();
     assert!(
-        nginx.contains(ecomm::security::headers::CSP),
+        nginx.contains(ecomm::http::headers::CSP),
         "backend CSP matches frontend/nginx.conf"
     );
     assert_eq!(
         res.headers()["content-security-policy"],
-        ecomm::security::headers::CSP
+        ecomm::http::headers::CSP
     );
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     assert_eq!(
@@ -662,7 +662,7 @@ async fn a_password_with_reserved_characters_still_reaches_the_real_database() {
         panic!("ECOMM_TEST_PG_URL must name the test cluster");
     };
     let server = url::Url::parse(&admin).unwrap();
-    let parts = ecomm::security::dburl::DbParts {
+    let parts = ecomm::store::dburl::DbParts {
         host: server.host_str().unwrap().to_owned(),
         port: server.port().unwrap(),
         database: "postgres".into(),
@@ -744,7 +744,7 @@ async fn the_application_role_can_use_the_tables_but_not_change_the_schema() {
         .unwrap();
     let role = format!("app_{}", &name[2..12]);
     let password = "a-long-random-app-password".to_owned().into();
-    ecomm::security::dbrole::grant(
+    ecomm::store::dbrole::grant(
         &owner,
         &role,
         &password,
@@ -753,7 +753,7 @@ async fn the_application_role_can_use_the_tables_but_not_change_the_schema() {
     .await
     .unwrap();
     // Twice: a re-run of the migration Job updates the role instead of failing.
-    ecomm::security::dbrole::grant(
+    ecomm::store::dbrole::grant(
         &owner,
         &role,
         &password,

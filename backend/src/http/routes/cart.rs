@@ -6,14 +6,15 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::cart::cookie::{self, GuestCart};
 use crate::checkout::MAX_LINES;
 use crate::domain::{schema, whole, Invalid, Quantity};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, ApiPath};
-use crate::guest_cart::{self, GuestCart};
-use crate::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
-use crate::state::{now_ms, AppState};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
+use crate::http::AppState;
 use crate::store::CartLine;
+use crate::sys::clock::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -117,7 +118,7 @@ async fn respond(
     guest: Option<GuestCart>,
 ) -> ApiResult<Response> {
     let lines = match &guest {
-        Some(cart) => guest_cart::lines(state.store.as_ref(), &state.catalog, cart).await?,
+        Some(cart) => cookie::lines(state.store.as_ref(), &state.catalog, cart).await?,
         None => state.store.cart(&owner.key).await?,
     };
     let mut res = Json(cart_dto(lines, state)).into_response();
@@ -132,7 +133,7 @@ async fn respond(
 
 /// A product's shelf count for a guest cart's checks (404 when there is no such product).
 async fn on_shelf(state: &AppState, product_id: i64) -> ApiResult<i64> {
-    let product = guest_cart::product(state.store.as_ref(), &state.catalog, product_id).await?;
+    let product = cookie::product(state.store.as_ref(), &state.catalog, product_id).await?;
     Ok(product.ok_or(ApiError::NotFound("product"))?.available)
 }
 

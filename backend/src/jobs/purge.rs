@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Security;
-use crate::clock::now_ms;
+use crate::security::Security;
 use crate::store::Store;
+use crate::sys::clock::now_ms;
 
 const EVERY: Duration = Duration::from_secs(10 * 60);
 /// The login limiter looks back 15 minutes; keep a margin.

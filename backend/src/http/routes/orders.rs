@@ -6,12 +6,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::{Address, OrderStatus, PaymentState};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiPath;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::ApiPath;
+use crate::http::session::{ClientInfo, MaybeUser, RequireUser, GUEST_ORDERS_COOKIE};
+use crate::http::AppState;
 use crate::security::guest::{self, GuestOrders};
-use crate::session::{ClientInfo, MaybeUser, RequireUser, GUEST_ORDERS_COOKIE};
-use crate::state::{rfc3339, AppState};
 use crate::store::Order;
+use crate::sys::clock::rfc3339;
 
 pub fn router() -> Router<AppState> {
     Router::new()

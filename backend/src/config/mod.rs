@@ -157,7 +157,7 @@ impl StoreArgs {
 
     /// Opens the store these settings name (the URL built from `ECOMM_DB_*` parts when set).
     pub async fn connect(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let url = crate::security::dburl::resolve(&self.database_url)?;
+        let url = crate::store::dburl::resolve(&self.database_url)?;
         crate::store::connect_with(&url, &self.db_options()).await
     }
 }

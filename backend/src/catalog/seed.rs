@@ -5,9 +5,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Images, StoreArgs};
 use crate::domain::slugify;
-use crate::media::Media;
-use crate::state::now_ms;
+use crate::store::media::Media;
 use crate::store::NewProduct;
+use crate::sys::clock::now_ms;
 
 const CATEGORIES: [(&str, &[&str]); 12] = [
     (

@@ -4,7 +4,7 @@ use axum::http::{header, request::Parts, HeaderMap};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use crate::http::error::{ApiError, FieldError};
 
 fn path_of<E>(err: &serde_path_to_error::Error<E>, fallback: &str) -> String {
     let path = err.path().to_string();

@@ -13,9 +13,10 @@ use crate::catalog::{
     RESULT_WINDOW,
 };
 use crate::domain::Checks;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiPath, ApiQuery};
-use crate::state::{rfc3339, AppState};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ApiPath, ApiQuery};
+use crate::http::AppState;
+use crate::sys::clock::rfc3339;
 use cached::{cached, fixed, json, marked};
 
 mod cached;

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
     if is_safe(req.method()) || !is_cross_site(req.headers(), req.uri().host()) {

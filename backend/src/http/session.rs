@@ -8,17 +8,15 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-use crate::clock::now_ms;
 use crate::domain::Role;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
+use crate::http::headers::HSTS;
 use crate::security::guest;
-use crate::security::headers::HSTS;
+use crate::security::token::token_hash;
 use crate::security::Security;
 use crate::store::{Store, User};
+use crate::sys::clock::now_ms;
 
 pub const SESSION_COOKIE: &str = "ecomm_session";
 /// A guest's identity, issued by the server (`security::guest`).
@@ -47,17 +45,6 @@ pub fn cookie_up_to<'a>(headers: &'a HeaderMap, name: &str, max_len: usize) -> O
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
         .filter(|v| !v.is_empty() && v.len() <= max_len)
-}
-
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Only hashes of session tokens are stored, so a database leak does not leak sessions.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// `__Host-` names when Secure: the browser then refuses the cookie unless it was set by this exact

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{schema, Checks, Invalid, Sku};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiPath;
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::ApiPath;
+use crate::http::AppState;
 use crate::store::StockLevel;
 
 pub fn router() -> Router<AppState> {

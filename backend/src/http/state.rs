@@ -4,15 +4,11 @@ use std::time::Duration;
 
 use crate::catalog::Catalog;
 use crate::checkout::{Checkout, FaultPoint};
-use crate::media::Media;
 use crate::payments::PaymentGateway;
 use crate::security::{Security, SecuritySettings};
+use crate::store::media::Media;
 use crate::store::Store;
 use crate::telemetry::OpsWindow;
-
-// Time helpers live in `crate::clock`; re-exported here so code written against
-// `crate::state::now_ms` keeps compiling.
-pub use crate::clock::{now_ms, rfc3339};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -29,7 +25,7 @@ pub struct AppState {
     pub reconcile_after: Duration,
     pub security: Arc<Security>,
     /// The dependencies' last readiness verdict (checked off the request path).
-    pub readiness: Arc<crate::readiness::Readiness>,
+    pub readiness: Arc<crate::http::health::readiness::Readiness>,
 }
 
 impl AppState {
@@ -43,7 +39,7 @@ impl AppState {
             store.clone(),
             payments.clone(),
             None,
-            crate::error::render_checkout_error,
+            crate::http::error::render_checkout_error,
         ));
         let catalog = Catalog::new(store.clone(), None);
         AppState {
@@ -74,7 +70,7 @@ impl AppState {
             self.store.clone(),
             self.payments.clone(),
             fault,
-            crate::error::render_checkout_error,
+            crate::http::error::render_checkout_error,
         ));
         self
     }

@@ -1,3 +1,6 @@
+pub mod port;
+pub mod readiness;
+
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -5,10 +8,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
-use crate::media::content_type;
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::ApiPath;
+use crate::http::AppState;
+use crate::store::media::content_type;
 
 pub fn router() -> Router<AppState> {
     probes()
@@ -37,7 +40,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         )
             .into_response();
     }
-    // Checked off the request path (crate::readiness): under load a check queues for a pool
+    // Checked off the request path (crate::http::health::readiness): under load a check queues for a pool
     // connection behind the requests, and a 1 s probe would pull a replica that is serving.
     let (store, media) = (state.store.clone(), state.media.clone());
     let verdict = state

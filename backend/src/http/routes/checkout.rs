@@ -9,17 +9,18 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::cart::cookie::GuestCart;
 use crate::checkout::{Answer, OrderRequest};
 use crate::domain::{schema, whole, Address, Card, Checks, Email, Invalid, Money, OrderStatus};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiJson;
-use crate::guest_cart::GuestCart;
-use crate::routes::cart::{cart_cookie, guest_cart, identity_cookie};
-use crate::routes::orders::OrderDto;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::ApiJson;
+use crate::http::routes::cart::{cart_cookie, guest_cart, identity_cookie};
+use crate::http::routes::orders::OrderDto;
+use crate::http::session::{set_cookie, CartOwner, ClientInfo, CART_MAX_AGE, GUEST_ORDERS_COOKIE};
+use crate::http::AppState;
 use crate::security::guest::{self, GuestOrders};
-use crate::session::{set_cookie, CartOwner, ClientInfo, CART_MAX_AGE, GUEST_ORDERS_COOKIE};
-use crate::state::{now_ms, AppState};
 use crate::store::Order;
+use crate::sys::clock::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::ProductDto;
 use crate::catalog::cache::{digest, Page, STOCK_MARK};
 use crate::catalog::CatalogProduct;
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::AppState;
 
 /// Shared caches may keep a page 5 s and serve it stale while revalidating for 30 s more.
 const CACHE_CONTROL: &str = "public, max-age=5, stale-while-revalidate=30";

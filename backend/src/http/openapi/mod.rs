@@ -1,6 +1,8 @@
+pub mod truth;
+
 use utoipa::OpenApi;
 
-use crate::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
+use crate::http::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,8 +14,9 @@ use crate::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
         cart::get_cart, cart::add_item, cart::update_item, cart::remove_item,
         checkout::checkout,
         orders::list_orders, orders::get_order,
-        admin::create_product, admin::update_product, admin::delete_product, admin::upload_image,
-        admin::set_stock, admin::stock_audit, admin::list_orders, admin::set_order_status, admin::ops_summary,
+        admin::products::create_product, admin::products::update_product, admin::products::delete_product,
+        admin::images::upload_image, admin::stock::set_stock, admin::stock::stock_audit,
+        admin::orders::list_orders, admin::orders::set_order_status, admin::ops::ops_summary,
     ),
     tags((name = "catalog"), (name = "inventory"), (name = "auth"), (name = "cart"), (name = "checkout"), (name = "orders"), (name = "admin"))
 )]
@@ -21,13 +24,13 @@ pub struct ApiDoc;
 
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    crate::security::openapi::tell_the_truth(
+    crate::http::openapi::truth::tell_the_truth(
         &mut doc,
-        crate::security::openapi::Cookies {
-            session: crate::session::SESSION_COOKIE,
-            cart: crate::session::CART_COOKIE,
-            cart_lines: crate::session::CART_LINES_COOKIE,
-            guest_orders: crate::session::GUEST_ORDERS_COOKIE,
+        crate::http::openapi::truth::Cookies {
+            session: crate::http::session::SESSION_COOKIE,
+            cart: crate::http::session::CART_COOKIE,
+            cart_lines: crate::http::session::CART_LINES_COOKIE,
+            guest_orders: crate::http::session::GUEST_ORDERS_COOKIE,
         },
     );
     image_part_types(&mut doc);
@@ -47,7 +50,7 @@ fn image_part_types(doc: &mut utoipa::openapi::OpenApi) {
         form.encoding.insert(
             "image".into(),
             utoipa::openapi::encoding::EncodingBuilder::new()
-                .content_type(Some(admin::IMAGE_TYPES))
+                .content_type(Some(admin::images::IMAGE_TYPES))
                 .build(),
         );
     }

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use anyhow::Context;
 use tokio::sync::oneshot;
 
-use crate::state::AppState;
+use crate::http::AppState;
 
 /// Bound at build time (a taken port stops the start, like the main one), served from `run`.
 pub struct HealthPort {
@@ -42,7 +42,7 @@ impl HealthPort {
         // A dependency check must not run on this runtime: the pool's connections belong to the
         // main runtime's reactor, which outlives this one.
         state.readiness.check_on(tokio::runtime::Handle::current());
-        let app = crate::routes::health::probes().with_state(state);
+        let app = crate::http::health::probes().with_state(state);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::checkout::CheckoutError;
 pub use crate::domain::FieldError;
 use crate::domain::Invalid;
+use crate::security::hashing::HashError;
 use crate::store::{ShortLine, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +207,15 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
+    }
+}
+
+impl From<HashError> for ApiError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy { retry_after_secs } => ApiError::Overloaded(retry_after_secs),
+            HashError::Internal(e) => ApiError::Internal(e),
+        }
     }
 }
 

@@ -7,18 +7,20 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::cart::cookie::GuestCart;
 use crate::checkout::MAX_LINES;
 use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiJson;
-use crate::guest_cart::GuestCart;
-use crate::security::guest;
-use crate::session::{
-    self, set_cookie, token_hash, CartOwner, ClientInfo, RequireUser, CART_COOKIE,
-    CART_LINES_COOKIE, CART_LINES_MAX_LEN, CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::ApiJson;
+use crate::http::session::{
+    set_cookie, CartOwner, ClientInfo, RequireUser, CART_COOKIE, CART_LINES_COOKIE,
+    CART_LINES_MAX_LEN, CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
 };
-use crate::state::{now_ms, AppState};
+use crate::http::AppState;
+use crate::security::guest;
+use crate::security::token::{new_token, token_hash};
 use crate::store::{Store, StoreError, User};
+use crate::sys::clock::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -150,7 +152,7 @@ async fn sign_in(
     user: User,
     status: StatusCode,
 ) -> ApiResult<Response> {
-    let token = session::new_token();
+    let token = new_token();
     let now = now_ms();
     state
         .store

@@ -1,0 +1,3 @@
+//! What the process asks of the operating system: the wall clock, and allocator tuning.
+pub mod clock;
+pub mod memory;
