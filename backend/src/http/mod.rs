@@ -16,6 +16,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub mod access;
 pub mod csrf;
 pub mod error;
 pub mod extract;
@@ -34,15 +35,11 @@ const JSON_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let api = Router::new()
-        .merge(routes::catalog::router())
-        .merge(routes::inventory::router())
-        .merge(routes::auth::router())
-        .merge(routes::cart::router())
-        .merge(routes::checkout::router())
-        .merge(routes::orders::router())
-        .merge(routes::admin::router())
-        .merge(health::router())
+    let api = routes::sections()
+        .into_iter()
+        .fold(health::router(), |api, section| {
+            api.merge(section.guarded(&state))
+        })
         .route_layer(middleware::from_fn_with_state(
             state.ops.clone(),
             crate::telemetry::track,

@@ -1,4 +1,4 @@
-//! Who is calling: session and cart cookies, and the extractors handlers use to require a role.
+//! Who is calling: session and cart cookies, and the extractors that name the caller.
 use std::net::IpAddr;
 
 use std::net::SocketAddr;
@@ -9,7 +9,6 @@ use axum::http::{header, request::Parts, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::domain::Role;
 use crate::http::error::ApiError;
 use crate::http::headers::HSTS;
 use crate::security::guest;
@@ -184,38 +183,19 @@ where
     }
 }
 
-pub struct RequireUser(pub User);
+/// The user a router's access layer let in (`access::Access::SignedIn` or `Admin`). Only on
+/// such routes: elsewhere there is none to take, and the answer is 401.
+pub struct CurrentUser(pub User);
 
-impl<S: Send + Sync> FromRequestParts<S> for RequireUser
-where
-    Arc<Security>: FromRef<S>,
-    Arc<dyn Store>: FromRef<S>,
-{
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        MaybeUser::from_request_parts(parts, state)
-            .await?
-            .0
-            .map(RequireUser)
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<User>()
+            .cloned()
+            .map(CurrentUser)
             .ok_or(ApiError::Unauthorized)
-    }
-}
-
-pub struct RequireAdmin(pub User);
-
-impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin
-where
-    Arc<Security>: FromRef<S>,
-    Arc<dyn Store>: FromRef<S>,
-{
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
-        if user.role == Role::Admin {
-            Ok(RequireAdmin(user))
-        } else {
-            Err(ApiError::Forbidden)
-        }
     }
 }
 

@@ -168,3 +168,42 @@ async fn the_document_lets_a_client_carry_a_guest_cart_on_cart_and_checkout_oper
     }
     assert!(!carries_lines("/api/orders/{id}", "get"));
 }
+
+#[db_test]
+async fn the_document_lists_401_only_where_a_caller_without_a_session_gets_it(db: Db) {
+    let app = TestApp::with_api_docs(db).await;
+    let doc = json_of(app.get("/api/openapi.json").await).await;
+    let anon = client();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        // Its 401 is the answer to wrong credentials, not to a missing session.
+        if path == "/api/auth/login" {
+            continue;
+        }
+        let url: String = path
+            .split('/')
+            .map(|part| match part.starts_with('{') {
+                true => "00000000-0000-4000-8000-000000000000",
+                false => part,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, op) in item.as_object().unwrap() {
+            if op["responses"].get("401").is_none() {
+                continue;
+            }
+            let caller = app.with(&anon);
+            let res = match method.as_str() {
+                "get" => caller.get(&url).await,
+                "post" => caller.post(&url, json!({})).await,
+                "put" => caller.put(&url, json!({})).await,
+                "patch" => caller.patch(&url, json!({})).await,
+                "delete" => caller.delete(&url).await,
+                other => panic!("unexpected method {other}"),
+            };
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} operations list 401");
+}

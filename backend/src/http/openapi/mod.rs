@@ -1,36 +1,37 @@
 pub mod truth;
 
+use std::collections::BTreeMap;
+
 use utoipa::OpenApi;
 
-use crate::http::routes::{admin, auth, cart, catalog, checkout, inventory, orders};
+use crate::http::routes::{admin, sections};
+use crate::http::session::{CART_COOKIE, CART_LINES_COOKIE, GUEST_ORDERS_COOKIE, SESSION_COOKIE};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ecomm API", version = "1.0.0", description = "Errors are RFC 9457 problem details (application/problem+json). Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines."),
-    paths(
-        catalog::list_products, catalog::get_product, catalog::get_product_by_slug, catalog::list_categories, catalog::suggest,
-        inventory::stock_level, inventory::stock_levels,
-        auth::register, auth::login, auth::logout, auth::me,
-        cart::get_cart, cart::add_item, cart::update_item, cart::remove_item,
-        checkout::checkout,
-        orders::list_orders, orders::get_order,
-        admin::products::create_product, admin::products::update_product, admin::products::delete_product,
-        admin::images::upload_image, admin::stock::set_stock, admin::stock::stock_audit,
-        admin::orders::list_orders, admin::orders::set_order_status, admin::ops::ops_summary,
-    ),
     tags((name = "catalog"), (name = "inventory"), (name = "auth"), (name = "cart"), (name = "checkout"), (name = "orders"), (name = "admin"))
 )]
 pub struct ApiDoc;
 
+/// The routers' parts, each path with the access its router said.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    crate::http::openapi::truth::tell_the_truth(
+    let mut access = BTreeMap::new();
+    for section in sections() {
+        for path in section.doc.paths.paths.keys() {
+            access.insert(path.clone(), section.access);
+        }
+        doc.merge(section.doc);
+    }
+    truth::tell_the_truth(
         &mut doc,
-        crate::http::openapi::truth::Cookies {
-            session: crate::http::session::SESSION_COOKIE,
-            cart: crate::http::session::CART_COOKIE,
-            cart_lines: crate::http::session::CART_LINES_COOKIE,
-            guest_orders: crate::http::session::GUEST_ORDERS_COOKIE,
+        &access,
+        truth::Cookies {
+            session: SESSION_COOKIE,
+            cart: CART_COOKIE,
+            cart_lines: CART_LINES_COOKIE,
+            guest_orders: GUEST_ORDERS_COOKIE,
         },
     );
     image_part_types(&mut doc);

@@ -5,10 +5,15 @@
 //! the order's access token), and the problem responses
 //! every operation of a kind can return — 401/403 for signed-in routes, 403 for a cross-site
 //! write, 400/413/415 for a body, 400/404 for a path parameter, 503 for the request timeout.
-//! Route annotations keep their own, more precise entries.
+//! Which operations need a session comes from their router (`http::access::Access`), not from
+//! their paths. Route annotations keep their own, more precise entries.
+use std::collections::BTreeMap;
+
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use crate::http::access::Access;
 
 const SCHEME: &str = "session";
 const CART: &str = "cart";
@@ -23,7 +28,8 @@ pub struct Cookies<'a> {
     pub guest_orders: &'a str,
 }
 
-pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
+/// `access`: each path's, as its router says (`http::access`).
+pub fn tell_the_truth(doc: &mut OpenApi, access: &BTreeMap<String, Access>, cookies: Cookies<'_>) {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         SCHEME,
@@ -60,15 +66,12 @@ pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
         ))),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
-        let signed_in =
-            path.starts_with("/api/admin") || path == "/api/me" || path.starts_with("/api/orders");
-        let admin = path.starts_with("/api/admin");
-        // A signed-in shopper's cart is theirs; without a session it is the guest cart cookie's
-        // (a new identity is set when neither is sent); a guest's order opens with its token.
-        let session_if_any =
-            path.starts_with("/api/cart") || path == "/api/checkout" || path == "/api/orders/{id}";
+        let access = access.get(path).copied().unwrap_or(Access::Public);
+        let signed_in = matches!(access, Access::SignedIn | Access::Admin);
+        let admin = access == Access::Admin;
+        let session_if_any = matches!(access, Access::CartOwner | Access::OrderOwner);
         // A guest's cart lines travel in their own cookie, beside the cart's identity.
-        let cart_lines = path.starts_with("/api/cart") || path == "/api/checkout";
+        let cart_lines = access == Access::CartOwner;
         let has_path_param = path.contains('{');
         for (op, unsafe_method) in [
             (&mut item.get, false),
@@ -94,7 +97,7 @@ pub fn tell_the_truth(doc: &mut OpenApi, cookies: Cookies<'_>) {
                             .add(CART_LINES, Vec::<String>::new()),
                     );
                 }
-                alternatives.push(if path == "/api/orders/{id}" {
+                alternatives.push(if access == Access::OrderOwner {
                     SecurityRequirement::new(GUEST_ORDERS, Vec::<String>::new())
                 } else {
                     SecurityRequirement::new(CART, Vec::<String>::new())

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -10,11 +10,12 @@ use utoipa::ToSchema;
 use crate::cart::cookie::GuestCart;
 use crate::checkout::MAX_LINES;
 use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
+use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiJson;
 use crate::http::session::{
-    set_cookie, CartOwner, ClientInfo, RequireUser, CART_COOKIE, CART_LINES_COOKIE,
-    CART_LINES_MAX_LEN, CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
+    set_cookie, CartOwner, ClientInfo, CART_COOKIE, CART_LINES_COOKIE, CART_LINES_MAX_LEN,
+    CART_MAX_AGE, SESSION_COOKIE, SESSION_TTL_MS,
 };
 use crate::http::AppState;
 use crate::security::guest;
@@ -22,12 +23,23 @@ use crate::security::token::{new_token, token_hash};
 use crate::store::{Store, StoreError, User};
 use crate::sys::clock::now_ms;
 
-pub fn router() -> Router<AppState> {
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register, login, logout))]
+struct Api;
+
+pub fn section() -> Section {
+    Section {
+        access: Access::Public,
+        router: router(),
+        doc: <Api as utoipa::OpenApi>::openapi(),
+    }
+}
+
+fn router() -> Router<AppState> {
     Router::new()
         .route("/api/auth/register", post(register))
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
-        .route("/api/me", get(me))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -295,10 +307,4 @@ pub async fn logout(
     );
     new_guest_identity(&state, &mut res, client).await?;
     Ok(res)
-}
-
-#[utoipa::path(get, path = "/api/me", tag = "auth",
-    responses((status = 200, body = UserDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn me(RequireUser(user): RequireUser) -> Json<UserDto> {
-    Json(user.into())
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::cart::cookie::{self, GuestCart};
 use crate::checkout::MAX_LINES;
 use crate::domain::{schema, whole, Invalid, Quantity};
+use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
@@ -16,7 +17,19 @@ use crate::http::AppState;
 use crate::store::CartLine;
 use crate::sys::clock::now_ms;
 
-pub fn router() -> Router<AppState> {
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_cart, add_item, update_item, remove_item))]
+struct Api;
+
+pub fn section() -> Section {
+    Section {
+        access: Access::CartOwner,
+        router: router(),
+        doc: <Api as utoipa::OpenApi>::openapi(),
+    }
+}
+
+fn router() -> Router<AppState> {
     Router::new()
         .route("/api/cart", get(get_cart))
         .route("/api/cart/items", post(add_item))

