@@ -1,10 +1,7 @@
 //! From the cart to the lines charged, and the order as committed.
 use super::CheckoutError;
-use crate::domain::{OrderStatus, PaymentState};
+use crate::domain::{CartLimits, OrderStatus, PaymentState};
 use crate::store::{CartLine, Order, OrderItemRow, OrderRow, PlaceOrder, ShortLine, TakeLine};
-
-/// At most this many distinct products in one checkout: each is a locked row.
-pub const MAX_LINES: usize = 50;
 
 /// The cart as it may be bought: not empty, not too large, every line on the shelf, and (if the
 /// shopper says what they saw) the same total.
@@ -15,10 +12,11 @@ pub(super) fn checked_lines(
     if cart.is_empty() {
         return Err(CheckoutError::EmptyCart);
     }
-    if cart.len() > MAX_LINES {
+    let max = CartLimits::SHOP.lines;
+    if cart.len() > max {
         return Err(CheckoutError::CartTooLarge {
             lines: cart.len(),
-            max: MAX_LINES,
+            max,
         });
     }
     let short: Vec<ShortLine> = cart
@@ -32,7 +30,7 @@ pub(super) fn checked_lines(
         })
         .collect();
     if !short.is_empty() {
-        return Err(CheckoutError::OverStock(short));
+        return Err(CheckoutError::InsufficientStock(short));
     }
     let total: i64 = cart.iter().map(|l| l.unit_price_cents * l.quantity).sum();
     if expected_total.is_some_and(|e| e != total) {

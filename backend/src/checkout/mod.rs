@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use crate::domain::Card;
+use crate::domain::{Card, CartItem};
 use crate::payments::{Authorization, AuthorizeRequest, PaymentGateway};
 use crate::security::declines::Attempt;
 use crate::store::{
@@ -28,7 +28,6 @@ pub mod reconciler;
 use captures::Captures;
 pub use fault::FaultPoint;
 use inflight::{Entry, InFlight};
-pub use lines::MAX_LINES;
 use lines::{checked_lines, order_reference, placed};
 
 /// How long a duplicate waits for the first request with its key before 409 + Retry-After.
@@ -46,7 +45,7 @@ pub struct OrderRequest {
     pub fingerprint: String,
     pub cart_key: String,
     /// A guest's lines as its cookie carries them (`None`: the cart stored under `cart_key`).
-    pub guest_lines: Option<Vec<(i64, i64)>>,
+    pub guest_lines: Option<Vec<CartItem>>,
     pub user_id: Option<i64>,
     pub email: String,
     /// The shipping address as stored (JSON).
@@ -76,7 +75,7 @@ pub enum CheckoutError {
     #[error("a cart may hold at most {max} different products; this one has {lines}")]
     CartTooLarge { lines: usize, max: usize },
     #[error("insufficient stock")]
-    OverStock(Vec<ShortLine>),
+    InsufficientStock(Vec<ShortLine>),
     #[error("prices changed since you saw your cart: the total is now {actual} cents")]
     PriceChanged { expected: Option<i64>, actual: i64 },
     #[error("{0}")]
@@ -261,9 +260,13 @@ impl Checkout {
                 }
                 Ok(Committed::Answer(answer))
             }
-            Err(StoreError::OverStock { lines }) => {
-                self.refuse(req, CheckoutError::OverStock(lines), Some(&reference))
-                    .await
+            Err(StoreError::InsufficientStock { lines }) => {
+                self.refuse(
+                    req,
+                    CheckoutError::InsufficientStock(lines),
+                    Some(&reference),
+                )
+                .await
             }
             Err(StoreError::PriceChanged) => {
                 let err = CheckoutError::PriceChanged {

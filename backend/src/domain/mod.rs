@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 mod address;
 mod card;
+mod cart;
 mod checks;
 pub mod schema;
 mod status;
@@ -12,6 +13,7 @@ pub mod whole;
 
 pub use address::Address;
 pub use card::Card;
+pub use cart::{CartItem, CartLimits};
 pub use checks::{Checks, FieldError, Invalid, MAX_PER_PAGE};
 pub use status::{OrderStatus, PaymentState, Role, UnknownVariant, Word};
 

@@ -238,9 +238,9 @@ impl From<StoreError> for ApiError {
             e @ StoreError::CartFull { .. } => ApiError::CartTooLarge(e.to_string()),
             e @ (StoreError::DuplicateSku(_)
             | StoreError::EmailTaken
-            | StoreError::NotEnoughStock { .. }
+            | StoreError::LineOverStock { .. }
             | StoreError::StaleTransition { .. }) => ApiError::Conflict(e.to_string()),
-            StoreError::OverStock { lines } => ApiError::InsufficientStock(lines),
+            StoreError::InsufficientStock { lines } => ApiError::InsufficientStock(lines),
             StoreError::PriceChanged => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }
@@ -263,7 +263,7 @@ impl ApiError {
         match e {
             CheckoutError::EmptyCart => ApiError::Unprocessable("your cart is empty".into()),
             CheckoutError::CartTooLarge { .. } => ApiError::CartTooLarge(e.to_string()),
-            CheckoutError::OverStock(lines) => ApiError::InsufficientStock(lines.clone()),
+            CheckoutError::InsufficientStock(lines) => ApiError::InsufficientStock(lines.clone()),
             CheckoutError::PriceChanged { .. } => ApiError::PriceChanged(e.to_string()),
             // Never why (no oracle for card testers); the reason is in the checkout's log.
             CheckoutError::Declined(_) => ApiError::PaymentDeclined("the card was declined".into()),
@@ -276,7 +276,7 @@ impl ApiError {
             CheckoutError::Store(StoreError::PriceChanged) => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }
-            CheckoutError::Store(StoreError::OverStock { lines }) => {
+            CheckoutError::Store(StoreError::InsufficientStock { lines }) => {
                 ApiError::InsufficientStock(lines.clone())
             }
             CheckoutError::Store(StoreError::Db(err)) => {

@@ -4,6 +4,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::sql::{Dialect, SqlStore};
 use super::{CartLine, SqlBuf, StoreError, StoreResult};
+use crate::domain::{CartItem, CartLimits};
 
 /// A cart's lines as [`CartLine`] columns (and `added_at`, their order); `$1` is the cart key.
 pub(super) const CART_LINES: &str = "SELECT p.id AS product_id, p.sku, p.slug, p.name, \
@@ -14,32 +15,26 @@ pub(super) const CART_LINES: &str = "SELECT p.id AS product_id, p.sku, p.slug, p
 #[async_trait]
 pub trait CartStore: Send + Sync {
     async fn cart(&self, cart_key: &str) -> StoreResult<Vec<CartLine>>;
-    /// Adds `quantity` to the line; fails with [`StoreError::OverLimit`] past `max`,
-    /// [`StoreError::NotEnoughStock`] past what is on the shelf and [`StoreError::CartFull`]
-    /// when a new line would make more than `max_lines`.
+    /// Adds the item's quantity to its line; fails with [`StoreError::OverLimit`] past
+    /// `limits.per_line`, [`StoreError::LineOverStock`] past what is on the shelf and
+    /// [`StoreError::CartFull`] when a new line would make more than `limits.lines`.
     async fn add_to_cart(
         &self,
         cart_key: &str,
-        product_id: i64,
-        quantity: i64,
-        max: i64,
-        max_lines: i64,
+        item: CartItem,
+        limits: CartLimits,
         now: i64,
     ) -> StoreResult<()>;
-    async fn set_cart_quantity(
-        &self,
-        cart_key: &str,
-        product_id: i64,
-        quantity: i64,
-    ) -> StoreResult<()>;
+    /// Sets a line's quantity; [`StoreError::NotFound`] when the cart has no such line.
+    async fn set_cart_quantity(&self, cart_key: &str, item: CartItem) -> StoreResult<()>;
     async fn remove_from_cart(&self, cart_key: &str, product_id: i64) -> StoreResult<()>;
-    /// Adds a guest's `(product id, quantity)` lines to a stored cart on sign-in, in their order,
-    /// capping each line at `max`; lines of products that are gone are dropped.
+    /// Adds a guest's lines to a stored cart on sign-in, in their order, capping each line at
+    /// `limits.per_line`; lines of products that are gone are dropped.
     async fn merge_lines(
         &self,
         into: &str,
-        lines: &[(i64, i64)],
-        max: i64,
+        items: &[CartItem],
+        limits: CartLimits,
         now: i64,
     ) -> StoreResult<()>;
 }
@@ -69,10 +64,8 @@ where
     async fn add_to_cart(
         &self,
         cart_key: &str,
-        product_id: i64,
-        quantity: i64,
-        max: i64,
-        max_lines: i64,
+        item: CartItem,
+        limits: CartLimits,
         now: i64,
     ) -> StoreResult<()> {
         // One statement, one round trip, no explicit transaction: the limits (per line, lines
@@ -92,45 +85,38 @@ where
         );
         let done = sqlx::query(&upsert)
             .bind(cart_key)
-            .bind(product_id)
-            .bind(quantity)
+            .bind(item.product_id)
+            .bind(item.quantity)
             .bind(now)
-            .bind(max)
-            .bind(max_lines)
+            .bind(limits.per_line)
+            .bind(limits.lines as i64)
             .execute(&self.writer)
             .await?;
         if D::rows_affected(&done) == 1 {
             return Ok(());
         }
-        Err(self
-            .why_not_added(cart_key, product_id, quantity, max, max_lines)
-            .await?)
+        Err(self.why_not_added(cart_key, item, limits).await?)
     }
 
-    async fn set_cart_quantity(
-        &self,
-        cart_key: &str,
-        product_id: i64,
-        quantity: i64,
-    ) -> StoreResult<()> {
+    async fn set_cart_quantity(&self, cart_key: &str, item: CartItem) -> StoreResult<()> {
         let available: Option<i64> = sqlx::query_scalar(
             "SELECT p.available FROM cart_items c JOIN products p ON p.id = c.product_id \
              WHERE c.cart_key = $1 AND c.product_id = $2",
         )
         .bind(cart_key)
-        .bind(product_id)
+        .bind(item.product_id)
         .fetch_optional(&self.reader)
         .await?;
         let available = available.ok_or(StoreError::NotFound("cart item"))?;
-        if quantity > available {
-            return Err(StoreError::NotEnoughStock { available });
+        if item.quantity > available {
+            return Err(StoreError::LineOverStock { available });
         }
         let done = sqlx::query(
             "UPDATE cart_items SET quantity = $1 WHERE cart_key = $2 AND product_id = $3",
         )
-        .bind(quantity)
+        .bind(item.quantity)
         .bind(cart_key)
-        .bind(product_id)
+        .bind(item.product_id)
         .execute(&self.writer)
         .await?;
         D::one_row(&done, "cart item")?;
@@ -150,11 +136,11 @@ where
     async fn merge_lines(
         &self,
         into: &str,
-        lines: &[(i64, i64)],
-        max: i64,
+        items: &[CartItem],
+        limits: CartLimits,
         now: i64,
     ) -> StoreResult<()> {
-        if lines.is_empty() {
+        if items.is_empty() {
             return Ok(());
         }
         let least = D::LEAST;
@@ -165,15 +151,15 @@ where
         qb.bind(into.to_owned())
             .push(", p.id, v.column2, v.column3 FROM (");
         // `added_at` keeps the cookie's order.
-        qb.values(lines.iter().zip(now..), |row, (&(id, qty), at)| {
-            row.bind(id).bind(qty).bind(at);
+        qb.values(items.iter().zip(now..), |row, (item, at)| {
+            row.bind(item.product_id).bind(item.quantity).bind(at);
         });
         qb.push(&format!(
             ") v JOIN products p ON p.id = v.column1 AND p.deleted_at IS NULL WHERE 1 = 1 \
              ON CONFLICT (cart_key, product_id) \
              DO UPDATE SET quantity = {least}(cart_items.quantity + excluded.quantity, "
         ))
-        .bind(max)
+        .bind(limits.per_line)
         .push(")");
         let (sql, args) = qb.finish()?;
         sqlx::query_with(&sql, args).execute(&self.writer).await?;
@@ -193,10 +179,8 @@ where
     async fn why_not_added(
         &self,
         cart_key: &str,
-        product_id: i64,
-        quantity: i64,
-        max: i64,
-        max_lines: i64,
+        item: CartItem,
+        limits: CartLimits,
     ) -> StoreResult<StoreError> {
         let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(
             "SELECT p.available, \
@@ -205,20 +189,24 @@ where
              FROM products p WHERE p.id = $2 AND p.deleted_at IS NULL",
         )
         .bind(cart_key)
-        .bind(product_id)
+        .bind(item.product_id)
         .fetch_optional(&self.writer)
         .await?;
         let Some((available, current, lines)) = row else {
             return Ok(StoreError::NotFound("product"));
         };
-        let total = current.unwrap_or(0) + quantity;
-        Ok(if current.is_none() && lines >= max_lines {
-            StoreError::CartFull { max: max_lines }
-        } else if total > max {
-            StoreError::OverLimit { max }
+        let total = current.unwrap_or(0) + item.quantity;
+        Ok(if current.is_none() && lines >= limits.lines as i64 {
+            StoreError::CartFull {
+                max: limits.lines as i64,
+            }
+        } else if total > limits.per_line {
+            StoreError::OverLimit {
+                max: limits.per_line,
+            }
         } else {
             // Over the shelf, or the stock moved between the two statements: either way, not now.
-            StoreError::NotEnoughStock { available }
+            StoreError::LineOverStock { available }
         })
     }
 }

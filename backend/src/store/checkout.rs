@@ -8,7 +8,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use super::carts::CART_LINES;
 use super::sql::{Dialect, SqlStore};
 use super::{CartLine, IdempotencyRecord, SqlBuf, StoreResult};
-use crate::domain::{OrderStatus, PaymentState, Word};
+use crate::domain::{CartItem, OrderStatus, PaymentState, Word};
 
 /// One line as the shopper is charged for it: the transaction takes exactly this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,11 +19,11 @@ pub struct TakeLine {
 }
 
 /// Where a checkout's lines come from: a cart stored under its key (a signed-in user's), or the
-/// `(product id, quantity)` lines a guest's cookie carries.
+/// lines a guest's cookie carries.
 #[derive(Debug, Clone, Copy)]
 pub enum CartSource<'a> {
     Stored(&'a str),
-    Lines(&'a [(i64, i64)]),
+    Lines(&'a [CartItem]),
 }
 
 /// Everything the order transaction writes.
@@ -131,7 +131,7 @@ pub trait CheckoutStore: Send + Sync {
         key: &str,
     ) -> StoreResult<(Option<IdempotencyRecord>, Vec<CartLine>)>;
     /// In one transaction: claims the key, takes every line's stock with one conditional
-    /// statement (all or nothing: [`super::StoreError::OverStock`] names the short lines,
+    /// statement (all or nothing: [`super::StoreError::InsufficientStock`] names the short lines,
     /// [`super::StoreError::PriceChanged`] a changed price), writes the order as paid with its
     /// payment authorized, stores the key's answer and empties those cart lines.
     async fn place_order(&self, o: &PlaceOrder<'_>) -> StoreResult<Placement>;
@@ -212,7 +212,7 @@ where
                     .bind_list(
                         lines
                             .iter()
-                            .map(|l| l.0)
+                            .map(|l| l.product_id)
                             .chain(lines.is_empty().then_some(0)),
                     )
                     .push(")");
@@ -220,10 +220,10 @@ where
                 let mut rows: Vec<InputRow> = sqlx::query_as_with(&sql, args)
                     .fetch_all(&self.reader)
                     .await?;
-                let at = |id: Option<i64>| lines.iter().position(|l| Some(l.0) == id);
+                let at = |id: Option<i64>| lines.iter().position(|l| Some(l.product_id) == id);
                 rows.sort_by_key(|r| at(r.product_id));
                 for r in &mut rows {
-                    r.quantity = at(r.product_id).map(|i| lines[i].1);
+                    r.quantity = at(r.product_id).map(|i| lines[i].quantity);
                 }
                 rows
             }

@@ -85,7 +85,7 @@ impl CheckoutDialect for Postgres {
                 }
             }
             if !short.is_empty() {
-                Err(StoreError::OverStock { lines: short })
+                Err(StoreError::InsufficientStock { lines: short })
             } else if repriced {
                 Err(StoreError::PriceChanged)
             } else {

@@ -141,7 +141,7 @@ async fn refusal(store: &SqlStore<Sqlite>, json: &str) -> StoreResult<StoreError
     Ok(if short.is_empty() {
         StoreError::PriceChanged
     } else {
-        StoreError::OverStock { lines: short }
+        StoreError::InsufficientStock { lines: short }
     })
 }
 

@@ -62,10 +62,10 @@ pub enum StoreError {
     CartFull { max: i64 },
     /// A cart line would promise more than the shelf holds (checkout stays the authority).
     #[error("only {available} left in stock")]
-    NotEnoughStock { available: i64 },
+    LineOverStock { available: i64 },
     /// Checkout lines the shelf cannot fill.
     #[error("insufficient stock")]
-    OverStock { lines: Vec<ShortLine> },
+    InsufficientStock { lines: Vec<ShortLine> },
     /// A checkout line's price is no longer the one the shopper was charged for.
     #[error("prices changed since the cart was read")]
     PriceChanged,

@@ -1,6 +1,8 @@
 //! Cart limits, the price the shopper saw, and the card-testing limit under concurrency.
 use std::time::Duration;
 
+use ecomm::domain::{CartItem, CartLimits};
+
 use crate::gateways::Knobs;
 use crate::helpers::*;
 
@@ -55,10 +57,15 @@ async fn a_checkout_of_more_than_fifty_lines_is_refused_before_any_payment(app: 
     let user = app.customer("big@example.com").await;
     let me = json_of(app.with(&user).get("/api/me").await).await;
     let key = format!("u:{}", me["id"]);
+    // The store takes any limits it is given; the checkout's are the shop's.
+    let limits = CartLimits {
+        per_line: 99,
+        lines: 1000,
+    };
     for i in 0..51 {
         let p = app.product(&format!("M-{i}"), 100, 5).await;
         app.store
-            .add_to_cart(&key, p.id, 1, 99, 1000, 0)
+            .add_to_cart(&key, CartItem::new(p.id, 1), limits, 0)
             .await
             .unwrap();
     }

@@ -53,7 +53,7 @@ async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(
         .place_order(&test_order("k1", "ref", &lines, 1400))
         .await
     {
-        Err(StoreError::OverStock { lines }) => {
+        Err(StoreError::InsufficientStock { lines }) => {
             assert_eq!(lines.len(), 1);
             assert_eq!(
                 (
@@ -64,7 +64,7 @@ async fn the_order_transaction_takes_all_lines_or_none_and_names_the_short_ones(
                 ("B-1", 2, 1)
             );
         }
-        other => panic!("expected OverStock, got {other:?}"),
+        other => panic!("expected InsufficientStock, got {other:?}"),
     }
     assert_eq!(
         (app.stock_of("A-1").await, app.stock_of("B-1").await),

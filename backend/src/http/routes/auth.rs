@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::cart::cookie::GuestCart;
-use crate::checkout::MAX_LINES;
-use crate::domain::{password, schema, text, Checks, Email, Invalid, Role};
+use crate::domain::{password, schema, text, CartLimits, Checks, Email, Invalid, Role};
 use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiJson;
@@ -171,13 +170,13 @@ async fn sign_in(
         .create_session(&token_hash(&token), user.id, now, now + SESSION_TTL_MS)
         .await?;
     let into = CartOwner::user_key(user.id);
-    let max = crate::domain::Quantity::MAX;
+    let limits = CartLimits::SHOP;
     let guest_lines = client.cookie_up_to(headers, CART_LINES_COOKIE, CART_LINES_MAX_LEN);
     if let Some(raw) = guest_lines {
-        let cart = GuestCart::parse(raw, MAX_LINES, max);
+        let cart = GuestCart::parse(raw, limits);
         state
             .store
-            .merge_lines(&into, cart.lines(), max, now)
+            .merge_lines(&into, cart.items(), limits, now)
             .await?;
     }
     let mut res = (status, Json(UserDto::from(user))).into_response();

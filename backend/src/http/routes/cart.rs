@@ -6,16 +6,15 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::cart::cookie::{self, GuestCart};
-use crate::checkout::MAX_LINES;
-use crate::domain::{schema, whole, Invalid, Quantity};
+use crate::cart::cookie::GuestCart;
+use crate::cart::Cart;
+use crate::domain::{schema, whole, CartItem, CartLimits, Invalid, Quantity};
 use crate::http::access::{Access, Section};
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
 use crate::http::AppState;
 use crate::store::CartLine;
-use crate::sys::clock::now_ms;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(get_cart, add_item, update_item, remove_item))]
@@ -104,8 +103,21 @@ fn cart_dto(lines: Vec<CartLine>, state: &AppState) -> CartDto {
 pub(crate) fn guest_cart(owner: &CartOwner) -> Option<GuestCart> {
     match (&owner.user, &owner.guest_cart_cookie) {
         (Some(_), _) => None,
-        (None, Some(raw)) => Some(GuestCart::parse(raw, MAX_LINES, Quantity::MAX)),
+        (None, Some(raw)) => Some(GuestCart::parse(raw, CartLimits::SHOP)),
         (None, None) => Some(GuestCart::default()),
+    }
+}
+
+/// The caller's cart: a guest's from its cookie, a signed-in user's stored one.
+fn open<'a>(state: &'a AppState, owner: &CartOwner) -> Cart<'a> {
+    let (store, catalog, limits) = (
+        state.store.as_ref(),
+        state.catalog.as_ref(),
+        CartLimits::SHOP,
+    );
+    match guest_cart(owner) {
+        Some(lines) => Cart::guest(lines, limits, store, catalog),
+        None => Cart::stored(owner.key.clone(), limits, store, catalog),
     }
 }
 
@@ -124,36 +136,21 @@ pub(crate) fn cart_cookie(owner: &CartOwner, cart: &GuestCart) -> Option<HeaderV
         .then(|| set_cookie(CART_LINES_COOKIE, &value, CART_MAX_AGE, owner.secure))
 }
 
-/// The cart as it now stands (a guest's as given), setting the guest cookies it needs.
-async fn respond(
-    state: &AppState,
-    owner: &CartOwner,
-    guest: Option<GuestCart>,
-) -> ApiResult<Response> {
-    let lines = match &guest {
-        Some(cart) => cookie::lines(state.store.as_ref(), &state.catalog, cart).await?,
-        None => state.store.cart(&owner.key).await?,
-    };
-    let mut res = Json(cart_dto(lines, state)).into_response();
+/// The cart as it now stands, setting the guest cookies it needs.
+async fn respond(state: &AppState, owner: &CartOwner, cart: &Cart<'_>) -> ApiResult<Response> {
+    let mut res = Json(cart_dto(cart.lines().await?, state)).into_response();
     if let Some(cookie) = identity_cookie(owner) {
         res.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    if let Some(cookie) = guest.as_ref().and_then(|c| cart_cookie(owner, c)) {
+    if let Some(cookie) = cart.cookie().and_then(|c| cart_cookie(owner, c)) {
         res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(res)
 }
 
-/// A product's shelf count for a guest cart's checks (404 when there is no such product).
-async fn on_shelf(state: &AppState, product_id: i64) -> ApiResult<i64> {
-    let product = cookie::product(state.store.as_ref(), &state.catalog, product_id).await?;
-    Ok(product.ok_or(ApiError::NotFound("product"))?.available)
-}
-
 #[utoipa::path(get, path = "/api/cart", tag = "cart", responses((status = 200, body = CartDto)))]
 pub async fn get_cart(State(state): State<AppState>, owner: CartOwner) -> ApiResult<Response> {
-    let guest = guest_cart(&owner);
-    respond(&state, &owner, guest).await
+    respond(&state, &owner, &open(&state, &owner)).await
 }
 
 #[utoipa::path(post, path = "/api/cart/items", tag = "cart", request_body = AddItem,
@@ -165,30 +162,10 @@ pub async fn add_item(
     owner: CartOwner,
     ApiJson(req): ApiJson<AddItem>,
 ) -> ApiResult<Response> {
-    let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    let Some(mut cart) = guest_cart(&owner) else {
-        state
-            .store
-            .add_to_cart(
-                &owner.key,
-                req.product_id,
-                qty.get(),
-                Quantity::MAX,
-                MAX_LINES as i64,
-                now_ms(),
-            )
-            .await?;
-        return respond(&state, &owner, None).await;
-    };
-    let available = on_shelf(&state, req.product_id).await?;
-    cart.add(
-        req.product_id,
-        qty.get(),
-        Quantity::MAX,
-        MAX_LINES,
-        available,
-    )?;
-    respond(&state, &owner, Some(cart)).await
+    let item = CartItem::new(req.product_id, quantity(req.quantity)?);
+    let mut cart = open(&state, &owner);
+    cart.add(item).await?;
+    respond(&state, &owner, &cart).await
 }
 
 #[utoipa::path(patch, path = "/api/cart/items/{product_id}", tag = "cart", request_body = SetQuantity, params(("product_id" = i64, Path, minimum = 1)),
@@ -200,23 +177,10 @@ pub async fn update_item(
     ApiPath(product_id): ApiPath<i64>,
     ApiJson(req): ApiJson<SetQuantity>,
 ) -> ApiResult<Response> {
-    let qty = Quantity::parse(req.quantity).map_err(|m| Invalid::field("quantity", m))?;
-    let Some(mut cart) = guest_cart(&owner) else {
-        state
-            .store
-            .set_cart_quantity(&owner.key, product_id, qty.get())
-            .await?;
-        return respond(&state, &owner, None).await;
-    };
-    // Not in the cart is 404 before the shelf is asked (as for a stored cart).
-    let in_cart = cart.lines().iter().any(|l| l.0 == product_id);
-    let available = if in_cart {
-        on_shelf(&state, product_id).await?
-    } else {
-        0
-    };
-    cart.set(product_id, qty.get(), available)?;
-    respond(&state, &owner, Some(cart)).await
+    let item = CartItem::new(product_id, quantity(req.quantity)?);
+    let mut cart = open(&state, &owner);
+    cart.set(item).await?;
+    respond(&state, &owner, &cart).await
 }
 
 #[utoipa::path(delete, path = "/api/cart/items/{product_id}", tag = "cart", params(("product_id" = i64, Path, minimum = 1)),
@@ -226,10 +190,13 @@ pub async fn remove_item(
     owner: CartOwner,
     ApiPath(product_id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let Some(mut cart) = guest_cart(&owner) else {
-        state.store.remove_from_cart(&owner.key, product_id).await?;
-        return respond(&state, &owner, None).await;
-    };
-    cart.remove(product_id)?;
-    respond(&state, &owner, Some(cart)).await
+    let mut cart = open(&state, &owner);
+    cart.remove(product_id).await?;
+    respond(&state, &owner, &cart).await
+}
+
+fn quantity(n: i64) -> Result<i64, Invalid> {
+    Quantity::parse(n)
+        .map(Quantity::get)
+        .map_err(|m| Invalid::field("quantity", m))
 }

@@ -200,7 +200,7 @@ pub async fn checkout(
         guest::ORDERS_MAX_LEN,
     ));
     let request = OrderRequest {
-        guest_lines: guest.as_ref().map(|c| c.lines().to_vec()),
+        guest_lines: guest.as_ref().map(|c| c.items().to_vec()),
         fingerprint: fingerprint(&owner.key, &email, &address, &card),
         key,
         cart_key: token
