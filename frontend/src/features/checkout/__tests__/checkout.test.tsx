@@ -6,7 +6,8 @@ import { ApiError } from '../../../lib/api/client';
 import { placeOrder } from '../api/checkout';
 import { AttemptKeys } from '../idempotency';
 import { luhnValid, parseExpiry, validateCheckout, formatCardNumber, type CheckoutForm as Form } from '../validation';
-import { CheckoutForm, CheckoutPage } from '../routes/CheckoutPage';
+import { CheckoutForm } from '../components/CheckoutForm';
+import { CheckoutPage } from '../routes/CheckoutPage';
 import { cartLine, mockFetch, renderWithProviders } from '../../../testing/utils';
 
 const cart: Cart = { currency: 'USD', item_count: 1, subtotal_cents: 1999, items: [cartLine()] };

@@ -1,12 +1,7 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
-import { errorMessage, isProblem } from '../../../lib/api/client';
-import { useCheckout } from '../api/checkout';
-import { useMe } from '../../account';
+import { useRef, useState, type FormEvent } from 'react';
+import { isProblem } from '../../../lib/api/client';
 import type { Cart, CheckoutRequest } from '../../../lib/api/types';
-import { Field, SelectField, Spinner, ErrorBox } from '../../../components/ui';
-import { AttemptKeys } from '../idempotency';
-import { useDocumentTitle } from '../../../lib/hooks';
+import { Field, SelectField } from '../../../components/ui';
 import {
   apiFieldToFormField,
   CHECKOUT_FIELDS,
@@ -19,7 +14,7 @@ import {
   type CheckoutForm,
   type Errors,
 } from '../validation';
-import { CartSummary, cartTotals, useCart } from '../../cart';
+import { cartTotals } from '../../cart';
 
 export const COUNTRIES: [string, string][] = [
   ['US', 'United States'],
@@ -217,127 +212,5 @@ export function CheckoutForm({
         {submitting ? 'Placing order…' : 'Place order'}
       </button>
     </form>
-  );
-}
-
-function CheckoutErrorMessage({ error }: { error: unknown }) {
-  if (isProblem(error, 'payment-declined'))
-    return (
-      <div className="error-box" role="alert">
-        <strong>Payment declined</strong>
-        <p>Your card was declined and you have not been charged. Please use a different card.</p>
-      </div>
-    );
-  if (isProblem(error, 'checkout-interrupted'))
-    return (
-      <div className="error-box" role="alert">
-        <strong>Your order was not completed</strong>
-        <p>Something interrupted the payment, and you have not been charged. Please place the order again.</p>
-      </div>
-    );
-  if (isProblem(error, 'price-changed'))
-    return (
-      <div className="error-box" role="alert">
-        <strong>Prices have changed</strong>
-        <p>
-          Some prices changed since you opened this page, so we did not place the order and you have not been charged.
-          The summary now shows the current total: please check it and place the order again.
-        </p>
-      </div>
-    );
-  if (isProblem(error, 'insufficient-stock', 'conflict'))
-    return (
-      <div className="error-box" role="alert">
-        <strong>Some items are no longer available</strong>
-        <ul>
-          {(error.problem.lines ?? []).map((l) => (
-            <li key={l.product_id}>
-              {l.sku}: you asked for {l.requested}, only {l.available} left.
-            </li>
-          ))}
-        </ul>
-        <p>
-          <Link to="/cart">Update your cart</Link> and try again.
-        </p>
-      </div>
-    );
-  if (isProblem(error, 'validation') && (error.problem.errors ?? []).length > 0)
-    return (
-      <div className="error-box" role="alert">
-        <strong>Please check your details</strong>
-        <p>{errorMessage(error)}</p>
-      </div>
-    );
-  return <ErrorBox error={error} title="We couldn’t place your order" />;
-}
-
-export function CheckoutPage() {
-  useDocumentTitle('Checkout');
-  const cart = useCart();
-  const me = useMe();
-  const checkout = useCheckout();
-  const navigate = useNavigate();
-  const attempts = useRef(new AttemptKeys());
-  const errorRef = useRef<HTMLDivElement>(null);
-  // A failed attempt's message is at the top of the form: bring it into view and focus.
-  useEffect(() => {
-    if (checkout.error) errorRef.current?.focus();
-  }, [checkout.error]);
-
-  if (cart.isPending || me.isPending) return <Spinner label="Loading checkout…" />;
-  if (cart.isError) return <ErrorBox error={cart.error} onRetry={() => void cart.refetch()} />;
-  const c = cart.data;
-  if (c.items.length === 0 && !checkout.isPending)
-    return (
-      <section className="empty-state">
-        <h1>Checkout</h1>
-        <p>Your cart is empty.</p>
-        <Link className="btn btn-primary" to="/products">
-          Continue shopping
-        </Link>
-      </section>
-    );
-
-  const onSubmit = (body: CheckoutRequest, fingerprint: string) => {
-    const key = attempts.current.keyFor(`${fingerprint}|${JSON.stringify(body)}`);
-    checkout.mutate(
-      { body, key },
-      {
-        onSuccess: (order) => {
-          attempts.current.reset();
-          navigate(`/orders/${order.id}?placed=1`);
-        },
-        onError: (e) => {
-          // the server gave up on that key without charging: the next try must be a new attempt
-          if (isProblem(e, 'checkout-interrupted')) attempts.current.reset();
-        },
-      },
-    );
-  };
-
-  return (
-    <section aria-labelledby="checkout-title">
-      <h1 id="checkout-title">Checkout</h1>
-      {!me.data && (
-        <p className="muted">
-          Checking out as a guest. <Link to="/login?next=/checkout">Log in</Link> to see this order in your history.
-        </p>
-      )}
-      <div className="checkout-layout">
-        <div>
-          <div ref={errorRef} tabIndex={-1} className="focus-target">
-            {checkout.isError && <CheckoutErrorMessage error={checkout.error} />}
-          </div>
-          <CheckoutForm
-            cart={c}
-            defaultEmail={me.data?.email}
-            onSubmit={onSubmit}
-            submitting={checkout.isPending}
-            serverError={checkout.error}
-          />
-        </div>
-        <CartSummary cart={c} />
-      </div>
-    </section>
   );
 }
