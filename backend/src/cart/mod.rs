@@ -17,36 +17,18 @@ pub struct Cart<'a> {
     catalog: &'a Catalog,
 }
 
-enum Held {
-    /// A guest's lines, as its cookie carries them (and will carry them back).
+/// Where a cart's lines are.
+pub enum Held {
+    /// A guest's, as its cookie carries them (and will carry them back).
     Cookie(GuestCart),
-    /// The key of a cart in the database.
+    /// Under this key in the database.
     Stored(String),
 }
 
 impl<'a> Cart<'a> {
-    pub fn guest(
-        lines: GuestCart,
-        limits: CartLimits,
-        store: &'a dyn Store,
-        catalog: &'a Catalog,
-    ) -> Cart<'a> {
+    pub fn new(held: Held, limits: CartLimits, store: &'a dyn Store, catalog: &'a Catalog) -> Self {
         Cart {
-            held: Held::Cookie(lines),
-            limits,
-            store,
-            catalog,
-        }
-    }
-
-    pub fn stored(
-        key: String,
-        limits: CartLimits,
-        store: &'a dyn Store,
-        catalog: &'a Catalog,
-    ) -> Cart<'a> {
-        Cart {
-            held: Held::Stored(key),
+            held,
             limits,
             store,
             catalog,

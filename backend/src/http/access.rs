@@ -1,5 +1,5 @@
-//! Who may call a router's routes, said once per router ([`Section`]): its route layer enforces
-//! it before any handler runs, and the OpenAPI document describes it (`openapi::truth`).
+//! Who may call a router's routes, said once per router (`routes::sections`): its route layer
+//! enforces it before any handler runs, and the OpenAPI document describes it (`openapi::truth`).
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -34,6 +34,14 @@ pub struct Section {
 }
 
 impl Section {
+    pub fn of<Doc: utoipa::OpenApi>(access: Access, router: Router<AppState>) -> Section {
+        Section {
+            access,
+            router,
+            doc: Doc::openapi(),
+        }
+    }
+
     /// The router, behind the layer its access needs (none for routes anyone may call).
     pub fn guarded(self, state: &AppState) -> Router<AppState> {
         match self.access {

@@ -1,7 +1,7 @@
 //! Defences that sit in front of the domain: who the client is (trusted proxies), how much work one
 //! client may cause (hash bound, rate limits, card-testing limits) and guest identities. Their
 //! HTTP side (cross-site request refusal, hardening headers, the server's timeouts and connection
-//! cap) is in `crate::http`.
+//! cap) is in the `http` module.
 //! SECURITY.md maps each control to the attack it defends against and the test that proves it.
 use std::sync::Arc;
 use std::time::Duration;

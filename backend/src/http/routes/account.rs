@@ -3,26 +3,18 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiResult, Problem};
 use crate::http::routes::auth::UserDto;
 use crate::http::routes::orders::{OrderDto, OrderList};
 use crate::http::session::CurrentUser;
 use crate::http::AppState;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(me, list_orders))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::SignedIn,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
         .route("/api/orders", get(list_orders))

@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 
 use crate::cart::cookie::GuestCart;
 use crate::domain::{password, schema, text, CartLimits, Checks, Email, Invalid, Role};
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiJson;
 use crate::http::session::{
@@ -22,19 +21,12 @@ use crate::security::token::{new_token, token_hash};
 use crate::store::{Store, StoreError, User};
 use crate::sys::clock::now_ms;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(register, login, logout))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::Public,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/auth/register", post(register))
         .route("/api/auth/login", post(login))

@@ -7,28 +7,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::cart::cookie::GuestCart;
-use crate::cart::Cart;
+use crate::cart::{Cart, Held};
 use crate::domain::{schema, whole, CartItem, CartLimits, Invalid, Quantity};
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::session::{set_cookie, CartOwner, CART_COOKIE, CART_LINES_COOKIE, CART_MAX_AGE};
 use crate::http::AppState;
 use crate::store::CartLine;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(get_cart, add_item, update_item, remove_item))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::CartOwner,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/cart", get(get_cart))
         .route("/api/cart/items", post(add_item))
@@ -110,15 +102,11 @@ pub(crate) fn guest_cart(owner: &CartOwner) -> Option<GuestCart> {
 
 /// The caller's cart: a guest's from its cookie, a signed-in user's stored one.
 fn open<'a>(state: &'a AppState, owner: &CartOwner) -> Cart<'a> {
-    let (store, catalog, limits) = (
-        state.store.as_ref(),
-        state.catalog.as_ref(),
-        CartLimits::SHOP,
-    );
-    match guest_cart(owner) {
-        Some(lines) => Cart::guest(lines, limits, store, catalog),
-        None => Cart::stored(owner.key.clone(), limits, store, catalog),
-    }
+    let held = match guest_cart(owner) {
+        Some(lines) => Held::Cookie(lines),
+        None => Held::Stored(owner.key.clone()),
+    };
+    Cart::new(held, CartLimits::SHOP, state.store.as_ref(), &state.catalog)
 }
 
 /// The cookie that carries a new guest identity, when this request was given one.

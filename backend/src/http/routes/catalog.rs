@@ -13,7 +13,6 @@ use crate::catalog::{
     RESULT_WINDOW,
 };
 use crate::domain::Checks;
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::AppState;
@@ -25,6 +24,7 @@ mod cached;
 const MAX_QUERY_CHARS: usize = 200;
 const SUGGESTIONS: usize = 8;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list_products,
@@ -33,17 +33,9 @@ const SUGGESTIONS: usize = 8;
     list_categories,
     suggest
 ))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::Public,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/products", get(list_products))
         .route("/api/products/{id}", get(get_product))

@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 use crate::cart::cookie::GuestCart;
 use crate::checkout::{Answer, OrderRequest};
 use crate::domain::{schema, whole, Address, Card, Checks, Email, Invalid, Money, OrderStatus};
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiJson;
 use crate::http::routes::cart::{cart_cookie, guest_cart, identity_cookie};
@@ -23,19 +22,12 @@ use crate::security::guest::{self, GuestOrders};
 use crate::store::Order;
 use crate::sys::clock::now_ms;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(checkout))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::CartOwner,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new().route("/api/checkout", post(checkout))
 }
 

@@ -6,25 +6,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{schema, Checks, Invalid, Sku};
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiPath;
 use crate::http::AppState;
 use crate::store::StockLevel;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(stock_level, stock_levels))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::Public,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/inventory", get(stock_levels))
         .route("/api/inventory/{sku}", get(stock_level))

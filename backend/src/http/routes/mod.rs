@@ -1,5 +1,5 @@
 //! The API's routers, one per resource, each with who may call it.
-use crate::http::access::Section;
+use crate::http::access::{Access, Section};
 
 pub mod account;
 pub mod admin;
@@ -10,16 +10,17 @@ pub mod checkout;
 pub mod inventory;
 pub mod orders;
 
-/// Every API router with its access and its part of the OpenAPI document.
+/// Every API router with who may call it and its part of the OpenAPI document.
 pub fn sections() -> Vec<Section> {
+    use Access::*;
     vec![
-        catalog::section(),
-        inventory::section(),
-        auth::section(),
-        account::section(),
-        cart::section(),
-        checkout::section(),
-        orders::section(),
-        admin::section(),
+        Section::of::<catalog::Api>(Public, catalog::router()),
+        Section::of::<inventory::Api>(Public, inventory::router()),
+        Section::of::<auth::Api>(Public, auth::router()),
+        Section::of::<account::Api>(SignedIn, account::router()),
+        Section::of::<cart::Api>(CartOwner, cart::router()),
+        Section::of::<checkout::Api>(CartOwner, checkout::router()),
+        Section::of::<orders::Api>(OrderOwner, orders::router()),
+        Section::of::<admin::Api>(Admin, admin::router()),
     ]
 }

@@ -6,7 +6,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::{Address, OrderStatus, PaymentState};
-use crate::http::access::{Access, Section};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::ApiPath;
 use crate::http::session::{ClientInfo, MaybeUser, GUEST_ORDERS_COOKIE};
@@ -15,19 +14,12 @@ use crate::security::guest::{self, GuestOrders};
 use crate::store::Order;
 use crate::sys::clock::rfc3339;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(get_order))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::OrderOwner,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new().route("/api/orders/{id}", get(get_order))
 }
 

@@ -1,7 +1,6 @@
 //! The back office: one module per resource, every route for admins only.
 use axum::Router;
 
-use crate::http::access::{Access, Section};
 use crate::http::AppState;
 
 pub mod images;
@@ -10,6 +9,7 @@ pub mod orders;
 pub mod products;
 pub mod stock;
 
+/// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     products::create_product,
@@ -22,17 +22,9 @@ pub mod stock;
     orders::set_order_status,
     ops::ops_summary,
 ))]
-struct Api;
+pub struct Api;
 
-pub fn section() -> Section {
-    Section {
-        access: Access::Admin,
-        router: router(),
-        doc: <Api as utoipa::OpenApi>::openapi(),
-    }
-}
-
-fn router() -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .merge(products::router())
         .merge(images::router())
