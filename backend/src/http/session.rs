@@ -20,7 +20,7 @@ use crate::sys::clock::now_ms;
 pub const SESSION_COOKIE: &str = "ecomm_session";
 /// A guest's identity, issued by the server (`security::guest`).
 pub const CART_COOKIE: &str = "ecomm_cart";
-/// A guest cart's lines (`guest_cart::GuestCart`); `ecomm_cart` stays the guest's identity.
+/// A guest cart's lines (`cart::cookie::GuestCart`); `ecomm_cart` stays the guest's identity.
 pub const CART_LINES_COOKIE: &str = "ecomm_cart_lines";
 /// The access tokens of a browser's last guest orders (`security::guest::GuestOrders`).
 pub const GUEST_ORDERS_COOKIE: &str = "ecomm_orders";
@@ -210,7 +210,7 @@ pub struct CartOwner {
     pub fresh: bool,
     /// Whether cookies set for this request must be Secure (and `__Host-` named).
     pub secure: bool,
-    /// A guest's cart cookie as sent (`guest_cart::GuestCart::parse`); `None` for a user, or a
+    /// A guest's cart cookie as sent (`cart::cookie::GuestCart::parse`); `None` for a user, or a
     /// guest without one.
     pub guest_cart_cookie: Option<String>,
 }

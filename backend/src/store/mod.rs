@@ -140,7 +140,7 @@ pub struct DbOptions {
     pub idle_in_transaction_timeout_ms: u64,
     /// Send the three timeouts as startup `options` on every connection. Off behind RDS Proxy or
     /// PgBouncer, which refuse them: the application role carries the same settings
-    /// (`security::dbrole`).
+    /// (`store::dbrole`).
     pub startup_options: bool,
 }
 

@@ -201,7 +201,7 @@ impl SqlStore<Postgres> {
 /// `idle_in_transaction_session_timeout`: a session left inside a transaction is ended by the
 /// server. They are sent as startup `options` unless `db.startup_options` is off: RDS Proxy and
 /// PgBouncer refuse a connection that carries any, and the application role carries the same
-/// settings (`security::dbrole`), which every session through them starts with.
+/// settings (`store::dbrole`), which every session through them starts with.
 pub fn pool(url: &str, db: &DbOptions) -> anyhow::Result<PgPool> {
     let mut options = PgConnectOptions::from_str(url)?;
     if db.startup_options {
