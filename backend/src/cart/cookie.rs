@@ -80,12 +80,12 @@ impl GuestCart {
         let at = self.position(item.product_id);
         let total = at.map_or(0, |i| self.0[i].quantity) + item.quantity;
         if at.is_none() && self.0.len() >= limits.lines {
-            return Err(StoreError::CartFull {
+            return Err(StoreError::CartTooLarge {
                 max: limits.lines as i64,
             });
         }
         if total > limits.per_line {
-            return Err(StoreError::OverLimit {
+            return Err(StoreError::LineLimit {
                 max: limits.per_line,
             });
         }
@@ -183,7 +183,7 @@ mod tests {
         c.add(item(1, 98), two_lines, 1000).unwrap();
         assert!(matches!(
             c.add(item(1, 2), two_lines, 1000),
-            Err(StoreError::OverLimit { max: 99 })
+            Err(StoreError::LineLimit { max: 99 })
         ));
         assert!(matches!(
             c.add(item(2, 5), two_lines, 4),
@@ -192,7 +192,7 @@ mod tests {
         c.add(item(2, 1), two_lines, 4).unwrap();
         assert!(matches!(
             c.add(item(3, 1), two_lines, 4),
-            Err(StoreError::CartFull { max: 2 })
+            Err(StoreError::CartTooLarge { max: 2 })
         ));
         assert_eq!(c.items(), &[item(1, 98), item(2, 1)]);
     }

@@ -277,7 +277,7 @@ impl Checkout {
             }
             // The gateway approved a payment that already pays for an order: it is that order's
             // money, so it is not released here.
-            Err(StoreError::PaymentTaken) => {
+            Err(StoreError::PaymentAlreadyUsed) => {
                 tracing::error!(%reference, "the gateway approved a payment another order has");
                 self.already_used(req).await
             }

@@ -48,6 +48,9 @@ pub enum ApiError {
     /// A valid quantity the cart's line cannot take (it would pass the per-line maximum).
     #[error("{0}")]
     LineLimit(String),
+    /// A cart line would promise more than the shelf holds.
+    #[error("{0}")]
+    LineOverStock(String),
     #[error("{0}")]
     PriceChanged(String),
     /// The same Idempotency-Key is being worked on: retry after a second.
@@ -82,6 +85,7 @@ impl ApiError {
             | PriceChanged(_)
             | InProgress
             | LineLimit(_)
+            | LineOverStock(_)
             | CheckoutInterrupted(_)
             | PaymentAlreadyUsed(_) => StatusCode::CONFLICT,
             Unprocessable(_) | CartTooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -103,7 +107,8 @@ impl ApiError {
             InvalidCredentials => ("invalid-credentials", "Invalid email or password"),
             Forbidden => ("forbidden", "You are not allowed to do this"),
             NotFound(_) => ("not-found", "Not found"),
-            Conflict(_) => ("conflict", "Conflict"),
+            // A cart line over the shelf keeps the problem type clients already handle.
+            Conflict(_) | LineOverStock(_) => ("conflict", "Conflict"),
             InsufficientStock(_) => ("insufficient-stock", "Insufficient stock"),
             Unprocessable(_) => ("unprocessable", "Request cannot be processed"),
             PaymentDeclined(_) => ("payment-declined", "Payment declined"),
@@ -234,17 +239,17 @@ impl From<StoreError> for ApiError {
             // A request for more than the maximum is a 400 (the parser); a valid quantity that
             // the line already holding some cannot take conflicts with the cart: 409 naming
             // `quantity`, as a line the shelf cannot fill does.
-            e @ StoreError::OverLimit { .. } => ApiError::LineLimit(e.to_string()),
-            e @ StoreError::CartFull { .. } => ApiError::CartTooLarge(e.to_string()),
+            e @ StoreError::LineLimit { .. } => ApiError::LineLimit(e.to_string()),
+            e @ StoreError::CartTooLarge { .. } => ApiError::CartTooLarge(e.to_string()),
+            e @ StoreError::LineOverStock { .. } => ApiError::LineOverStock(e.to_string()),
             e @ (StoreError::DuplicateSku(_)
             | StoreError::EmailTaken
-            | StoreError::LineOverStock { .. }
             | StoreError::StaleTransition { .. }) => ApiError::Conflict(e.to_string()),
             StoreError::InsufficientStock { lines } => ApiError::InsufficientStock(lines),
             StoreError::PriceChanged => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }
-            e @ StoreError::PaymentTaken => ApiError::PaymentAlreadyUsed(e.to_string()),
+            e @ StoreError::PaymentAlreadyUsed => ApiError::PaymentAlreadyUsed(e.to_string()),
             e if e.is_transient() => {
                 tracing::warn!(error = %e, "database unavailable for now: 503");
                 ApiError::Unavailable

@@ -15,9 +15,9 @@ pub(super) const CART_LINES: &str = "SELECT p.id AS product_id, p.sku, p.slug, p
 #[async_trait]
 pub trait CartStore: Send + Sync {
     async fn cart(&self, cart_key: &str) -> StoreResult<Vec<CartLine>>;
-    /// Adds the item's quantity to its line; fails with [`StoreError::OverLimit`] past
+    /// Adds the item's quantity to its line; fails with [`StoreError::LineLimit`] past
     /// `limits.per_line`, [`StoreError::LineOverStock`] past what is on the shelf and
-    /// [`StoreError::CartFull`] when a new line would make more than `limits.lines`.
+    /// [`StoreError::CartTooLarge`] when a new line would make more than `limits.lines`.
     async fn add_to_cart(
         &self,
         cart_key: &str,
@@ -197,11 +197,11 @@ where
         };
         let total = current.unwrap_or(0) + item.quantity;
         Ok(if current.is_none() && lines >= limits.lines as i64 {
-            StoreError::CartFull {
+            StoreError::CartTooLarge {
                 max: limits.lines as i64,
             }
         } else if total > limits.per_line {
-            StoreError::OverLimit {
+            StoreError::LineLimit {
                 max: limits.per_line,
             }
         } else {

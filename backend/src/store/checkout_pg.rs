@@ -45,7 +45,7 @@ impl CheckoutDialect for Postgres {
                     {
                         tracing::info!(order_id = %o.id, attempt, "order statement was a deadlock victim; retrying");
                     }
-                    Err(e) if payment_taken(&e) => return Err(StoreError::PaymentTaken),
+                    Err(e) if payment_taken(&e) => return Err(StoreError::PaymentAlreadyUsed),
                     other => break other?,
                 }
             };

@@ -79,7 +79,7 @@ impl CheckoutDialect for Sqlite {
             .await
             .map_err(|e| {
                 if payment_taken(&e) {
-                    StoreError::PaymentTaken
+                    StoreError::PaymentAlreadyUsed
                 } else {
                     e.into()
                 }

@@ -56,10 +56,10 @@ pub enum StoreError {
     EmailTaken,
     /// A cart line would exceed the per-product limit.
     #[error("at most {max} of one product per order")]
-    OverLimit { max: i64 },
+    LineLimit { max: i64 },
     /// A new cart line would make the cart longer than `max` lines.
     #[error("a cart may hold at most {max} different products")]
-    CartFull { max: i64 },
+    CartTooLarge { max: i64 },
     /// A cart line would promise more than the shelf holds (checkout stays the authority).
     #[error("only {available} left in stock")]
     LineOverStock { available: i64 },
@@ -71,7 +71,7 @@ pub enum StoreError {
     PriceChanged,
     /// The payment already belongs to another order: one payment pays for one order.
     #[error("this payment already belongs to another order")]
-    PaymentTaken,
+    PaymentAlreadyUsed,
     /// Someone else moved the order first.
     #[error("order is no longer {from}")]
     StaleTransition { from: OrderStatus, to: OrderStatus },

@@ -252,3 +252,14 @@ async fn a_guest_checkout_leaves_only_the_lines_it_did_not_buy(app: TestApp) {
     assert_eq!(set_cookie_value(&retry, "ecomm_cart_lines").unwrap(), "c");
     assert_eq!(app.stock_of("A-1").await, 8, "sold once");
 }
+
+#[db_test]
+async fn a_line_over_the_shelf_is_a_conflict_problem_for_guests_and_users(app: TestApp) {
+    let a = app.product("A-1", 250, 3).await;
+    let user = app.customer("shelf@example.com").await;
+    for client in [&app.client, &user] {
+        let body = problem(app.add_to_cart(client, a.id, 4).await, StatusCode::CONFLICT).await;
+        assert_eq!(body["type"], "https://ecomm.dev/problems/conflict");
+        assert_eq!(body["detail"], "only 3 left in stock");
+    }
+}

@@ -95,7 +95,7 @@ async fn two_orders_cannot_share_one_payment_reference(app: TestApp) {
     );
     let second = app.store.place_order(&order("second")).await;
     assert!(
-        matches!(second, Err(StoreError::PaymentTaken)),
+        matches!(second, Err(StoreError::PaymentAlreadyUsed)),
         "{second:?}"
     );
     assert_eq!(app.store.orders(None, 10, 0).await.unwrap().1, 1);
