@@ -1,4 +1,5 @@
-use ecomm::config::{AdminCommand, Command, LogFormat};
+use ecomm::config::{AdminCommand, Command, Images, LogFormat};
+use ecomm::store::media::Media;
 
 fn main() -> anyhow::Result<()> {
     ecomm::sys::memory::tune();
@@ -47,7 +48,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             store,
             products,
             images,
-        } => ecomm::catalog::seed::run(&store, products, images).await,
+        } => {
+            let db = store.connect().await?;
+            db.migrate().await?;
+            let media = Media::from_url(&store.storage_url, None)?;
+            ecomm::catalog::seed::run(db, media, products, images == Images::Svg).await
+        }
         Command::Admin {
             command:
                 AdminCommand::Create {

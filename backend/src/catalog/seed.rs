@@ -1,12 +1,13 @@
 //! A deterministic demo catalog: the same N products (names, prices, stock, images) on every run.
+use std::sync::Arc;
+
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::{Images, StoreArgs};
 use crate::domain::slugify;
 use crate::store::media::Media;
-use crate::store::NewProduct;
+use crate::store::{NewProduct, Store};
 use crate::sys::clock::now_ms;
 
 const CATEGORIES: [(&str, &[&str]); 12] = [
@@ -236,10 +237,14 @@ async fn with_image(media: &Media, i: u32) -> anyhow::Result<NewProduct> {
     Ok(p)
 }
 
-pub async fn run(args: &StoreArgs, count: u32, images: Images) -> anyhow::Result<()> {
-    let store = args.connect().await?;
-    store.migrate().await?;
-    let media = Media::from_url(&args.storage_url, None)?;
+/// Seeds `count` products (with a generated SVG image each when `svg_images`), unless they are
+/// there already.
+pub async fn run(
+    store: Arc<dyn Store>,
+    media: Media,
+    count: u32,
+    svg_images: bool,
+) -> anyhow::Result<()> {
     if count == 0 {
         return Ok(());
     }
@@ -255,19 +260,18 @@ pub async fn run(args: &StoreArgs, count: u32, images: Images) -> anyhow::Result
     let ids: Vec<u32> = (1..=count).collect();
     // created_at = start + product number: distinct, so "newest" is the same order on every run.
     let start = now_ms();
-    let batch = if images == Images::Svg { 500 } else { BATCH };
+    let batch = if svg_images { 500 } else { BATCH };
     let inserted: u64 = futures::stream::iter(ids.chunks(batch))
         .map(|chunk| {
             let (store, media, bar) = (store.clone(), media.clone(), bar.clone());
             async move {
-                let products: Vec<NewProduct> = match images {
-                    Images::Svg => {
-                        futures::stream::iter(chunk.iter().map(|i| with_image(&media, *i)))
-                            .buffer_unordered(16)
-                            .try_collect()
-                            .await?
-                    }
-                    Images::None => chunk.iter().map(|i| product(*i)).collect(),
+                let products: Vec<NewProduct> = if svg_images {
+                    futures::stream::iter(chunk.iter().map(|i| with_image(&media, *i)))
+                        .buffer_unordered(16)
+                        .try_collect()
+                        .await?
+                } else {
+                    chunk.iter().map(|i| product(*i)).collect()
                 };
                 let first = i64::from(chunk[0]);
                 let n = store.seed_products(&products, start + first).await?;
