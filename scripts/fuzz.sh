@@ -57,7 +57,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 base="http://127.0.0.1:$port"
 # The per-client auth budget is off: one fuzzer is one client, and it should reach the handlers.
 # --api-docs: the fuzzer reads the document the server serves.
-"$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --storage-url "$media" --payments test \
+# The documented checkout body is still the old card-number one until the storefront moves.
+ECOMM_LEGACY_CARD_CHECKOUT=true "$bin" serve --addr "127.0.0.1:$port" --database-url "$db" --storage-url "$media" --payments test \
   --auth-per-minute 0 --declines-per-hour 0 --api-docs >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "$base/health" 2>/dev/null && break; sleep 0.2; done

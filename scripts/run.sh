@@ -34,4 +34,7 @@ static=()
 [ -f frontend/dist/index.html ] && static=(--static-dir frontend/dist)
 echo "ecomm: serving http://$addr  (API docs: http://$addr/api/docs)"
 # --api-docs: the OpenAPI document and Swagger UI are a development aid (off in production).
+# Test mode: the storefront still posts card numbers (the old checkout) until it moves to the card
+# flow; the card flow itself (and its stand-in under /test-gateway) is served alongside.
+[ "${ECOMM_PAYMENTS:-test}" = test ] && export ECOMM_LEGACY_CARD_CHECKOUT="${ECOMM_LEGACY_CARD_CHECKOUT:-true}"
 exec "$bin" serve --addr "$addr" "${static[@]}" --drain-seconds 0 --payments "${ECOMM_PAYMENTS:-test}" --api-docs

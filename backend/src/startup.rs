@@ -47,7 +47,17 @@ impl Application {
         if mode == PaymentsMode::Test {
             tracing::warn!("payments: TEST gateway — test cards only, nothing is charged");
         }
-        let gateway = crate::payments::from_mode(mode, p.test_gateway_ledger.as_deref())?;
+        if p.legacy_card_checkout && mode != PaymentsMode::Test {
+            anyhow::bail!("--legacy-card-checkout needs --payments test");
+        }
+        let cards = crate::payments::cards::setup(mode, &p.deployment)?;
+        let gateway: std::sync::Arc<dyn crate::payments::PaymentGateway> = match mode {
+            PaymentsMode::Stripe => cards.stripe.clone(),
+            PaymentsMode::Test => std::sync::Arc::new(crate::payments::cards::Routed {
+                cards: cards.stripe.clone(),
+                legacy: crate::payments::from_mode(mode, p.test_gateway_ledger.as_deref())?,
+            }),
+        };
         let store = settings.store.connect().await?;
         if settings.migrate {
             store.migrate().await?;
@@ -55,7 +65,8 @@ impl Application {
         let media = Media::from_url(&settings.store.storage_url, settings.media_base_url.clone())?;
         let mut state = AppState::new(store.clone(), media, gateway, settings.cookie_secure)
             .with_recovery(Duration::from_secs(p.reconcile_after), p.fault)
-            .with_security(settings.security.clone());
+            .with_security(settings.security.clone())
+            .with_cards(cards, p.legacy_card_checkout);
         if let Some(dir) = &settings.index_dir {
             state.catalog = crate::catalog::Catalog::new(store, Some(dir));
         }
@@ -88,6 +99,9 @@ impl Application {
         crate::telemetry::prometheus();
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let port = listener.local_addr()?.port();
+        if let Some(cards) = &state.cards {
+            cards.bind_local(port)?;
+        }
         Ok(Application {
             router: router(state.clone(), static_dir),
             listener,
@@ -125,6 +139,7 @@ impl Application {
             checkout: state.checkout.clone(),
             security: state.security.clone(),
             reconcile_after: state.reconcile_after,
+            cards: state.cards.clone(),
         });
         let drain_delay = self.drain_delay;
         let draining = state.draining.clone();

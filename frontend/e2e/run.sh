@@ -100,6 +100,8 @@ ECOMM_ADMIN_PASSWORD="$ADMIN_PASSWORD" "$BIN" admin create --email "$ADMIN_EMAIL
 log "database ready in $((SECONDS - T0))s"
 
 # ---- two backend replicas (same database and media) -------------------------------------------
+# The storefront still posts card numbers (the old checkout) until it moves to the card flow.
+export ECOMM_LEGACY_CARD_CHECKOUT=true
 PA=$(free_port); PB=$(free_port)
 "$BIN" serve --addr "127.0.0.1:$PA" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" --payments test --test-gateway-ledger "$WORK/test-gateway.jsonl" >"$WORK/backend-a.log" 2>&1 &
 PID_A=$!; PIDS+=("$PID_A")

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 #[value(rename_all = "snake_case")]
 pub enum FaultPoint {
+    /// Card flow: the payment intent exists; its checkout attempt does not name it yet.
+    AfterIntent,
     /// The card is authorized; nothing is in the database yet.
     AfterAuthorize,
     /// The order is committed as paid/authorized; the shopper has no answer yet.

@@ -19,7 +19,10 @@ use crate::store::{
     CartSource, IdempotencyRecord, Order, PlaceOrder, Placement, ShortLine, Store, StoreError,
 };
 
+pub mod attempts;
 mod captures;
+pub mod card_events;
+pub mod card_reconcile;
 pub mod fault;
 pub mod inflight;
 mod lines;
@@ -95,6 +98,15 @@ pub enum CheckoutError {
     /// The answer the reconciler stores for a checkout that never committed.
     #[error("this checkout was interrupted before it completed; nothing was charged (the card authorization was released); please check out again")]
     Interrupted,
+    /// The intent is not (or no longer) holding the money: 3-D Secure pending, declined, cancelled.
+    #[error("{0}")]
+    PaymentNotAuthorized(String),
+    /// No checkout of this shop made that payment.
+    #[error("no checkout of this shop made this payment")]
+    UnknownPayment,
+    /// The payment is not the one the checkout asked for (amount, currency, checkout, deployment).
+    #[error("the payment does not match its checkout")]
+    PaymentMismatch,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -226,6 +226,20 @@ pub struct PaymentsArgs {
     /// reconciler asks the gateway and captures or voids it.
     #[arg(long, env = "ECOMM_RECONCILE_AFTER", default_value_t = 60)]
     pub reconcile_after: u64,
+    /// This deployment's name, written on every payment intent it creates: one Stripe account
+    /// may serve several deployments (staging, regions), and each settles only its own intents.
+    #[arg(long, env = "ECOMM_DEPLOYMENT", default_value = "ecomm")]
+    pub deployment: String,
+    /// Test mode only, while clients move to the card flow: also accept the old card-number
+    /// checkout against the built-in test gateway. Card numbers are refused without it.
+    #[arg(
+        long,
+        env = "ECOMM_LEGACY_CARD_CHECKOUT",
+        hide = true,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        default_value_t = false
+    )]
+    pub legacy_card_checkout: bool,
     /// Lets `--payments test` start with production settings (secure cookies, a database over
     /// TLS), which it otherwise refuses: for a staging copy of production, on purpose.
     #[arg(

@@ -96,7 +96,8 @@ impl Card {
     }
 }
 
-fn luhn(digits: &str) -> bool {
+/// The Luhn check of a string of ASCII digits (the caller has checked they are digits).
+pub fn luhn(digits: &str) -> bool {
     let sum: u32 = digits
         .bytes()
         .rev()

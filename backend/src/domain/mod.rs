@@ -12,7 +12,7 @@ mod unicode;
 pub mod whole;
 
 pub use address::Address;
-pub use card::Card;
+pub use card::{luhn, Card};
 pub use cart::{CartItem, CartLimits};
 pub use checks::{Checks, FieldError, Invalid, MAX_PER_PAGE};
 pub use status::{OrderStatus, PaymentState, Role, UnknownVariant, Word};

@@ -32,6 +32,9 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     PaymentDeclined(String),
+    /// The card flow's payment does not hold the money (yet, or any more).
+    #[error("{0}")]
+    PaymentNotAuthorized(String),
     /// Refused as a bank would (402, like Stripe's `expired_card`), before asking one.
     #[error("the card has expired")]
     CardExpired,
@@ -89,7 +92,9 @@ impl ApiError {
             | CheckoutInterrupted(_)
             | PaymentAlreadyUsed(_) => StatusCode::CONFLICT,
             Unprocessable(_) | CartTooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            PaymentDeclined(_) | CardExpired => StatusCode::PAYMENT_REQUIRED,
+            PaymentDeclined(_) | CardExpired | PaymentNotAuthorized(_) => {
+                StatusCode::PAYMENT_REQUIRED
+            }
             PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -113,6 +118,7 @@ impl ApiError {
             Unprocessable(_) => ("unprocessable", "Request cannot be processed"),
             PaymentDeclined(_) => ("payment-declined", "Payment declined"),
             CardExpired => ("card-expired", "Card expired"),
+            PaymentNotAuthorized(_) => ("payment-not-authorized", "Payment not authorized"),
             PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             TooManyRequests(_) => ("rate-limited", "Too many requests"),
@@ -278,6 +284,9 @@ impl ApiError {
             CheckoutError::Interrupted => ApiError::CheckoutInterrupted(e.to_string()),
             CheckoutError::PaymentAlreadyUsed => ApiError::PaymentAlreadyUsed(e.to_string()),
             CheckoutError::TooManyDeclines(secs) => ApiError::TooManyRequests(*secs),
+            CheckoutError::PaymentNotAuthorized(why) => ApiError::PaymentNotAuthorized(why.clone()),
+            CheckoutError::UnknownPayment => ApiError::NotFound("checkout for this payment"),
+            CheckoutError::PaymentMismatch => ApiError::Conflict(e.to_string()),
             CheckoutError::Store(StoreError::PriceChanged) => {
                 ApiError::PriceChanged("prices changed since you saw your cart".into())
             }

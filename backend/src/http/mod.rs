@@ -47,6 +47,12 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .with_state(state.clone());
     let request_timeout = Duration::from_secs(state.security.settings.request_timeout_secs.max(1));
     let mut app = Router::new().merge(api);
+    if let Some(stand_in) = state.cards.as_ref().and_then(|c| c.stand_in.clone()) {
+        app = app.nest(
+            "/test-gateway",
+            crate::payments::stripe::stand_in::router(stand_in),
+        );
+    }
     if state.security.settings.api_docs {
         app = app.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()));
     }

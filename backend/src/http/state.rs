@@ -3,7 +3,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::catalog::Catalog;
+use crate::checkout::attempts::CardFlow;
 use crate::checkout::{Checkout, FaultPoint};
+use crate::payments::cards::CardSetup;
 use crate::payments::PaymentGateway;
 use crate::security::{Security, SecuritySettings};
 use crate::store::media::Media;
@@ -26,6 +28,11 @@ pub struct AppState {
     pub security: Arc<Security>,
     /// The dependencies' last readiness verdict (checked off the request path).
     pub readiness: Arc<crate::http::health::readiness::Readiness>,
+    /// The card flow (card data goes from the browser to the provider); `None` only in tests of
+    /// the old card-number checkout.
+    pub cards: Option<Arc<CardFlow>>,
+    /// Whether the old card-number checkout is still accepted (test mode, opt-in).
+    pub legacy_card_checkout: bool,
 }
 
 impl AppState {
@@ -54,7 +61,22 @@ impl AppState {
             reconcile_after: Duration::from_secs(60),
             security: Security::new(SecuritySettings::default(), cookie_secure),
             readiness: Arc::default(),
+            cards: None,
+            legacy_card_checkout: false,
         }
+    }
+
+    /// Adds the card flow on this state's checkout (call after `with_recovery`, which replaces
+    /// the checkout).
+    pub fn with_cards(mut self, setup: CardSetup, legacy_card_checkout: bool) -> Self {
+        self.cards = Some(Arc::new(CardFlow {
+            checkout: self.checkout.clone(),
+            stripe: setup.stripe,
+            webhook_secrets: setup.webhook_secrets,
+            stand_in: setup.stand_in,
+        }));
+        self.legacy_card_checkout = legacy_card_checkout;
+        self
     }
 
     /// Replaces the default security settings (trusted proxies, limits, timeouts).

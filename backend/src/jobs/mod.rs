@@ -22,6 +22,8 @@ pub struct JobInputs {
     pub security: Arc<Security>,
     /// Payments undecided for this long are settled by the reconciler.
     pub reconcile_after: Duration,
+    /// The card flow, whose open checkout attempts the reconciler settles too.
+    pub cards: Option<Arc<crate::checkout::attempts::CardFlow>>,
 }
 
 /// The running jobs; they stop when [`Jobs::stop`] is called (or the runtime ends).
@@ -30,7 +32,11 @@ pub struct Jobs(Vec<JoinHandle<()>>);
 impl Jobs {
     pub fn start(inputs: JobInputs) -> Jobs {
         Jobs(vec![
-            tokio::spawn(reconcile::run(inputs.checkout, inputs.reconcile_after)),
+            tokio::spawn(reconcile::run(
+                inputs.checkout,
+                inputs.reconcile_after,
+                inputs.cards,
+            )),
             tokio::spawn(purge::run(inputs.store, inputs.security)),
             tokio::spawn(feed::run(inputs.catalog)),
         ])

@@ -11,7 +11,11 @@ use crate::store::Lease;
 
 /// Runs passes forever, every quarter of `after` (between 100 ms and 15 s), while this process
 /// holds the cluster's reconciler lease.
-pub async fn run(checkout: Arc<Checkout>, after: Duration) {
+pub async fn run(
+    checkout: Arc<Checkout>,
+    after: Duration,
+    cards: Option<Arc<crate::checkout::attempts::CardFlow>>,
+) {
     let every = (after / 4).clamp(Duration::from_millis(100), Duration::from_secs(15));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -42,6 +46,14 @@ pub async fn run(checkout: Arc<Checkout>, after: Duration) {
             Ok(r) if r == PassReport::default() => {}
             Ok(r) => tracing::warn!(?r, "reconciler settled in-doubt payments"),
             Err(e) => tracing::warn!(error = %e, "reconciler pass failed"),
+        }
+        if let Some(cards) = &cards {
+            let abandon = crate::checkout::card_reconcile::ABANDON_AFTER;
+            match cards.reconcile(after, abandon).await {
+                Ok(r) if r.completed + r.closed == 0 => {}
+                Ok(r) => tracing::warn!(?r, "reconciler settled checkout attempts"),
+                Err(e) => tracing::warn!(error = %e, "reconciler: checkout attempts pass failed"),
+            }
         }
         sales_log.prune(checkout.store.as_ref()).await;
     }

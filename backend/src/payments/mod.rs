@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::Card;
 
+pub mod cards;
 pub mod stripe;
 #[cfg(test)]
 mod stripe_tests;

@@ -14,6 +14,14 @@ use super::{
     Authorization, AuthorizeRequest, GatewayError, GatewayPayment, GatewayState, PaymentGateway,
 };
 
+pub mod client;
+pub mod intent;
+#[cfg(test)]
+mod shapes_tests;
+pub mod stand_in;
+pub mod stand_in_hooks;
+pub mod webhook;
+
 pub const DEFAULT_BASE_URL: &str = "https://api.stripe.com";
 /// Pinned so Stripe's response shapes cannot change under us.
 pub const API_VERSION: &str = "2024-06-20";

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use crate::domain::OrderStatus;
 
+mod attempts;
 mod carts;
 mod checkout;
 mod checkout_pg;
@@ -26,6 +27,7 @@ mod sql;
 mod sqlite;
 mod users;
 
+pub use attempts::{Attempt, AttemptState, AttemptStore, NewAttempt};
 pub use carts::CartStore;
 pub use checkout::{
     CartSource, CheckoutDialect, CheckoutStore, InDoubtOrder, Lease, PlaceOrder, Placement,
@@ -121,7 +123,15 @@ pub struct PoolStats {
 /// The whole store: every resource's contract plus the pool's lifecycle.
 #[async_trait]
 pub trait Store:
-    ProductStore + UserStore + CartStore + OrderStore + CheckoutStore + Send + Sync + 'static
+    ProductStore
+    + UserStore
+    + CartStore
+    + OrderStore
+    + CheckoutStore
+    + AttemptStore
+    + Send
+    + Sync
+    + 'static
 {
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> StoreResult<()>;

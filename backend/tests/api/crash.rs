@@ -44,6 +44,8 @@ fn start(database_url: &str, ledger: &std::path::Path, port: u16, fault: Option<
         format!("file://{}", temp_path("ecomm-media").display()),
     )
     .env("RUST_LOG", "warn")
+    // These drills exercise the card-number checkout's fault points.
+    .env("ECOMM_LEGACY_CARD_CHECKOUT", "true")
     .env_remove("ECOMM_FAULT")
     .stdout(Stdio::null())
     .stderr(log);

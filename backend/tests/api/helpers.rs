@@ -170,6 +170,7 @@ impl TestApp {
             &self.storage_url,
             gateway,
             security,
+            None,
         )
         .await
     }
@@ -180,7 +181,23 @@ impl TestApp {
         gateway: Arc<dyn PaymentGateway>,
         security: SecuritySettings,
     ) -> TestApp {
-        Self::spawn_on(db, &database_url(db).await, storage_url, gateway, security).await
+        let url = database_url(db).await;
+        Self::spawn_on(db, &url, storage_url, gateway, security, None).await
+    }
+
+    /// With the card flow, its stand-in under /test-gateway delivering webhooks as `delivery`
+    /// says (`off`: the test delivers them itself).
+    pub async fn spawn_cards(db: Db, delivery: &str) -> TestApp {
+        let setup = ecomm::payments::cards::test_setup(delivery.parse().unwrap(), "test-shop")
+            .expect("card flow");
+        let gateway = Arc::new(ecomm::payments::cards::Routed {
+            cards: setup.stripe.clone(),
+            legacy: Arc::new(TestGateway::new()),
+        });
+        let media = format!("file://{}", temp_path("ecomm-media").display());
+        let url = database_url(db).await;
+        let security = SecuritySettings::default();
+        Self::spawn_on(db, &url, &media, gateway, security, Some(setup)).await
     }
 
     async fn spawn_on(
@@ -189,12 +206,16 @@ impl TestApp {
         storage_url: &str,
         gateway: Arc<dyn PaymentGateway>,
         security: SecuritySettings,
+        cards: Option<ecomm::payments::cards::CardSetup>,
     ) -> TestApp {
         init();
         let store = ecomm::store::connect(database_url).await.expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
-        let state = AppState::new(store.clone(), media, gateway, false).with_security(security);
+        let mut state = AppState::new(store.clone(), media, gateway, false).with_security(security);
+        if let Some(cards) = cards {
+            state = state.with_cards(cards, false);
+        }
         let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
             .await
             .and_then(|a| a.serve_health_on(([127, 0, 0, 1], 0).into()))

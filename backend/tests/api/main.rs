@@ -7,6 +7,9 @@
 mod admin;
 mod auth;
 mod authz;
+mod cards;
+mod cards_helpers;
+mod cards_webhooks;
 mod cart;
 mod cart_cost;
 mod catalog;

@@ -57,6 +57,8 @@ impl Ecomm {
         let t0 = Instant::now();
         let child = self
             .command(&["serve", "--addr", &addr, "--payments", "test"])
+            // The load generator still checks out with card numbers (the old checkout).
+            .env("ECOMM_LEGACY_CARD_CHECKOUT", "true")
             .args(extra)
             .stdin(Stdio::null())
             .stdout(file.try_clone()?)

@@ -246,6 +246,8 @@ fn replica_spec(
         ("ECOMM_DATABASE_URL".into(), db_url.to_owned()),
         ("ECOMM_STORAGE_URL".into(), media.to_owned()),
         ("ECOMM_PAYMENTS".into(), "test".into()),
+        // The load generator still checks out with card numbers (the old checkout).
+        ("ECOMM_LEGACY_CARD_CHECKOUT".into(), "true".into()),
         ("ECOMM_LOG_FORMAT".into(), "json".into()),
         ("ECOMM_DRAIN_SECONDS".into(), "2".into()),
         // Shorter than nginx's 10 s read timeout, so a request stuck behind a slow database

@@ -28,7 +28,7 @@ use crate::sys::clock::now_ms;
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/checkout", post(checkout))
+    Router::new().route("/api/checkout", post(super::pay::start))
 }
 
 /// The card must not have expired (`exp_year`/`exp_month` this month or later, else 402
@@ -91,7 +91,7 @@ impl CheckoutRequest {
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     let key = headers
         .get("idempotency-key")
         .ok_or_else(|| ApiError::field("Idempotency-Key", "header is required"))?
@@ -124,7 +124,7 @@ fn fingerprint(cart_key: &str, email: &Email, address: &Address, card: &Card) ->
 /// The cookies a guest's order answer sets: the cart without the lines it bought (as a stored
 /// cart's are emptied in the order's transaction; whatever else was added meanwhile stays), the
 /// order's access token beside the browser's other guest orders, and a new identity if it got one.
-fn guest_cookies(
+pub(crate) fn guest_cookies(
     owner: &CartOwner,
     sent: &GuestOrders,
     guest: Option<&GuestCart>,

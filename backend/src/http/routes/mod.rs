@@ -9,6 +9,8 @@ pub mod catalog;
 pub mod checkout;
 pub mod inventory;
 pub mod orders;
+pub mod pay;
+pub mod pay_cards;
 
 /// Every API router with who may call it and its part of the OpenAPI document.
 pub fn sections() -> Vec<Section> {
@@ -20,6 +22,8 @@ pub fn sections() -> Vec<Section> {
         Section::of::<account::Api>(SignedIn, account::router()),
         Section::of::<cart::Api>(CartOwner, cart::router()),
         Section::of::<checkout::Api>(CartOwner, checkout::router()),
+        Section::of::<pay::Api>(CartOwner, pay::router()),
+        Section::of::<pay::WebhookApi>(Public, pay::webhook_router()),
         Section::of::<orders::Api>(OrderOwner, orders::router()),
         Section::of::<admin::Api>(Admin, admin::router()),
     ]
