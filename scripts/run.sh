@@ -33,6 +33,12 @@ fi
 static=()
 [ -f frontend/dist/index.html ] && static=(--static-dir frontend/dist)
 echo "ecomm: serving http://$addr  (API docs: http://$addr/api/docs)"
+if [ "${ECOMM_PAYMENTS:-test}" = test ]; then
+  echo "test payments (nothing is charged; Stripe's test cards, any future expiry, any CVC):"
+  echo "   4242 4242 4242 4242  approved"
+  echo "   4000 0025 0000 3155  asks for 3-D Secure (the stand-in's page at /test-gateway/3ds/...)"
+  echo "   4000 0000 0000 0002  declined"
+fi
 # --api-docs: the OpenAPI document and Swagger UI are a development aid (off in production).
 # Test mode: the storefront still posts card numbers (the old checkout) until it moves to the card
 # flow; the card flow itself (and its stand-in under /test-gateway) is served alongside.

@@ -291,3 +291,54 @@ async fn disputed_at(app: &TestApp, intent: &str) -> Option<i64> {
             .unwrap()
     }
 }
+
+/// A crash after the attempt was written, around the create call: the attempt names no intent.
+#[db_test]
+async fn an_attempt_whose_intent_was_never_recorded_is_found_by_its_key_and_cancelled(db: Db) {
+    let app = TestApp::spawn_cards(db, "off").await;
+    let p = app.product("A-1", 1250, 5).await;
+    let lines = [ecomm::store::TakeLine {
+        product_id: p.id,
+        quantity: 1,
+        unit_price_cents: 1250,
+    }];
+    let attempt = ecomm::store::NewAttempt {
+        id: "att-1",
+        request_key: "k1",
+        fingerprint: "fp",
+        cart_key: "a:nobody",
+        user_id: None,
+        email: "guest@example.com",
+        shipping_address: "{}",
+        lines: &lines,
+        amount_cents: 1250,
+        currency: "USD",
+        now: 0,
+    };
+    assert!(app.store.insert_attempt(&attempt).await.unwrap());
+    // The create call reached the provider, then the process died before recording it.
+    let made = cards(&app)
+        .stripe
+        .create_intent(&ecomm::payments::stripe::intent::CreateIntent {
+            amount_cents: 1250,
+            currency: "USD",
+            deployment: "test-shop",
+            checkout_id: "att-1",
+            receipt_email: "guest@example.com",
+        })
+        .await
+        .unwrap();
+    let pass = cards(&app)
+        .reconcile(Duration::ZERO, ABANDON_AFTER)
+        .await
+        .unwrap();
+    assert_eq!(pass.closed, 1);
+    assert_eq!(
+        intent(&app, &made.id).await["status"],
+        "canceled",
+        "the same intent, found by its key"
+    );
+    let a = app.store.attempt_by_key("k1").await.unwrap().unwrap();
+    assert_eq!(a.intent_id.as_deref(), Some(made.id.as_str()));
+    assert_eq!(a.state, ecomm::store::AttemptState::Closed);
+}
