@@ -51,6 +51,10 @@ media="file://$work/media"
 "$bin" migrate --database-url "$db" >/dev/null
 "$bin" seed --products 50 --database-url "$db" --storage-url "$media" >/dev/null
 admin_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))')
+# The webhook endpoint accepts only events signed with its secret: the hooks sign what they send
+# (scripts/fuzz/hooks.py), as Stripe would; the negative phase still sends unsigned and bad ones.
+ECOMM_STRIPE_WEBHOOK_SECRET="whsec_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+export ECOMM_STRIPE_WEBHOOK_SECRET
 ECOMM_ADMIN_PASSWORD=$admin_password "$bin" admin create --email fuzz-admin@example.com \
   --database-url "$db" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

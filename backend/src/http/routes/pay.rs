@@ -226,8 +226,31 @@ pub async fn complete(
     Ok((status, cookies, Json(OrderDto::try_from(order)?)).into_response())
 }
 
+/// The fields of a Stripe event the shop reads (the document's view of `webhook::Event`); any
+/// other field is accepted and ignored, as Stripe adds fields without notice.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "documents the request body only")]
+struct StripeEvent {
+    /// `evt_…`; each id is acted on once.
+    id: String,
+    /// `payment_intent.amount_capturable_updated`, `charge.refunded`, …; unknown types are ignored.
+    #[schema(rename = "type")]
+    kind: String,
+    data: StripeEventData,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "documents the request body only")]
+struct StripeEventData {
+    /// The PaymentIntent, Charge or Dispute the event is about.
+    object: serde_json::Value,
+}
+
 #[utoipa::path(post, path = "/api/payments/stripe/webhook", tag = "checkout",
-    request_body(content = String, description = "A Stripe event, signed (Stripe-Signature)", content_type = "application/json"),
+    params(("Stripe-Signature" = String, Header,
+        description = "`t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\" with the endpoint's secret>`; \
+                       older than 5 minutes is refused")),
+    request_body(content = StripeEvent, description = "A Stripe event, signed (Stripe-Signature)", content_type = "application/json"),
     responses(
         (status = 200, description = "Acted on, ignored (unknown type, another deployment's), or a replay of an event already acted on"),
         (status = 400, description = "bad or stale signature, or not an event; nothing is written", body = Problem, content_type = "application/problem+json"),
