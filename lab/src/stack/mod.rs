@@ -6,6 +6,7 @@
 //! [`Stack::up`] — a part between the replicas and Postgres rewrites the replicas' database URL,
 //! as the fault proxy does.
 pub mod nginx;
+pub mod pgbouncer;
 pub mod postgres;
 pub mod proxy;
 pub mod supervisor;
@@ -19,6 +20,7 @@ use clap::Args;
 use tokio::process::Command;
 
 use nginx::Nginx;
+use pgbouncer::{PgBouncer, Pooler};
 use postgres::TempPg;
 use proxy::FaultProxy;
 use supervisor::{ReplicaSet, ReplicaSpec};
@@ -61,6 +63,13 @@ pub struct StackOpts {
     /// nginx worker processes (default: one per core, `auto`).
     #[arg(long, env = "LAB_LB_WORKERS")]
     pub lb_workers: Option<usize>,
+    /// What stands between the replicas and Postgres: PgBouncer in session mode (the local twin
+    /// of RDS Proxy), in transaction mode (a measurement: our SQL needs sessions), or nothing.
+    #[arg(long, value_enum, default_value_t = Pooler::Session, env = "LAB_POOLER")]
+    pub pooler: Pooler,
+    /// Appended to the replicas' database URL as its query (e.g. `statement-cache-capacity=0`).
+    #[arg(long, env = "LAB_REPLICA_DB_QUERY")]
+    pub replica_db_query: Option<String>,
 }
 
 /// Parts of the stack only some drills need; the stack starts with the union of its drills' needs.
@@ -71,6 +80,8 @@ pub struct Needs {
     pub fault_proxy: bool,
     /// The lab's own temporary Postgres (a drill restarts it), not `--database-url`.
     pub own_postgres: bool,
+    /// A synchronous streaming standby of the lab's own Postgres (a drill promotes it).
+    pub standby: bool,
 }
 
 impl Needs {
@@ -78,6 +89,7 @@ impl Needs {
         Needs {
             fault_proxy: self.fault_proxy || o.fault_proxy,
             own_postgres: self.own_postgres || o.own_postgres,
+            standby: self.standby || o.standby,
         }
     }
 }
@@ -87,7 +99,11 @@ pub struct Stack {
     /// A temp dir the lab made (removed at teardown), not one the user named.
     owned_work: bool,
     pub db_url: String,
+    /// The lab's own SQL: through PgBouncer when it runs, so it follows a failover.
+    pub sql_url: String,
     pub pg: Option<TempPg>,
+    pub standby: Option<TempPg>,
+    pub pgbouncer: Option<PgBouncer>,
     pub proxy: Option<FaultProxy>,
     pub replicas: ReplicaSet,
     pub nginx: std::sync::Arc<Nginx>,
@@ -120,9 +136,16 @@ pub fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
         .context("no ecomm binary: cargo build --release -p ecomm, or pass --ecomm-bin")
 }
 
-async fn ecomm(bin: &Path, args: &[&str], db: &str, media: &str) -> anyhow::Result<()> {
+async fn ecomm(
+    bin: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+    db: &str,
+    media: &str,
+) -> anyhow::Result<()> {
     let out = Command::new(bin)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args(["--database-url", db, "--storage-url", media])
         .output()
         .await?;
@@ -156,18 +179,49 @@ impl Stack {
             }
         };
         let media = format!("file://{}", work.join("media").display());
-        seed(&bin, &db_url, &media, opts.products).await?;
-        // The parts between the replicas and Postgres; the lab's own SQL goes direct.
+        // Migrations go straight to Postgres, as the migration Job bypasses RDS Proxy.
+        let app_role = opts.pooler != Pooler::Off;
+        seed(&bin, &db_url, &media, opts.products, app_role).await?;
+        let standby = match (&pg, needs.standby) {
+            (Some(pg), true) => Some(pg.start_standby(&work.join("standby")).await?),
+            (None, true) => bail!("a standby needs the lab's own Postgres (no --database-url)"),
+            _ => None,
+        };
+        // The parts between the replicas and Postgres, in the order a request meets them.
+        let (pgbouncer, mut replica_db, sql_url) = if app_role {
+            let upstream = host_port(&db_url)?.port();
+            let dbname = pgbouncer::dbname(&db_url);
+            let pb =
+                PgBouncer::start(&work.join("pgbouncer"), upstream, &dbname, opts.pooler).await?;
+            let (replica, lab) = (
+                pb.url_for(&db_url, APP_ROLE)?,
+                pb.url_for(&db_url, "postgres")?,
+            );
+            (Some(pb), replica, lab)
+        } else {
+            (None, db_url.clone(), db_url.clone())
+        };
+        if let Some(q) = &opts.replica_db_query {
+            replica_db = format!(
+                "{replica_db}{}{q}",
+                if replica_db.contains('?') { '&' } else { '?' }
+            );
+        }
         let (proxy, replica_db) = if needs.fault_proxy {
-            let (proxy, url) = behind_fault_proxy(&db_url).await?;
+            let (proxy, url) = behind_fault_proxy(&replica_db).await?;
             (Some(proxy), url)
         } else {
-            (None, db_url.clone())
+            (None, replica_db)
         };
         // Traffic and health port per replica, all distinct.
         let mut ports = free_ports(2 * opts.replicas)?;
         let health_ports = ports.split_off(opts.replicas);
-        let spec = replica_spec(opts, bin, &replica_db, &media, &work);
+        let mut spec = replica_spec(opts, bin, &replica_db, &media, &work);
+        if app_role {
+            // PgBouncer refuses startup options; the application role carries the timeouts.
+            spec.env
+                .push(("ECOMM_DB_STARTUP_OPTIONS".into(), "false".into()));
+        }
         let replicas = ReplicaSet::start(spec, ports.iter().copied().zip(health_ports).collect());
         let port = match opts.port {
             Some(p) => p,
@@ -184,7 +238,10 @@ impl Stack {
             work,
             owned_work: opts.work_dir.is_none(),
             db_url,
+            sql_url,
             pg,
+            standby,
+            pgbouncer,
             proxy,
             replicas,
             nginx,
@@ -197,7 +254,10 @@ impl Stack {
         if let Ok(nginx) = std::sync::Arc::try_unwrap(self.nginx) {
             nginx.stop().await;
         }
-        if let Some(pg) = &self.pg {
+        if let Some(pb) = &self.pgbouncer {
+            pb.stop().await;
+        }
+        for pg in self.pg.iter().chain(&self.standby) {
             pg.stop().await;
         }
         if self.owned_work {
@@ -206,12 +266,32 @@ impl Stack {
     }
 }
 
+/// The role the replicas log in as behind PgBouncer, as the pods do behind RDS Proxy.
+const APP_ROLE: &str = "ecomm_app";
+
 /// Migrates and seeds the database (the seed skips a seeded catalog), then ANALYZEs what it filled.
-async fn seed(bin: &Path, db_url: &str, media: &str, products: u32) -> anyhow::Result<()> {
+/// With `app_role`, the migration also (re)creates the application role the replicas log in as.
+async fn seed(
+    bin: &Path,
+    db_url: &str,
+    media: &str,
+    products: u32,
+    app_role: bool,
+) -> anyhow::Result<()> {
     let t = std::time::Instant::now();
-    ecomm(bin, &["migrate"], db_url, media).await?;
+    // The password is never used to log in (the lab's Postgres and PgBouncer trust loopback),
+    // but the role must have one.
+    let role = [
+        ("ECOMM_APP_DB_USER", APP_ROLE.to_owned()),
+        (
+            "ECOMM_APP_DB_PASSWORD",
+            uuid::Uuid::new_v4().simple().to_string(),
+        ),
+    ];
+    let env: &[(&str, String)] = if app_role { &role } else { &[] };
+    ecomm(bin, &["migrate"], env, db_url, media).await?;
     let n = products.to_string();
-    ecomm(bin, &["seed", "--products", &n], db_url, media).await?;
+    ecomm(bin, &["seed", "--products", &n], &[], db_url, media).await?;
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(db_url).await?;
     analyze_seeded(&mut conn).await?;
     eprintln!(
