@@ -37,10 +37,11 @@ pub const ALL: &[&dyn Drill] = &[
     &KillHalf,
     &rolling_restart::RollingRestart,
     &db_restart::DbRestart,
-    &db_failover::DbFailover,
     &db_latency::DbLatency,
     &spike::Spike,
     &seed_ab::SeedAb,
+    // Last: it kills the primary the drills before it ran on.
+    &db_failover::DbFailover,
 ];
 
 /// The name that runs every drill in [`ALL`].

@@ -99,7 +99,7 @@ pub struct Stack {
     /// A temp dir the lab made (removed at teardown), not one the user named.
     owned_work: bool,
     pub db_url: String,
-    /// The lab's own SQL: through PgBouncer when it runs, so it follows a failover.
+    /// The lab's own SQL: through PgBouncer in session mode, so it follows a failover.
     pub sql_url: String,
     pub pg: Option<TempPg>,
     pub standby: Option<TempPg>,
@@ -193,10 +193,13 @@ impl Stack {
             let dbname = pgbouncer::dbname(&db_url);
             let pb =
                 PgBouncer::start(&work.join("pgbouncer"), upstream, &dbname, opts.pooler).await?;
-            let (replica, lab) = (
-                pb.url_for(&db_url, APP_ROLE)?,
-                pb.url_for(&db_url, "postgres")?,
-            );
+            // The lab's own SQL follows a failover through PgBouncer; in transaction mode, where
+            // its prepared statements would break, it goes direct.
+            let lab = match opts.pooler {
+                Pooler::Session => pb.url_for(&db_url, "postgres")?,
+                _ => db_url.clone(),
+            };
+            let replica = pb.url_for(&db_url, APP_ROLE)?;
             (Some(pb), replica, lab)
         } else {
             (None, db_url.clone(), db_url.clone())
