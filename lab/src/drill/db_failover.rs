@@ -52,7 +52,7 @@ impl Drill for DbFailover {
             .pgbouncer
             .as_ref()
             .context("db-failover moves the PgBouncer endpoint: run it with --pooler session")?;
-        let watch = ReadinessWatch::start(s.replicas.slots.iter().map(|r| r.health_port));
+        let watch = ReadinessWatch::start(s.replicas.slots.iter().map(|r| r.health_port))?;
 
         primary.kill().await?;
         let kill = cx.now();
@@ -197,7 +197,7 @@ impl ReadinessVerdict {
 }
 
 impl ReadinessWatch {
-    fn start(ports: impl Iterator<Item = u16>) -> ReadinessWatch {
+    fn start(ports: impl Iterator<Item = u16>) -> anyhow::Result<ReadinessWatch> {
         let ports: Vec<u16> = ports.collect();
         let w = ReadinessWatch {
             stop: Arc::new(AtomicBool::new(false)),
@@ -207,8 +207,7 @@ impl ReadinessWatch {
         };
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(2))
-            .build()
-            .expect("a plain HTTP client");
+            .build()?;
         for (i, port) in ports.into_iter().enumerate() {
             let (stop, seen, client, t0) =
                 (w.stop.clone(), w.seen.clone(), client.clone(), w.started);
@@ -225,7 +224,7 @@ impl ReadinessWatch {
                 }
             });
         }
-        w
+        Ok(w)
     }
 
     /// Whether every replica's latest answer after `after` (seconds since the watch began)

@@ -196,3 +196,42 @@ mod tests {
         assert_eq!(dbname("postgres://postgres@127.0.0.1:5"), "postgres");
     }
 }
+
+#[cfg(test)]
+mod failover_tests {
+    use super::*;
+    use crate::stack::postgres::TempPg;
+    use sqlx::Connection;
+
+    async fn server_port(url: &str) -> i32 {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar("SELECT inet_server_port()")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn after_a_repoint_new_sessions_reach_the_new_upstream() {
+        if std::env::var("ECOMM_TEST_PG_URL").is_err() {
+            eprintln!("skipped: ECOMM_TEST_PG_URL is not set");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("lab-pgbouncer-{}", uuid::Uuid::new_v4()));
+        let a = TempPg::start(&dir.join("a")).await.unwrap();
+        let b = TempPg::start(&dir.join("b")).await.unwrap();
+        let pb = PgBouncer::start(&dir.join("pb"), a.port, "postgres", Pooler::Session)
+            .await
+            .unwrap();
+        let url = pb.url_for(&a.url(), "postgres").unwrap();
+        let before = server_port(&url).await;
+        pb.repoint(b.port).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let after = server_port(&url).await;
+        pb.stop().await;
+        a.stop().await;
+        b.stop().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!((before, after), (i32::from(a.port), i32::from(b.port)));
+    }
+}

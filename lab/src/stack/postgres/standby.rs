@@ -114,3 +114,45 @@ impl TempPg {
         run(c, "pg_ctl promote").await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Real clusters (PostgreSQL 15's binaries), run where the Postgres tests run
+    //! (`ECOMM_TEST_PG_URL` set); skipped elsewhere.
+    use super::*;
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn a_commit_acknowledged_before_the_primary_is_killed_is_on_the_promoted_standby() {
+        if std::env::var("ECOMM_TEST_PG_URL").is_err() {
+            eprintln!("skipped: ECOMM_TEST_PG_URL is not set");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("lab-standby-{}", uuid::Uuid::new_v4()));
+        let primary = TempPg::start(&dir.join("primary")).await.unwrap();
+        let standby = primary.start_standby(&dir.join("standby")).await.unwrap();
+        let mut conn = sqlx::PgConnection::connect(&primary.url()).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE acked (id int); INSERT INTO acked VALUES (1)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        primary.kill().await.unwrap();
+        standby.promote().await.unwrap();
+        let mut conn = sqlx::PgConnection::connect(&standby.url()).await.unwrap();
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM acked")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        // Promoted, it takes writes alone: no synchronous standby inherited to wait for.
+        let insert = sqlx::query("INSERT INTO acked VALUES (2)").execute(&mut conn);
+        let alone = tokio::time::timeout(Duration::from_secs(10), insert).await;
+        standby.stop().await;
+        primary.stop().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(rows, 1);
+        assert!(
+            matches!(alone, Ok(Ok(_))),
+            "the promoted standby waits: {alone:?}"
+        );
+    }
+}
