@@ -113,7 +113,7 @@ impl Drill for DbFailover {
             .sum();
         let mut t = m.fault.checks.clone();
         t.push(target(
-            "no 500 (503 + Retry-After while the database is away)",
+            "no 500 answers (the database away is a 503)",
             fives == 0,
             fives.to_string(),
         ));
