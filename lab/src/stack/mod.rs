@@ -9,6 +9,7 @@ pub mod nginx;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod proxy;
+mod seed;
 pub mod supervisor;
 
 use std::net::SocketAddr;
@@ -17,12 +18,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use tokio::process::Command;
 
 use nginx::Nginx;
 use pgbouncer::{PgBouncer, Pooler};
 use postgres::TempPg;
 use proxy::FaultProxy;
+use seed::{seed, APP_ROLE};
 use supervisor::{ReplicaSet, ReplicaSpec};
 
 #[derive(Args, Debug, Clone)]
@@ -136,29 +137,6 @@ pub fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
         .context("no ecomm binary: cargo build --release -p ecomm, or pass --ecomm-bin")
 }
 
-async fn ecomm(
-    bin: &Path,
-    args: &[&str],
-    env: &[(&str, String)],
-    db: &str,
-    media: &str,
-) -> anyhow::Result<()> {
-    let out = Command::new(bin)
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .args(["--database-url", db, "--storage-url", media])
-        .output()
-        .await?;
-    if !out.status.success() {
-        bail!(
-            "ecomm {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(())
-}
-
 impl Stack {
     pub async fn up(opts: &StackOpts, needs: Needs) -> anyhow::Result<Stack> {
         raise_fd_limit();
@@ -188,22 +166,9 @@ impl Stack {
             _ => None,
         };
         // The parts between the replicas and Postgres, in the order a request meets them.
-        let (pgbouncer, mut replica_db, sql_url) = if app_role {
-            let upstream = host_port(&db_url)?.port();
-            let dbname = pgbouncer::dbname(&db_url);
-            let pb =
-                PgBouncer::start(&work.join("pgbouncer"), upstream, &dbname, opts.pooler).await?;
-            // The lab's own SQL follows a failover through PgBouncer; in transaction mode, where
-            // its prepared statements would break, it goes direct.
-            let lab = match opts.pooler {
-                Pooler::Session => pb.url_for(&db_url, "postgres")?,
-                _ => db_url.clone(),
-            };
-            let replica = pb.url_for(&db_url, APP_ROLE)?;
-            (Some(pb), replica, lab)
-        } else {
-            (None, db_url.clone(), db_url.clone())
-        };
+        let upstream = host_port(&db_url)?.port();
+        let (pgbouncer, mut replica_db, sql_url) =
+            pgbouncer::in_front(&work, &db_url, upstream, opts.pooler, APP_ROLE).await?;
         if let Some(q) = &opts.replica_db_query {
             replica_db = format!(
                 "{replica_db}{}{q}",
@@ -267,41 +232,6 @@ impl Stack {
             let _ = std::fs::remove_dir_all(&self.work);
         }
     }
-}
-
-/// The role the replicas log in as behind PgBouncer, as the pods do behind RDS Proxy.
-const APP_ROLE: &str = "ecomm_app";
-
-/// Migrates and seeds the database (the seed skips a seeded catalog), then ANALYZEs what it filled.
-/// With `app_role`, the migration also (re)creates the application role the replicas log in as.
-async fn seed(
-    bin: &Path,
-    db_url: &str,
-    media: &str,
-    products: u32,
-    app_role: bool,
-) -> anyhow::Result<()> {
-    let t = std::time::Instant::now();
-    // The password is never used to log in (the lab's Postgres and PgBouncer trust loopback),
-    // but the role must have one.
-    let role = [
-        ("ECOMM_APP_DB_USER", APP_ROLE.to_owned()),
-        (
-            "ECOMM_APP_DB_PASSWORD",
-            uuid::Uuid::new_v4().simple().to_string(),
-        ),
-    ];
-    let env: &[(&str, String)] = if app_role { &role } else { &[] };
-    ecomm(bin, &["migrate"], env, db_url, media).await?;
-    let n = products.to_string();
-    ecomm(bin, &["seed", "--products", &n], &[], db_url, media).await?;
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(db_url).await?;
-    analyze_seeded(&mut conn).await?;
-    eprintln!(
-        "lab: database migrated and seeded ({products} products) in {:.1}s",
-        t.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
 /// The fault proxy in front of the database; the URL the replicas connect to through it.
@@ -431,31 +361,4 @@ fn raise_fd_limit() {
     if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
         let _ = setrlimit(Resource::RLIMIT_NOFILE, hard.min(1 << 20), hard);
     }
-}
-
-/// What an operator runs after a bulk load, on the tables it filled: without fresh statistics
-/// the planner takes `products` for a few rows and hash-joins all of them into every cart read
-/// until autovacuum catches up, mid-drill. Tables still empty are left alone, as in a shop with
-/// history: one ANALYZEd while empty is planned as empty until autovacuum looks again, and a
-/// statement planned once per connection (checkout's `place_order`, `force_generic_plan`) then
-/// seq-scans `cart_items` and `idempotency_keys` as they grow, until the database saturates.
-/// A table never analyzed is planned as at least 10 pages: index scans.
-async fn analyze_seeded(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'public' AND c.relkind = 'r'",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for t in tables {
-        let filled: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {t})"))
-            .fetch_one(&mut *conn)
-            .await?;
-        if filled {
-            sqlx::query(&format!("ANALYZE {t}"))
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    Ok(())
 }

@@ -175,6 +175,29 @@ log_disconnections = 0
     }
 }
 
+/// The pooler `mode` asks for in front of the Postgres at `db_url` (listening on `upstream`):
+/// PgBouncer, the URL the replicas use (as `app_role`), and the one for the lab's own SQL.
+pub async fn in_front(
+    work: &Path,
+    db_url: &str,
+    upstream: u16,
+    mode: Pooler,
+    app_role: &str,
+) -> anyhow::Result<(Option<PgBouncer>, String, String)> {
+    if mode == Pooler::Off {
+        return Ok((None, db_url.to_owned(), db_url.to_owned()));
+    }
+    let pb = PgBouncer::start(&work.join("pgbouncer"), upstream, &dbname(db_url), mode).await?;
+    // The lab's own SQL follows a failover through PgBouncer; in transaction mode, where its
+    // prepared statements would break, it goes direct.
+    let lab = match mode {
+        Pooler::Session => pb.url_for(db_url, "postgres")?,
+        _ => db_url.to_owned(),
+    };
+    let replicas = pb.url_for(db_url, app_role)?;
+    Ok((Some(pb), replicas, lab))
+}
+
 /// The database name of a Postgres URL (`postgres` when it names none).
 pub fn dbname(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
