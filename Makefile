@@ -11,8 +11,8 @@ help:
 	@echo "make verify - offline checks of the Helm chart, policies, Terraform, Dockerfiles, workflows and shell scripts"
 	@echo "make bench  - load benchmarks with same-run baselines"
 	@echo "make fuzz   - schemathesis against a live server from its OpenAPI document (>= 5,000 requests)"
-	@echo "make chaos  - every resilience drill on a local stack (nginx + supervised replicas, one per core + Postgres), reports in reports/"
-	@echo "make lab    - the local stack (nginx + 4 supervised replicas + Postgres) for clicking through"
+	@echo "make chaos  - every resilience drill on a local stack (nginx + supervised replicas, one per core + PgBouncer + Postgres with a standby), reports in reports/"
+	@echo "make lab    - the local stack (nginx + 4 supervised replicas + PgBouncer + Postgres) for clicking through"
 
 run:
 	scripts/run.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make chaos`: every resilience drill (docs/resilience.md) on a local stack — a temporary Postgres,
-# supervised backend replicas (one per core) and nginx — reconciled by SQL and scored; reports in reports/.
+# `make chaos`: every resilience drill (docs/resilience.md) on a local stack — a temporary Postgres
+# with a synchronous standby, PgBouncer in front of it (the twin of RDS Proxy), supervised backend
+# replicas (one per core) and nginx — reconciled by SQL and scored; reports in reports/.
 #   scripts/chaos.sh [DRILL] [ecomm-lab drill options...]     (default: all)
-# Installs what it needs (nginx, apache2-utils, fonts-dejavu-core) and builds the release binaries.
+# Installs what it needs (nginx, pgbouncer, apache2-utils, fonts-dejavu-core) and builds the release binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -10,6 +11,7 @@ drill=${1:-all}; shift || true
 
 need=()
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+[ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
 [ -x /usr/bin/ab ] || need+=(apache2-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then

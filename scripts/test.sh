@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every test, on a fresh machine. Starts what it needs and stops it afterwards:
 # a temporary PostgreSQL 15 cluster, a Garage S3 server, then the backend suites (each API test on
-# SQLite and on Postgres), the frontend unit tests, the browser journeys, a short chaos drill (kill half
-# the replicas under load, then reconcile every order by SQL), and the offline cluster checks.
+# SQLite and on Postgres), the frontend unit tests, the browser journeys, two short chaos drills (kill half
+# the replicas, then a database failover, under load; then reconcile every order by SQL), and the offline cluster checks.
 #   scripts/test.sh [backend|frontend|e2e|chaos|verify ...]   (default: all)
 # CI runs each part as a job of its own (.github/workflows/ci.yml), so both run the same gates.
 set -euo pipefail
@@ -59,16 +59,23 @@ if want e2e && [ -x frontend/e2e/run.sh ]; then
 fi
 
 if want chaos; then
-  step "chaos: kill half the replicas under load, reconcile every acknowledged order by SQL"
-  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || {
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null ||
-      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; }
+  step "chaos: kill half the replicas, then fail the database over, under load; reconcile every acknowledged order by SQL"
+  missing=()
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+  [ ${#missing[@]} -eq 0 ] || {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }
   }
   psql "$ECOMM_TEST_PG_URL" -qc "CREATE DATABASE lab" >/dev/null
   # Low rate, short timeline (< 60 s of load): any integrity violation fails the build.
   "$lab" drill kill-half \
     --ecomm-bin "$target/debug/ecomm" --database-url "${ECOMM_TEST_PG_URL%/*}/lab" \
     --products 1000 --rate 40 --warmup 5 --recovery 15 --work-dir "$work/lab" --replicas 2
+  # A primary and a synchronous standby of its own (not the test cluster): SIGKILL the primary,
+  # promote the standby, move PgBouncer; every acknowledged order must be on the new primary.
+  "$lab" drill db-failover --ecomm-bin "$target/debug/ecomm" \
+    --products 1000 --rate 40 --warmup 4 --recovery 10 --work-dir "$work/lab-failover" --replicas 2
 fi
 
 if want verify && [ -x scripts/verify.sh ]; then

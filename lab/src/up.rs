@@ -15,6 +15,9 @@ pub async fn command(args: UpArgs) -> anyhow::Result<ExitCode> {
     let s = Stack::up(&args.stack, Needs::default()).await?;
     println!("shop:      {}", s.lb);
     println!("database:  {}", s.db_url);
+    if let Some(pb) = &s.pgbouncer {
+        println!("pgbouncer: 127.0.0.1:{} (the replicas' endpoint)", pb.port);
+    }
     println!("work dir:  {} (replica logs in logs/)", s.work.display());
     println!(
         "replicas:  {} (supervised; kill one and watch it come back)",

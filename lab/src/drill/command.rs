@@ -53,7 +53,7 @@ pub async fn run_all(
 ) -> anyhow::Result<(bool, bool)> {
     let db = sqlx::postgres::PgPoolOptions::new()
         .max_connections(4)
-        .connect(&s.db_url)
+        .connect(&s.sql_url)
         .await?;
     let fonts = report::init_fonts().await;
     let stamp = time::OffsetDateTime::now_utc().format(time::macros::format_description!(

@@ -6,6 +6,7 @@
 //! Adding a drill: a file here with a unit struct implementing [`Drill`], and one entry in [`ALL`].
 //! A drill that needs a part of the stack the default does not start says so in [`Drill::needs`].
 mod command;
+mod db_failover;
 mod db_latency;
 mod db_restart;
 mod kill_half;
@@ -39,6 +40,8 @@ pub const ALL: &[&dyn Drill] = &[
     &db_latency::DbLatency,
     &spike::Spike,
     &seed_ab::SeedAb,
+    // Last: it kills the primary the drills before it ran on.
+    &db_failover::DbFailover,
 ];
 
 /// The name that runs every drill in [`ALL`].
@@ -113,6 +116,8 @@ pub struct Fault {
     pub ab: Option<AbResult>,
     /// The seconds a drill's own figure is measured over (default: the fault).
     pub window: Option<(f64, f64)>,
+    /// Targets the drill judged while the fault ran (a failover's timeline, readiness).
+    pub checks: Vec<Target>,
 }
 
 /// What a drill's fault can reach.
@@ -202,8 +207,9 @@ mod tests {
         let needs = |n: &str| select(n)[0].needs();
         assert!(needs("db-latency").fault_proxy);
         assert!(needs("db-restart").own_postgres);
+        assert!(needs("db-failover").standby && needs("db-failover").own_postgres);
         assert_eq!(needs("kill-half"), Needs::default());
         let all = ALL.iter().fold(Needs::default(), |a, d| a.union(d.needs()));
-        assert!(all.fault_proxy && all.own_postgres);
+        assert!(all.fault_proxy && all.own_postgres && all.standby);
     }
 }

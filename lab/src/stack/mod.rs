@@ -6,8 +6,10 @@
 //! [`Stack::up`] — a part between the replicas and Postgres rewrites the replicas' database URL,
 //! as the fault proxy does.
 pub mod nginx;
+pub mod pgbouncer;
 pub mod postgres;
 pub mod proxy;
+mod seed;
 pub mod supervisor;
 
 use std::net::SocketAddr;
@@ -16,11 +18,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use tokio::process::Command;
 
 use nginx::Nginx;
+use pgbouncer::{PgBouncer, Pooler};
 use postgres::TempPg;
 use proxy::FaultProxy;
+use seed::{seed, APP_ROLE};
 use supervisor::{ReplicaSet, ReplicaSpec};
 
 #[derive(Args, Debug, Clone)]
@@ -61,6 +64,13 @@ pub struct StackOpts {
     /// nginx worker processes (default: one per core, `auto`).
     #[arg(long, env = "LAB_LB_WORKERS")]
     pub lb_workers: Option<usize>,
+    /// What stands between the replicas and Postgres: PgBouncer in session mode (the local twin
+    /// of RDS Proxy), in transaction mode (a measurement: our SQL needs sessions), or nothing.
+    #[arg(long, value_enum, default_value_t = Pooler::Session, env = "LAB_POOLER")]
+    pub pooler: Pooler,
+    /// Appended to the replicas' database URL as its query (e.g. `statement-cache-capacity=0`).
+    #[arg(long, env = "LAB_REPLICA_DB_QUERY")]
+    pub replica_db_query: Option<String>,
 }
 
 /// Parts of the stack only some drills need; the stack starts with the union of its drills' needs.
@@ -71,6 +81,8 @@ pub struct Needs {
     pub fault_proxy: bool,
     /// The lab's own temporary Postgres (a drill restarts it), not `--database-url`.
     pub own_postgres: bool,
+    /// A synchronous streaming standby of the lab's own Postgres (a drill promotes it).
+    pub standby: bool,
 }
 
 impl Needs {
@@ -78,6 +90,7 @@ impl Needs {
         Needs {
             fault_proxy: self.fault_proxy || o.fault_proxy,
             own_postgres: self.own_postgres || o.own_postgres,
+            standby: self.standby || o.standby,
         }
     }
 }
@@ -87,7 +100,11 @@ pub struct Stack {
     /// A temp dir the lab made (removed at teardown), not one the user named.
     owned_work: bool,
     pub db_url: String,
+    /// The lab's own SQL: through PgBouncer in session mode, so it follows a failover.
+    pub sql_url: String,
     pub pg: Option<TempPg>,
+    pub standby: Option<TempPg>,
+    pub pgbouncer: Option<PgBouncer>,
     pub proxy: Option<FaultProxy>,
     pub replicas: ReplicaSet,
     pub nginx: std::sync::Arc<Nginx>,
@@ -120,22 +137,6 @@ pub fn find_ecomm(opt: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
         .context("no ecomm binary: cargo build --release -p ecomm, or pass --ecomm-bin")
 }
 
-async fn ecomm(bin: &Path, args: &[&str], db: &str, media: &str) -> anyhow::Result<()> {
-    let out = Command::new(bin)
-        .args(args)
-        .args(["--database-url", db, "--storage-url", media])
-        .output()
-        .await?;
-    if !out.status.success() {
-        bail!(
-            "ecomm {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(())
-}
-
 impl Stack {
     pub async fn up(opts: &StackOpts, needs: Needs) -> anyhow::Result<Stack> {
         raise_fd_limit();
@@ -156,18 +157,39 @@ impl Stack {
             }
         };
         let media = format!("file://{}", work.join("media").display());
-        seed(&bin, &db_url, &media, opts.products).await?;
-        // The parts between the replicas and Postgres; the lab's own SQL goes direct.
+        // Migrations go straight to Postgres, as the migration Job bypasses RDS Proxy.
+        let app_role = opts.pooler != Pooler::Off;
+        seed(&bin, &db_url, &media, opts.products, app_role).await?;
+        let standby = match (&pg, needs.standby) {
+            (Some(pg), true) => Some(pg.start_standby(&work.join("standby")).await?),
+            (None, true) => bail!("a standby needs the lab's own Postgres (no --database-url)"),
+            _ => None,
+        };
+        // The parts between the replicas and Postgres, in the order a request meets them.
+        let upstream = host_port(&db_url)?.port();
+        let (pgbouncer, mut replica_db, sql_url) =
+            pgbouncer::in_front(&work, &db_url, upstream, opts.pooler, APP_ROLE).await?;
+        if let Some(q) = &opts.replica_db_query {
+            replica_db = format!(
+                "{replica_db}{}{q}",
+                if replica_db.contains('?') { '&' } else { '?' }
+            );
+        }
         let (proxy, replica_db) = if needs.fault_proxy {
-            let (proxy, url) = behind_fault_proxy(&db_url).await?;
+            let (proxy, url) = behind_fault_proxy(&replica_db).await?;
             (Some(proxy), url)
         } else {
-            (None, db_url.clone())
+            (None, replica_db)
         };
         // Traffic and health port per replica, all distinct.
         let mut ports = free_ports(2 * opts.replicas)?;
         let health_ports = ports.split_off(opts.replicas);
-        let spec = replica_spec(opts, bin, &replica_db, &media, &work);
+        let mut spec = replica_spec(opts, bin, &replica_db, &media, &work);
+        if app_role {
+            // PgBouncer refuses startup options; the application role carries the timeouts.
+            spec.env
+                .push(("ECOMM_DB_STARTUP_OPTIONS".into(), "false".into()));
+        }
         let replicas = ReplicaSet::start(spec, ports.iter().copied().zip(health_ports).collect());
         let port = match opts.port {
             Some(p) => p,
@@ -184,7 +206,10 @@ impl Stack {
             work,
             owned_work: opts.work_dir.is_none(),
             db_url,
+            sql_url,
             pg,
+            standby,
+            pgbouncer,
             proxy,
             replicas,
             nginx,
@@ -197,28 +222,16 @@ impl Stack {
         if let Ok(nginx) = std::sync::Arc::try_unwrap(self.nginx) {
             nginx.stop().await;
         }
-        if let Some(pg) = &self.pg {
+        if let Some(pb) = &self.pgbouncer {
+            pb.stop().await;
+        }
+        for pg in self.pg.iter().chain(&self.standby) {
             pg.stop().await;
         }
         if self.owned_work {
             let _ = std::fs::remove_dir_all(&self.work);
         }
     }
-}
-
-/// Migrates and seeds the database (the seed skips a seeded catalog), then ANALYZEs what it filled.
-async fn seed(bin: &Path, db_url: &str, media: &str, products: u32) -> anyhow::Result<()> {
-    let t = std::time::Instant::now();
-    ecomm(bin, &["migrate"], db_url, media).await?;
-    let n = products.to_string();
-    ecomm(bin, &["seed", "--products", &n], db_url, media).await?;
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(db_url).await?;
-    analyze_seeded(&mut conn).await?;
-    eprintln!(
-        "lab: database migrated and seeded ({products} products) in {:.1}s",
-        t.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
 /// The fault proxy in front of the database; the URL the replicas connect to through it.
@@ -348,31 +361,4 @@ fn raise_fd_limit() {
     if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
         let _ = setrlimit(Resource::RLIMIT_NOFILE, hard.min(1 << 20), hard);
     }
-}
-
-/// What an operator runs after a bulk load, on the tables it filled: without fresh statistics
-/// the planner takes `products` for a few rows and hash-joins all of them into every cart read
-/// until autovacuum catches up, mid-drill. Tables still empty are left alone, as in a shop with
-/// history: one ANALYZEd while empty is planned as empty until autovacuum looks again, and a
-/// statement planned once per connection (checkout's `place_order`, `force_generic_plan`) then
-/// seq-scans `cart_items` and `idempotency_keys` as they grow, until the database saturates.
-/// A table never analyzed is planned as at least 10 pages: index scans.
-async fn analyze_seeded(conn: &mut sqlx::PgConnection) -> anyhow::Result<()> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'public' AND c.relkind = 'r'",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for t in tables {
-        let filled: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {t})"))
-            .fetch_one(&mut *conn)
-            .await?;
-        if filled {
-            sqlx::query(&format!("ANALYZE {t}"))
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    Ok(())
 }

@@ -6,13 +6,17 @@ use std::process::Stdio;
 use anyhow::{bail, Context};
 use tokio::process::Command;
 
+mod standby;
+
 pub struct TempPg {
     dir: PathBuf,
     pub port: u16,
     bin: PathBuf,
+    /// Server settings of this cluster's role (a standby's name).
+    settings: String,
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     nix::unistd::Uid::effective().is_root()
 }
 
@@ -86,7 +90,12 @@ impl TempPg {
             run(c, "initdb").await?;
         }
         let port = super::free_port()?;
-        let pg = TempPg { dir, port, bin };
+        let pg = TempPg {
+            dir,
+            port,
+            bin,
+            settings: String::new(),
+        };
         pg.ctl("start").await?;
         Ok(pg)
     }
@@ -112,9 +121,10 @@ impl TempPg {
             // LAB_PG_SETTINGS adds settings for a diagnosis, e.g.
             // "-c shared_preload_libraries=pg_stat_statements".
             c.arg("-o").arg(format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB {}",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB {} {}",
                 self.port,
                 self.dir.display(),
+                self.settings,
                 std::env::var("LAB_PG_SETTINGS").unwrap_or_default()
             ));
         }
@@ -128,6 +138,10 @@ impl TempPg {
     }
 
     pub async fn stop(&self) {
+        // A primary a failover killed has nothing left to stop.
+        if !self.alive() {
+            return;
+        }
         if let Err(e) = self.ctl("stop").await {
             eprintln!("lab: stopping postgres: {e:#}");
         }
@@ -143,6 +157,7 @@ impl TempPg {
             dir: dir.canonicalize()?,
             port: 0,
             bin: pg_bin()?,
+            settings: String::new(),
         };
         pg.ctl("stop").await
     }
