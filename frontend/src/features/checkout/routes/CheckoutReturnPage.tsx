@@ -6,6 +6,7 @@ import { useDocumentTitle } from '../../../lib/hooks';
 import { CardError, completeCheckout } from '../api/cardFlow';
 import { useOrderPlaced } from '../api/pay';
 import { CheckoutErrorMessage } from '../components/CheckoutErrorMessage';
+import { useCart } from '../../cart';
 
 /**
  * Back from the bank's 3-D Secure page: the provider appends `payment_intent` and
@@ -17,6 +18,10 @@ export function CheckoutReturnPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const placed = useOrderPlaced();
+  // The guest's cart rides in a cookie that every cart answer sets: complete only once the page's
+  // own cart request is answered, or its older cookie could land after the emptied one.
+  const cart = useCart();
+  const cartSettled = !cart.isFetching;
   const intent = params.get('payment_intent') ?? '';
   const passed = params.get('redirect_status') === 'succeeded';
   const complete = useMutation({ mutationFn: completeCheckout });
@@ -24,7 +29,7 @@ export function CheckoutReturnPage() {
   const errorRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (!passed || !intent || started.current) return;
+    if (!passed || !intent || !cartSettled || started.current) return;
     started.current = true;
     complete.mutate(intent, {
       onSuccess: (order) => {
@@ -32,7 +37,7 @@ export function CheckoutReturnPage() {
         navigate(`/orders/${order.id}?placed=1`, { replace: true });
       },
     });
-  }, [passed, intent, complete, placed, navigate]);
+  }, [passed, intent, cartSettled, complete, placed, navigate]);
   const failed = useMemo(
     () => (passed ? undefined : new CardError('payment_intent_authentication_failure', 'authentication failed')),
     [passed],
