@@ -1,18 +1,10 @@
 // The card flow: our API prices the cart and creates the payment; the card goes to the payment
 // provider (the test stand-in, or Stripe), never to our API; our API then makes the order.
 import { call, http, isProblem, isTransient } from '../../../lib/api/client';
-import type { CheckoutRequest, Order } from '../../../lib/api/types';
+import type { CheckoutStarted, Order, StartCheckout } from '../../../lib/api/types';
 
-/** What `POST /api/checkout` takes: no card fields (the server refuses them). */
-export type StartCheckout = Omit<CheckoutRequest, 'payment'>;
-
-/** What `POST /api/checkout` answers. Typed by hand: backend/openapi.json still describes the old body. */
-export interface CheckoutStarted {
-  checkout_id: string;
-  amount_cents: number;
-  currency: string;
-  payment: { provider: string; intent_id: string; client_secret: string; publishable_key: string };
-}
+/** What `POST /api/checkout` takes (no card fields: the server refuses them) and answers. */
+export type { CheckoutStarted, StartCheckout };
 
 /** The card as the shopper typed it; it only ever travels to the payment provider. */
 export interface CardInput {
@@ -42,13 +34,7 @@ export class CardError extends Error {
 export async function startCheckout(body: StartCheckout, key: string, attempts = 3): Promise<CheckoutStarted> {
   for (let i = 0; ; i++) {
     try {
-      const res = await call(
-        http.POST('/api/checkout', {
-          body: body as CheckoutRequest,
-          params: { header: { 'Idempotency-Key': key } },
-        }),
-      );
-      return res as unknown as CheckoutStarted;
+      return await call(http.POST('/api/checkout', { body, params: { header: { 'Idempotency-Key': key } } }));
     } catch (e) {
       if (!(isTransient(e) || isProblem(e, 'in-progress')) || i >= attempts - 1) throw e;
       await new Promise((r) => setTimeout(r, 300 * 2 ** i));
@@ -58,7 +44,7 @@ export async function startCheckout(body: StartCheckout, key: string, attempts =
 
 /** POST /api/checkout/complete: the order (201 the first time, the same order after). */
 export function completeCheckout(intentId: string): Promise<Order> {
-  return call(http.POST('/api/checkout/complete', { body: { intent_id: intentId } })) as Promise<Order>;
+  return call(http.POST('/api/checkout/complete', { body: { intent_id: intentId } }));
 }
 
 /** A PaymentIntent as the provider answers its confirmation (the fields the page reads). */
