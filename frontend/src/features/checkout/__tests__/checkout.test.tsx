@@ -8,6 +8,7 @@ import { AttemptKeys } from '../idempotency';
 import { luhnValid, parseExpiry, validateCheckout, formatCardNumber, type CheckoutForm as Form } from '../validation';
 import { CheckoutForm } from '../components/CheckoutForm';
 import { CheckoutPage } from '../routes/CheckoutPage';
+import { CheckoutReturnPage } from '../routes/CheckoutReturnPage';
 import { cartLine, currentLocation, mockFetch, renderWithProviders } from '../../../testing/utils';
 
 const cart: Cart = { currency: 'USD', item_count: 1, subtotal_cents: 1999, items: [cartLine()] };
@@ -313,5 +314,47 @@ describe('the card flow', () => {
     await fillGuestCheckout('4242424242424242');
     await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(/not been authorized/);
+  });
+});
+
+describe('back from the 3-D Secure page', () => {
+  it('completes the order only once the cart is answered, then shows it', async () => {
+    // the guest cart rides in a cookie every cart answer sets: an older one must not land last
+    let answerCart = () => {};
+    const cartHeld = new Promise<void>((r) => (answerCart = r));
+    const sent: string[] = [];
+    const json = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        const path = new URL(input instanceof Request ? input.url : String(input), 'http://localhost').pathname;
+        sent.push(path);
+        if (path === '/api/cart') {
+          await cartHeld;
+          return json(200, cart);
+        }
+        return path === '/api/checkout/complete' ? json(201, { id: 'o7' }) : json(404, {});
+      }),
+    );
+    renderWithProviders(<CheckoutReturnPage />, {
+      route: '/checkout/return?payment_intent=pi_1&payment_intent_client_secret=s&redirect_status=succeeded',
+    });
+    await vi.waitFor(() => expect(sent).toContain('/api/cart'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).not.toContain('/api/checkout/complete');
+    answerCart();
+    await vi.waitFor(() => expect(currentLocation.pathname).toBe('/orders/o7'));
+    vi.unstubAllGlobals();
+  });
+
+  it('says the bank did not confirm a failed challenge and completes nothing', async () => {
+    const f = mockFetch((url) => (url.pathname === '/api/cart' ? { body: cart } : undefined));
+    renderWithProviders(<CheckoutReturnPage />, {
+      route: '/checkout/return?payment_intent=pi_1&payment_intent_client_secret=s&redirect_status=failed',
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent(/not been charged/);
+    expect(screen.getByRole('link', { name: 'Back to checkout' })).toBeInTheDocument();
+    expect(f.sent.some((r) => r.url.pathname === '/api/checkout/complete')).toBe(false);
   });
 });
