@@ -40,7 +40,5 @@ if [ "${ECOMM_PAYMENTS:-test}" = test ]; then
   echo "   4000 0000 0000 0002  declined"
 fi
 # --api-docs: the OpenAPI document and Swagger UI are a development aid (off in production).
-# Test mode: the storefront still posts card numbers (the old checkout) until it moves to the card
-# flow; the card flow itself (and its stand-in under /test-gateway) is served alongside.
-[ "${ECOMM_PAYMENTS:-test}" = test ] && export ECOMM_LEGACY_CARD_CHECKOUT="${ECOMM_LEGACY_CARD_CHECKOUT:-true}"
+# Test mode: the storefront posts the card to the stand-in under /test-gateway, never to the API.
 exec "$bin" serve --addr "$addr" "${static[@]}" --drain-seconds 0 --payments "${ECOMM_PAYMENTS:-test}" --api-docs

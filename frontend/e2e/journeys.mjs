@@ -1,7 +1,7 @@
 // End-to-end journeys in Debian's chromium, driven by playwright-core (no bundled browser), one file per
 // journey in journeys/ (shared helpers in helpers.mjs). Started by e2e/run.sh, which provides the servers
 // through the environment:
-//   E2E_DIRECT_URL   backend replica A serving the SPA (--static-dir)       (journeys 1–3)
+//   E2E_DIRECT_URL   backend replica A serving the SPA (--static-dir)       (journeys 1–3, 5)
 //   E2E_NGINX_URL    nginx running frontend/nginx.conf in front of A and B  (journey 4)
 //   E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD, E2E_ARTIFACTS, E2E_JOURNEYS (e.g. "1,2,3,4")
 //   E2E_REPLICA_A_PID, E2E_NGINX_ACCESS_LOG, E2E_REPLICA_A_ADDR, E2E_REPLICA_B_ADDR (journey 4)
@@ -13,15 +13,16 @@ import { journey as shopper } from './journeys/1-shopper.mjs';
 import { journey as declinedCard } from './journeys/2-declined-card.mjs';
 import { journey as admin } from './journeys/3-admin.mjs';
 import { journey as nginx } from './journeys/4-nginx.mjs';
+import { journey as threeDSecure } from './journeys/5-three-d-secure.mjs';
 
 const ONLY = new Set(
-  env('E2E_JOURNEYS', '1,2,3,4')
+  env('E2E_JOURNEYS', '1,2,3,5,4')
     .split(',')
     .map((s) => s.trim()),
 );
 // in this order: journey 3 changes the status of the order journey 1 placed, and journey 4 kills replica A,
-// which journeys 1–3 talk to
-const journeys = [shopper, declinedCard, admin, nginx];
+// which journeys 1–3 and 5 talk to
+const journeys = [shopper, declinedCard, admin, threeDSecure, nginx];
 
 const browser = await launchChromium();
 const results = [];

@@ -8,7 +8,7 @@
 #   ECOMM_BIN               backend binary (default target/debug/ecomm, relative to the repo root)
 #   ECOMM_E2E_DATABASE_URL  use this Postgres instead of starting one with scripts/pg-temp.sh
 #   ECOMM_E2E_PRODUCTS      products to seed (default 200)
-#   ECOMM_E2E_JOURNEYS      subset to run, e.g. "1,3" (default 1,2,3,4)
+#   ECOMM_E2E_JOURNEYS      subset to run, e.g. "1,3" (default all)
 #   ECOMM_E2E_KEEP=1        keep the temp dir (logs, database) after the run
 #   ECOMM_E2E_SKIP_APT=1    never call apt-get (fail if chromium/nginx are missing)
 #
@@ -100,11 +100,14 @@ ECOMM_ADMIN_PASSWORD="$ADMIN_PASSWORD" "$BIN" admin create --email "$ADMIN_EMAIL
 log "database ready in $((SECONDS - T0))s"
 
 # ---- two backend replicas (same database and media) -------------------------------------------
-# The storefront still posts card numbers (the old checkout) until it moves to the card flow.
-export ECOMM_LEGACY_CARD_CHECKOUT=true
+# The card goes from the browser to the payment stand-in, as to Stripe: one stand-in (replica A's)
+# serves both replicas, so that a payment made through either is found by the other.
 PA=$(free_port); PB=$(free_port)
+ECOMM_STRIPE_SECRET_KEY="sk_test_standin_e2e$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+export ECOMM_STRIPE_SECRET_KEY
 "$BIN" serve --addr "127.0.0.1:$PA" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" --payments test --test-gateway-ledger "$WORK/test-gateway.jsonl" >"$WORK/backend-a.log" 2>&1 &
 PID_A=$!; PIDS+=("$PID_A")
+ECOMM_STRIPE_API_BASE="http://127.0.0.1:$PA/test-gateway" \
 "$BIN" serve --addr "127.0.0.1:$PB" --database-url "$DB" --storage-url "$MEDIA" --static-dir "$FRONT/dist" --payments test --test-gateway-ledger "$WORK/test-gateway.jsonl" >"$WORK/backend-b.log" 2>&1 &
 PIDS+=("$!")
 wait_http "http://127.0.0.1:$PA/health/ready" 60
@@ -115,6 +118,12 @@ NG="$WORK/nginx"
 mkdir -p "$NG/conf"
 ln -s "$FRONT/dist" "$NG/html"
 cp /etc/nginx/mime.types "$NG/conf/mime.types"
+cat >"$NG/conf/test-gateway.conf" <<EOF
+location /test-gateway/ {
+    proxy_pass http://127.0.0.1:$PA;
+    proxy_set_header Host \$host;
+}
+EOF
 cat >"$NG/conf/upstream.conf" <<EOF
 upstream ecomm_backend {
     server 127.0.0.1:$PA max_fails=1 fail_timeout=10s;
@@ -143,7 +152,7 @@ set +e
 E2E_DIRECT_URL="http://127.0.0.1:$PA" \
 E2E_NGINX_URL="http://127.0.0.1:$NGINX_PORT" \
 E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-E2E_ARTIFACTS="$ART" E2E_JOURNEYS="${ECOMM_E2E_JOURNEYS:-1,2,3,4}" \
+E2E_ARTIFACTS="$ART" E2E_JOURNEYS="${ECOMM_E2E_JOURNEYS:-1,2,3,5,4}" \
 E2E_REPLICA_A_PID="$PID_A" E2E_REPLICA_A_ADDR="127.0.0.1:$PA" E2E_REPLICA_B_ADDR="127.0.0.1:$PB" \
 E2E_NGINX_ACCESS_LOG="$WORK/nginx-access.log" \
   node "$HERE/journeys.mjs"

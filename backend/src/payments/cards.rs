@@ -28,7 +28,7 @@ fn env(name: &str) -> Option<String> {
 /// Stripe mode needs `ECOMM_STRIPE_SECRET_KEY`, `ECOMM_STRIPE_PUBLISHABLE_KEY` and
 /// `ECOMM_STRIPE_WEBHOOK_SECRET`; test mode needs nothing (`ECOMM_TEST_GATEWAY_WEBHOOKS` sets the
 /// stand-in's delivery, default `on`; `ECOMM_STRIPE_API_BASE` may point at another replica's
-/// stand-in so that several replicas share one).
+/// stand-in so that several replicas share one, all given the same `ECOMM_STRIPE_SECRET_KEY`).
 pub fn setup(mode: PaymentsMode, deployment: &str) -> anyhow::Result<CardSetup> {
     match mode {
         PaymentsMode::Stripe => {
@@ -68,7 +68,11 @@ pub fn setup(mode: PaymentsMode, deployment: &str) -> anyhow::Result<CardSetup> 
 /// Test mode's parts: the stand-in, a fresh webhook secret, and the adapter pointed at the
 /// stand-in (at this process's own port once it is bound: `CardFlow::bind_local`).
 pub fn test_setup(delivery: Delivery, deployment: &str) -> anyhow::Result<CardSetup> {
-    let stand_in = StandIn::new(Hooks::new(delivery)?);
+    // Replicas that share one stand-in (`ECOMM_STRIPE_API_BASE`) share its secret key too.
+    let stand_in = match env("ECOMM_STRIPE_SECRET_KEY") {
+        Some(key) => StandIn::with_secret_key(Hooks::new(delivery)?, key),
+        None => StandIn::new(Hooks::new(delivery)?),
+    };
     let webhook = format!("whsec_standin_{}", uuid::Uuid::new_v4().simple());
     let secret = SecretString::from(stand_in.secret_key().to_owned());
     let base = "http://127.0.0.1:9/test-gateway";

@@ -7,8 +7,8 @@ async function declinedJourney(browser, base) {
   const p = list.items.find((x) => x.available >= 5);
   const stockBefore = (await getJson(base, `/api/inventory/${p.sku}`)).available;
   const { context, page, checkConsole } = await newPage(browser, 'j2', [
-    // the browser logs every non-2xx fetch; the 402 of the declined card is the expected outcome
-    { text: /status of 402/, url: /\/api\/checkout$/ },
+    // the browser logs every non-2xx fetch; the stand-in's 402 for the declined card is the expected outcome
+    { text: /status of 402/, url: /\/test-gateway\/v1\/payment_intents\/pi_\w+\/confirm$/ },
   ]);
   await page.goto(new URL(`/products/${p.id}/${p.slug}`, base).href);
   await page.getByRole('heading', { level: 1, name: p.name }).waitFor();

@@ -7,6 +7,7 @@ import { CatalogPage } from '../features/catalog/routes/CatalogPage';
 import { ProductPage } from '../features/catalog/routes/ProductPage';
 import { CartPage } from '../features/cart/routes/CartPage';
 import { CheckoutPage } from '../features/checkout/routes/CheckoutPage';
+import { CheckoutReturnPage } from '../features/checkout/routes/CheckoutReturnPage';
 import { OrderPage } from '../features/orders/routes/OrderPage';
 import { OrdersPage } from '../features/orders/routes/OrdersPage';
 import { LoginPage, RegisterPage } from '../features/account/routes/AuthPages';
@@ -24,6 +25,7 @@ export function AppRoutes() {
         <Route path="products/:id/:slug?" element={<ProductPage />} />
         <Route path="cart" element={<CartPage />} />
         <Route path="checkout" element={<CheckoutPage />} />
+        <Route path="checkout/return" element={<CheckoutReturnPage />} />
         <Route path="orders/:id" element={<OrderPage />} />
         <Route path="account/orders" element={<OrdersPage />} />
         <Route path="login" element={<LoginPage />} />

@@ -24,7 +24,7 @@ use crate::sys::clock::now_ms;
 
 /// The OpenAPI description of [`router`]'s routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(checkout))]
+#[openapi(paths(super::pay::start))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {

@@ -230,9 +230,17 @@ fn param<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
 
 impl StandIn {
     pub fn new(hooks: Hooks) -> Arc<Self> {
+        Self::with_secret_key(
+            hooks,
+            format!("{SECRET_KEY_PREFIX}{}", uuid::Uuid::new_v4().simple()),
+        )
+    }
+
+    /// A stand-in whose secret key is given, so that replicas sharing one can call it.
+    pub fn with_secret_key(hooks: Hooks, secret_key: String) -> Arc<Self> {
         Arc::new(StandIn {
             book: Mutex::new(Book::default()),
-            secret_key: format!("{SECRET_KEY_PREFIX}{}", uuid::Uuid::new_v4().simple()),
+            secret_key,
             hooks,
         })
     }

@@ -30,6 +30,7 @@ export type ProblemType =
   | 'cart-too-large'
   | 'empty-cart'
   | 'payment-declined'
+  | 'payment-not-authorized'
   | 'in-progress'
   | 'checkout-interrupted'
   | 'unprocessable'

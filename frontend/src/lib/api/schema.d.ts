@@ -260,7 +260,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["checkout"];
+        post: operations["start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -516,26 +516,6 @@ export interface components {
             count: number;
             name: string;
         };
-        CheckoutRequest: {
-            /** @description Any address with a local part and a dotted domain (plus-addressing and Unicode welcome); compared in lower case. */
-            email: string;
-            /**
-             * Format: int64
-             * @description The total the shopper was shown; if prices changed since, the checkout is refused with
-             *     409 `price-changed` instead of charging a different amount.
-             */
-            expected_total_cents?: number | null;
-            payment: components["schemas"]["PaymentRequest"];
-            shipping_address: {
-                city: string;
-                /** @description ISO 3166-1 alpha-2, e.g. US */
-                country: string;
-                line1: string;
-                line2?: string | null;
-                name: string;
-                postal_code: string;
-            };
-        };
         CompleteCheckout: {
             intent_id: string;
         };
@@ -629,21 +609,13 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
-        /**
-         * @description The card must not have expired (`exp_year`/`exp_month` this month or later, else 402
-         *     `card-expired`): a rule that moves with the date, so it is described here, not stated.
-         */
-        PaymentRequest: {
-            /**
-             * Format: card-number
-             * @description 12 to 19 digits (spaces and dashes ignored) whose last digit is the Luhn check digit; a number failing the check is a 400 naming payment.card_number.
-             */
-            card_number: string;
-            cvc: string;
-            /** Format: int64 */
-            exp_month: number;
-            /** Format: int64 */
-            exp_year: number;
+        /** @description What the browser confirms the payment with, at the provider. */
+        PaymentDto: {
+            client_secret: string;
+            intent_id: string;
+            /** @description `stripe` (in test mode the stand-in under `/test-gateway` answers as Stripe). */
+            provider: string;
+            publishable_key: string;
         };
         /**
          * @description Where an order's money is: held on the card, taken, released, or given back. Checkout commits
@@ -739,6 +711,32 @@ export interface components {
             /** Format: int64 */
             requested: number;
             sku: string;
+        };
+        /** @description A checkout to start. It carries no card data: a body that does is refused (400 naming where). */
+        StartCheckout: {
+            /** @description Any address with a local part and a dotted domain (plus-addressing and Unicode welcome); compared in lower case. */
+            email: string;
+            /**
+             * Format: int64
+             * @description The total the shopper was shown; if prices changed since, 409 `price-changed`.
+             */
+            expected_total_cents?: number | null;
+            shipping_address: {
+                city: string;
+                /** @description ISO 3166-1 alpha-2, e.g. US */
+                country: string;
+                line1: string;
+                line2?: string | null;
+                name: string;
+                postal_code: string;
+            };
+        };
+        StartedDto: {
+            /** Format: int64 */
+            amount_cents: number;
+            checkout_id: string;
+            currency: string;
+            payment: components["schemas"]["PaymentDto"];
         };
         StockLevel: {
             /** Format: int64 */
@@ -1966,11 +1964,11 @@ export interface operations {
             };
         };
     };
-    checkout: {
+    start: {
         parameters: {
             query?: never;
             header: {
-                /** @description One key per checkout attempt (1 to 255 printable ASCII characters); retries reuse it */
+                /** @description One key per checkout; a retry with it answers the same payment */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -1978,28 +1976,21 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CheckoutRequest"];
+                "application/json": components["schemas"]["StartCheckout"];
             };
         };
         responses: {
-            201: {
+            /** @description The payment to confirm in the browser */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderDto"];
+                    "application/json": components["schemas"]["StartedDto"];
                 };
             };
+            /** @description invalid fields, or card data in the body (never accepted) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description payment-declined, or card-expired (naming payment.exp_month) */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2016,7 +2007,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description insufficient-stock, price-changed, checkout-interrupted, payment-already-used (the gateway's payment for this key already belongs to an order), or the key is in progress (Retry-After) */
+            /** @description insufficient-stock, price-changed, or checkout-interrupted (this key's checkout was closed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2045,15 +2036,6 @@ export interface operations {
             };
             /** @description empty cart, cart-too-large, or the key was used with another request */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description too many declined payments from this client or for this email */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };

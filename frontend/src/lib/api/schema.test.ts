@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Ok, Body, ProductPage, Product, Cart, Order, CheckoutRequest, OpsSummary } from './types';
+import type { Ok, Body, ProductPage, Product, Cart, Order, StartCheckout, CheckoutStarted, OpsSummary } from './types';
 
 const spec = fileURLToPath(new URL('../../../../backend/openapi.json', import.meta.url));
 const generated = fileURLToPath(new URL('./schema.d.ts', import.meta.url));
@@ -16,8 +16,9 @@ describe('API types follow the backend OpenAPI document', () => {
     expectTypeOf<Ok<'/api/products/{id}', 'get'>>().toEqualTypeOf<Product>();
     expectTypeOf<Ok<'/api/cart', 'get'>>().toEqualTypeOf<Cart>();
     expectTypeOf<Ok<'/api/admin/ops/summary', 'get'>>().toEqualTypeOf<OpsSummary>();
-    expectTypeOf<Body<'/api/checkout', 'post'>>().toEqualTypeOf<CheckoutRequest>();
-    expectTypeOf<Order>().toExtend<Ok<'/api/checkout', 'post'>>();
+    expectTypeOf<Body<'/api/checkout', 'post'>>().toEqualTypeOf<StartCheckout>();
+    expectTypeOf<Ok<'/api/checkout', 'post'>>().toEqualTypeOf<CheckoutStarted>();
+    expectTypeOf<Order>().toExtend<Ok<'/api/checkout/complete', 'post'>>();
     expectTypeOf<Ok<'/api/auth/logout', 'post'>>().toEqualTypeOf<void>();
   });
 

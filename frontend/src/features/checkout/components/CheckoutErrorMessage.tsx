@@ -1,9 +1,26 @@
 import { Link } from 'react-router';
 import { errorMessage, isProblem } from '../../../lib/api/client';
 import { ErrorBox } from '../../../components/ui';
+import { CardError } from '../api/cardFlow';
 
 export function CheckoutErrorMessage({ error }: { error: unknown }) {
-  if (isProblem(error, 'payment-declined'))
+  if (error instanceof CardError && error.code === 'payment_intent_authentication_failure')
+    return (
+      <div className="error-box" role="alert">
+        <strong>Card not authenticated</strong>
+        <p>
+          Your bank did not confirm this payment, so you have not been charged. Please try again or use another card.
+        </p>
+      </div>
+    );
+  if (isProblem(error, 'payment-not-authorized'))
+    return (
+      <div className="error-box" role="alert">
+        <strong>Payment not authorized</strong>
+        <p>The payment has not been authorized, so we did not place the order and you have not been charged.</p>
+      </div>
+    );
+  if (error instanceof CardError || isProblem(error, 'payment-declined'))
     return (
       <div className="error-box" role="alert">
         <strong>Payment declined</strong>

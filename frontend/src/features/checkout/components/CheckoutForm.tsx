@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { isProblem } from '../../../lib/api/client';
-import type { Cart, CheckoutRequest } from '../../../lib/api/types';
+import type { Cart } from '../../../lib/api/types';
+import type { CardInput, StartCheckout } from '../api/cardFlow';
 import { Field, SelectField } from '../../../components/ui';
 import {
   apiFieldToFormField,
@@ -58,9 +59,13 @@ const LABELS: Record<CheckoutField, string> = {
   cvc: 'Security code (CVC)',
 };
 
-export function toCheckoutRequest(v: CheckoutForm): CheckoutRequest {
+/** The form split in two: what goes to our API, and the card, which goes to the payment provider only. */
+export function toCheckoutRequest(v: CheckoutForm): {
+  body: Omit<StartCheckout, 'expected_total_cents'>;
+  card: CardInput;
+} {
   const exp = parseExpiry(v.expiry)!;
-  return {
+  const body = {
     email: v.email.trim(),
     shipping_address: {
       name: v.name.trim(),
@@ -70,7 +75,10 @@ export function toCheckoutRequest(v: CheckoutForm): CheckoutRequest {
       postal_code: v.postal_code.trim(),
       country: v.country,
     },
-    payment: { card_number: digitsOnly(v.card_number), exp_month: exp.month, exp_year: exp.year, cvc: v.cvc.trim() },
+  };
+  return {
+    body,
+    card: { number: digitsOnly(v.card_number), exp_month: exp.month, exp_year: exp.year, cvc: v.cvc.trim() },
   };
 }
 
@@ -87,7 +95,7 @@ export function CheckoutForm({
 }: {
   cart: Cart;
   defaultEmail?: string;
-  onSubmit: (req: CheckoutRequest, fingerprint: string) => void;
+  onSubmit: (req: StartCheckout, card: CardInput, fingerprint: string) => void;
   submitting: boolean;
   serverError?: unknown;
 }) {
@@ -132,10 +140,8 @@ export function CheckoutForm({
       return;
     }
     // the total the shopper is looking at: the server refuses the order (409 price-changed) if it moved
-    onSubmit(
-      { ...toCheckoutRequest(values), expected_total_cents: cartTotals(cart.items).totalCents },
-      cartFingerprint(cart),
-    );
+    const { body, card } = toCheckoutRequest(values);
+    onSubmit({ ...body, expected_total_cents: cartTotals(cart.items).totalCents }, card, cartFingerprint(cart));
   };
 
   const fieldProps = (f: CheckoutField) => ({
@@ -151,7 +157,8 @@ export function CheckoutForm({
   return (
     <form ref={formRef} className="checkout-form" onSubmit={submit} noValidate aria-describedby="checkout-note">
       <p id="checkout-note" className="muted">
-        Fields marked * are required. Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined.
+        Fields marked * are required. Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined, 4000
+        0025 0000 3155 asks your bank to authenticate (3-D Secure). The card goes to the payment provider only.
       </p>
       {errorCount > 0 && (
         <p className="field-error" role="status">
@@ -209,7 +216,7 @@ export function CheckoutForm({
         </div>
       </fieldset>
       <button type="submit" className="btn btn-primary btn-lg btn-block" disabled={submitting}>
-        {submitting ? 'Placing order…' : 'Place order'}
+        {submitting ? 'Paying…' : 'Place order'}
       </button>
     </form>
   );
