@@ -110,8 +110,17 @@ fn products_file(site: &Site, chunk: &[Entry]) -> anyhow::Result<(Bytes, i64)> {
 /// Builds every file: the home page, the catalog and its categories in `pages.xml.gz`, the
 /// products in `products-N.xml.gz` by id.
 pub fn build(site: &Site, index: &ProductIndex, tag: String) -> anyhow::Result<Set> {
+    build_with(site, index, tag, URLS_PER_FILE)
+}
+
+fn build_with(
+    site: &Site,
+    index: &ProductIndex,
+    tag: String,
+    per_file: usize,
+) -> anyhow::Result<Set> {
     let entries = entries(index)?;
-    let chunks: Vec<&[Entry]> = entries.chunks(URLS_PER_FILE).collect();
+    let chunks: Vec<&[Entry]> = entries.chunks(per_file).collect();
     // Compressing is most of the work: share the chunks out over the cores.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -281,5 +290,79 @@ pub async fn file(State(sf): State<Storefront>, Path(name): Path<String>) -> Res
             None => StatusCode::NOT_FOUND.into_response(),
         },
         Err(e) => failed(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+    use crate::catalog::Change;
+
+    fn index_of(n: i64) -> ProductIndex {
+        let index = ProductIndex::create(None).unwrap();
+        let changes: Vec<Change> = (1..=n)
+            .map(|id| {
+                let product = crate::store::Product {
+                    id,
+                    sku: format!("SKU-{id}"),
+                    slug: format!("p-{id}"),
+                    name: format!("P {id}"),
+                    description: String::new(),
+                    category: "Kitchen".into(),
+                    price_cents: 100,
+                    currency: "USD".into(),
+                    image_key: None,
+                    available: 1,
+                    created_at: 0,
+                    updated_at: 1_700_000_000_000 + id,
+                    seo_title: None,
+                    seo_description: None,
+                };
+                Change {
+                    product,
+                    version: id,
+                    deleted: false,
+                }
+            })
+            .collect();
+        let staged = index.stage(&changes, 0).unwrap();
+        index.commit().unwrap();
+        index.hold(&staged);
+        index
+    }
+
+    fn gunzip(b: &[u8]) -> String {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(b)
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    }
+
+    #[test]
+    fn products_are_split_into_files_of_at_most_the_limit_in_id_order() {
+        let site = Site::new("https://shop.example", "S");
+        let set = build_with(&site, &index_of(5), "t".into(), 2).unwrap();
+        let index = std::str::from_utf8(&set.index).unwrap();
+        for name in ["pages", "products-1", "products-2", "products-3"] {
+            let loc = format!("<loc>https://shop.example/sitemaps/{name}.xml.gz</loc>");
+            assert!(index.contains(&loc), "{index}");
+        }
+        assert!(!index.contains("products-4"), "{index}");
+        assert_eq!(set.files.len(), 4);
+        let last = gunzip(&set.files["products-3.xml.gz"]);
+        assert_eq!(last.matches("<url>").count(), 1, "{last}");
+        assert!(
+            last.contains("<loc>https://shop.example/products/5/p-5</loc>"),
+            "{last}"
+        );
+        let first = gunzip(&set.files["products-1.xml.gz"]);
+        assert!(first.contains("/products/1/p-1<") && first.contains("/products/2/p-2<"));
+        assert!(
+            first.contains("<lastmod>2023-11-14T22:13:20.002Z</lastmod>"),
+            "{first}"
+        );
     }
 }

@@ -297,3 +297,171 @@ async fn an_seo_title_past_its_limit_is_a_400_naming_the_field(app: TestApp) {
         .await;
     field_error(res, "seo_title").await;
 }
+
+/// The sitemaps.org schema's rules, checked with an XML parser (the XSD itself is not vendored):
+/// the root element in the sitemap namespace, entries of one kind, each with one absolute `loc` of
+/// at most 2,048 characters under the site, an optional W3C-datetime `lastmod` and nothing but the
+/// schema's optional `changefreq` and `priority`; at most 50,000 entries and 50 MB. Returns the
+/// entries as (loc, lastmod).
+fn sitemap_entries(xml: &str, root: &str, entry: &str) -> Vec<(String, Option<String>)> {
+    use quick_xml::events::Event;
+    assert!(xml.len() <= 50 * 1024 * 1024, "at most 50 MB uncompressed");
+    let w3c = regex::Regex::new(
+        r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$",
+    )
+    .unwrap();
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().trim_text(true);
+    let mut path: Vec<String> = vec![];
+    let mut entries: Vec<(String, Option<String>)> = vec![];
+    let mut fields: Vec<(String, String)> = vec![];
+    let mut text = String::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Decl(_) => {}
+            Event::Start(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                match path.len() {
+                    0 => {
+                        assert_eq!(name, root);
+                        let ns = e.try_get_attribute("xmlns").unwrap().unwrap();
+                        assert_eq!(
+                            ns.unescape_value().unwrap(),
+                            "http://www.sitemaps.org/schemas/sitemap/0.9"
+                        );
+                    }
+                    1 => assert_eq!(name, entry),
+                    2 => assert!(
+                        ["loc", "lastmod", "changefreq", "priority"].contains(&name.as_str()),
+                        "no <{name}> in a sitemap entry"
+                    ),
+                    _ => panic!("no elements inside <{name}>"),
+                }
+                path.push(name);
+                text.clear();
+            }
+            Event::Text(t) => text.push_str(&t.decode().unwrap()),
+            Event::GeneralRef(r) => text.push(match r.decode().unwrap().as_ref() {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                other => panic!("unknown entity &{other};"),
+            }),
+            Event::End(_) => {
+                let name = path.pop().unwrap();
+                match path.len() {
+                    2 => fields.push((name, std::mem::take(&mut text))),
+                    1 => {
+                        let count = |f: &str| fields.iter().filter(|(n, _)| n == f).count();
+                        assert_eq!(count("loc"), 1, "one loc per entry");
+                        assert!(count("lastmod") <= 1);
+                        let get =
+                            |f: &str| fields.iter().find(|(n, _)| n == f).map(|x| x.1.clone());
+                        let loc = get("loc").unwrap();
+                        assert!(loc.starts_with(BASE) && loc.len() <= 2048, "{loc}");
+                        let lastmod = get("lastmod");
+                        if let Some(m) = &lastmod {
+                            assert!(w3c.is_match(m), "lastmod {m} is a W3C datetime");
+                        }
+                        entries.push((loc, lastmod));
+                        fields.clear();
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(path.is_empty(), "every element closed");
+    assert!(entries.len() <= 50_000, "at most 50,000 entries");
+    entries
+}
+
+/// Every product URL in the sitemaps, after checking each file.
+async fn sitemap_product_urls(app: &TestApp) -> Vec<String> {
+    let res = app.get("/sitemap.xml").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let index = sitemap_entries(&res.text().await.unwrap(), "sitemapindex", "sitemap");
+    let mut urls = vec![];
+    for (loc, _) in index {
+        let path = loc.strip_prefix(BASE).unwrap();
+        let res = app.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/gzip");
+        let gz = res.bytes().await.unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut xml)
+            .unwrap();
+        for (url, lastmod) in sitemap_entries(&xml, "urlset", "url") {
+            if url.starts_with(&format!("{BASE}/products/")) {
+                assert!(lastmod.is_some(), "{url} has a lastmod");
+                urls.push(url);
+            }
+        }
+    }
+    urls
+}
+
+#[db_test]
+async fn robots_txt_names_the_sitemap_index(db: Db) {
+    let app = TestApp::storefront(db).await;
+    let res = app.get("/robots.txt").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(&format!("Sitemap: {BASE}/sitemap.xml\n")),
+        "{text}"
+    );
+    assert!(text.contains("User-agent: *\n"), "{text}");
+}
+
+#[db_test]
+async fn the_sitemaps_follow_the_protocol_and_list_every_product_exactly_once(db: Db) {
+    let app = TestApp::storefront(db).await;
+    let mut expected = vec![];
+    for i in 0..5 {
+        let p = app.product(&format!("MAP-{i}"), 500, i).await;
+        expected.push(format!("{BASE}/products/{}/{}", p.id, p.slug));
+    }
+    let gone = app.product("MAP-GONE", 500, 1).await;
+    app.store.delete_product(gone.id, 0).await.unwrap();
+    app.sync_catalog().await;
+    let mut urls = sitemap_product_urls(&app).await;
+    urls.sort();
+    expected.sort();
+    assert_eq!(
+        urls, expected,
+        "each product once, the deleted one not at all"
+    );
+}
+
+#[db_test]
+async fn a_new_product_reaches_the_sitemaps_through_the_change_feed(db: Db) {
+    let app = TestApp::storefront(db).await;
+    app.product("MAP-A", 500, 1).await;
+    assert_eq!(sitemap_product_urls(&app).await.len(), 1);
+    // Behind the API's back: only the change feed tells the replica.
+    let p = ecomm::store::NewProduct {
+        sku: "MAP-B".into(),
+        slug: "map-b".into(),
+        name: "Map B".into(),
+        description: "B".into(),
+        category: "Kitchen".into(),
+        price_cents: 500,
+        available: 1,
+        image_key: None,
+    };
+    let b = app.store.create_product(&p, 0).await.unwrap();
+    let url = format!("{BASE}/products/{}/map-b", b.id);
+    let start = Instant::now();
+    while !sitemap_product_urls(&app).await.contains(&url) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not listed after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
