@@ -382,11 +382,11 @@ pub async fn catalog(State(sf): State<Storefront>, RawQuery(raw): RawQuery) -> R
 fn home_page(sf: &Storefront, index: &ProductIndex) -> anyhow::Result<Option<String>> {
     let site = &sf.app.site;
     let head = Head {
-        title: format!(
-            "{} — {}",
-            site.name,
-            sf.shell.description.trim_end_matches('.')
-        ),
+        // The SPA's description usually names the shop already ("ecomm — everyday goods…").
+        title: match sf.shell.description.trim_end_matches('.') {
+            d if d.contains(&site.name) => d.to_owned(),
+            d => format!("{} — {d}", site.name),
+        },
         description: sf.shell.description.clone(),
         canonical: Some(site.absolute("/")),
         og_type: "website",
