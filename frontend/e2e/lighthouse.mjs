@@ -69,7 +69,13 @@ let missed = 0;
 console.log(`lighthouse 12 (${MODE}), mobile, median of ${RUNS}; reports in ${REPORTS}`);
 for (const [name, path] of pages) {
   const results = [];
-  for (let i = 1; i <= RUNS; i++) results.push(await lighthouse(BASE + path, `${name}-${i}`));
+  try {
+    for (let i = 1; i <= RUNS; i++) results.push(await lighthouse(BASE + path, `${name}-${i}`));
+  } catch (e) {
+    console.log(`  ${name.padEnd(8)} ${path.padEnd(40)} run failed: ${String(e.stderr || e.message).trim()}`);
+    missed += 1;
+    continue;
+  }
   const scores = Object.fromEntries(
     Object.keys(TARGETS).map((c) => [c, median(results.map((r) => Math.round(r.categories[c].score * 100)))]),
   );
