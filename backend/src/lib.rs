@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod money;
 pub mod payments;
 pub mod security;
+pub mod seo;
 pub mod startup;
 pub mod store;
 pub mod sys;

@@ -66,7 +66,14 @@ impl Application {
         let mut state = AppState::new(store.clone(), media, gateway, settings.cookie_secure)
             .with_recovery(Duration::from_secs(p.reconcile_after), p.fault)
             .with_security(settings.security.clone())
-            .with_cards(cards, p.legacy_card_checkout);
+            .with_cards(cards, p.legacy_card_checkout)
+            .with_site(crate::seo::Site::new(
+                settings
+                    .public_url
+                    .as_deref()
+                    .unwrap_or(&format!("http://{}", settings.addr)),
+                &settings.shop_name,
+            ));
         if let Some(dir) = &settings.index_dir {
             state.catalog = crate::catalog::Catalog::new(store, Some(dir));
         }

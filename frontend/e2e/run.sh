@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end suite: real backend(s) on a throwaway Postgres, Debian chromium driven by playwright-core,
-# and nginx running frontend/nginx.conf in front of two backend replicas.
+# and nginx running frontend/nginx.conf in front of two backend replicas; then a quick Lighthouse pass
+# (SEO and accessibility, e2e/lighthouse.mjs) on replica A.
 #
 #   frontend/e2e/run.sh
 #
@@ -157,6 +158,9 @@ E2E_REPLICA_A_PID="$PID_A" E2E_REPLICA_A_ADDR="127.0.0.1:$PA" E2E_REPLICA_B_ADDR
 E2E_NGINX_ACCESS_LOG="$WORK/nginx-access.log" \
   node "$HERE/journeys.mjs"
 rc=$?
+# The quick Lighthouse pass: SEO and accessibility at 100 on the home, catalog and product pages.
+log "lighthouse (SEO, accessibility) on backend A"
+LH_URL="http://127.0.0.1:$PA" LH_MODE=quick LH_REPORTS="$ART/lighthouse" node "$HERE/lighthouse.mjs" || rc=1
 set -e
 log "total $((SECONDS - T0))s; artifacts in $ART"
 exit $rc

@@ -28,6 +28,9 @@ fn catalog() -> Vec<CatalogProduct> {
                 image_key: None,
                 available: p.available,
                 created_at: i64::from(i % 50),
+                updated_at: 0,
+                seo_title: None,
+                seo_description: None,
             }
         })
         .collect()

@@ -69,11 +69,16 @@ pub fn fingerprint(p: &CatalogProduct) -> u64 {
         image_key,
         available: _,
         created_at,
+        // A sale bumps it: counting it would turn every sale into an index change.
+        updated_at: _,
+        seo_title,
+        seo_description,
     } = p;
     // SipHash with fixed keys: stable within the process, which is all a replica needs.
     let mut h = std::hash::DefaultHasher::new();
     (id, sku, slug, name, description, category).hash(&mut h);
     (price_cents, currency, image_key, created_at).hash(&mut h);
+    (seo_title, seo_description).hash(&mut h);
     h.finish().max(1)
 }
 

@@ -24,6 +24,9 @@ fn product(
         image_key: None,
         available,
         created_at: 1_000 + id,
+        updated_at: 1_000 + id,
+        seo_title: None,
+        seo_description: None,
     }
 }
 

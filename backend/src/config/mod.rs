@@ -193,6 +193,13 @@ pub struct ServeSettings {
     /// Public base URL for images (a CDN in front of the bucket).
     #[arg(long, env = "ECOMM_MEDIA_BASE_URL")]
     pub media_base_url: Option<String>,
+    /// The shop's public base URL (`https://shop.example`): canonical links, link previews and
+    /// sitemaps name absolute URLs. Defaults to `http://` and `--addr`, right for local runs only.
+    #[arg(long, env = "ECOMM_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+    /// The shop's name in page titles, structured data and link previews.
+    #[arg(long, env = "ECOMM_SHOP_NAME", default_value = "ecomm")]
+    pub shop_name: String,
     /// Mark cookies Secure (behind TLS).
     #[arg(long, env = "ECOMM_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
@@ -253,4 +260,16 @@ pub struct PaymentsArgs {
     /// before_capture). Refused unless the test gateway is selected.
     #[arg(long, env = "ECOMM_FAULT", hide = true, value_enum)]
     pub fault: Option<crate::checkout::FaultPoint>,
+}
+
+/// An absolute http(s) URL with no query or fragment, kept without its trailing slash.
+fn public_url(s: &str) -> Result<String, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err("must be an http:// or https:// URL with a host".into());
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err("must have no query or fragment".into());
+    }
+    Ok(u.as_str().trim_end_matches('/').to_owned())
 }

@@ -9,6 +9,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::ServiceExt;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -53,6 +54,12 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
             crate::payments::stripe::stand_in::router(stand_in),
         );
     }
+    if let Some(storefront) = static_dir
+        .as_deref()
+        .and_then(|dir| crate::seo::router(state.clone(), dir))
+    {
+        app = app.merge(storefront);
+    }
     if state.security.settings.api_docs {
         app = app.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi::document()));
     }
@@ -67,8 +74,11 @@ pub fn router(state: AppState, static_dir: Option<PathBuf>) -> Router {
             state.security.clone(),
             session::identify,
         ))
-        // br or gzip, as the client asks: API JSON and the storefront's assets alike.
-        .layer(CompressionLayer::new())
+        // br or gzip, as the client asks: API JSON and the storefront's assets alike (gzip'd
+        // sitemaps are compressed already).
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new(crate::seo::sitemap::GZIP)),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),

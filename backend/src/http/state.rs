@@ -33,6 +33,8 @@ pub struct AppState {
     pub cards: Option<Arc<CardFlow>>,
     /// Whether the old card-number checkout is still accepted (test mode, opt-in).
     pub legacy_card_checkout: bool,
+    /// The shop's public address and name, for absolute links in pages and sitemaps.
+    pub site: Arc<crate::seo::Site>,
 }
 
 impl AppState {
@@ -63,7 +65,14 @@ impl AppState {
             readiness: Arc::default(),
             cards: None,
             legacy_card_checkout: false,
+            site: Arc::default(),
         }
+    }
+
+    /// The public base URL and shop name (`--public-url`, `--shop-name`).
+    pub fn with_site(mut self, site: crate::seo::Site) -> Self {
+        self.site = Arc::new(site);
+        self
     }
 
     /// Adds the card flow on this state's checkout (call after `with_recovery`, which replaces

@@ -18,6 +18,15 @@ pub struct Product {
     pub image_key: Option<String>,
     pub available: i64,
     pub created_at: i64,
+    /// The last change to the row (a sale included): a sitemap's `lastmod`.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// What search engines and link previews show, when an admin set it (else from name and
+    /// description).
+    #[serde(default)]
+    pub seo_title: Option<String>,
+    #[serde(default)]
+    pub seo_description: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +48,9 @@ pub struct ProductPatch {
     pub description: Option<String>,
     pub category: Option<String>,
     pub price_cents: Option<i64>,
+    /// `Some("")` clears the field.
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
 }
 
 /// Where a replica's change feed has read up to (see `catalog::feed`). Opaque outside the store.

@@ -172,7 +172,10 @@ where
         let done = sqlx::query(
             "UPDATE products SET name = COALESCE($1, name), slug = COALESCE($2, slug), \
              description = COALESCE($3, description), category = COALESCE($4, category), \
-             price_cents = COALESCE($5, price_cents), updated_at = $6 \
+             price_cents = COALESCE($5, price_cents), updated_at = $6, \
+             seo_title = CASE WHEN $8 IS NULL THEN seo_title WHEN $8 = '' THEN NULL ELSE $8 END, \
+             seo_description = CASE WHEN $9 IS NULL THEN seo_description WHEN $9 = '' THEN NULL \
+             ELSE $9 END \
              WHERE id = $7 AND deleted_at IS NULL",
         )
         .bind(&p.name)
@@ -182,6 +185,8 @@ where
         .bind(p.price_cents)
         .bind(now)
         .bind(id)
+        .bind(&p.seo_title)
+        .bind(&p.seo_description)
         .execute(&self.writer)
         .await?;
         D::one_row(&done, "product")?;

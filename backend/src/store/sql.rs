@@ -92,7 +92,8 @@ pub async fn begin<D: Database>(
 }
 
 pub(super) const PRODUCT_COLS: &str = "p.id, p.sku, p.slug, p.name, p.description, p.category, \
-     p.price_cents, p.currency, p.image_key, p.available, p.created_at";
+     p.price_cents, p.currency, p.image_key, p.available, p.created_at, p.updated_at, p.seo_title, \
+     p.seo_description";
 pub(super) const ORDER_COLS: &str = "id, user_id, cart_key, email, status, subtotal_cents, \
      total_cents, currency, shipping_address, payment_brand, payment_last4, payment_state, \
      payment_reference, created_at, updated_at";

@@ -160,6 +160,17 @@ impl TestApp {
         Self::spawn_secured(db, security).await
     }
 
+    /// Serving the storefront (the SPA shell from frontend/index.html) as `https://shop.example`,
+    /// named "Test Shop": server-rendered pages, robots.txt and sitemaps.
+    pub async fn storefront(db: Db) -> TestApp {
+        let media = format!("file://{}", temp_path("ecomm-media").display());
+        let shell = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend");
+        let url = database_url(db).await;
+        let gateway = Arc::new(TestGateway::new());
+        let security = SecuritySettings::default();
+        Self::spawn_serving(db, &url, &media, gateway, security, None, Some(shell)).await
+    }
+
     /// A second server (another replica) on this one's database.
     pub async fn replica(&self) -> TestApp {
         let gateway = Arc::new(TestGateway::new());
@@ -208,15 +219,38 @@ impl TestApp {
         security: SecuritySettings,
         cards: Option<ecomm::payments::cards::CardSetup>,
     ) -> TestApp {
+        Self::spawn_serving(
+            db,
+            database_url,
+            storage_url,
+            gateway,
+            security,
+            cards,
+            None,
+        )
+        .await
+    }
+
+    async fn spawn_serving(
+        db: Db,
+        database_url: &str,
+        storage_url: &str,
+        gateway: Arc<dyn PaymentGateway>,
+        security: SecuritySettings,
+        cards: Option<ecomm::payments::cards::CardSetup>,
+        static_dir: Option<std::path::PathBuf>,
+    ) -> TestApp {
         init();
         let store = ecomm::store::connect(database_url).await.expect("store");
         store.migrate().await.expect("migrations");
         let media = Media::from_url(storage_url, None).expect("media");
-        let mut state = AppState::new(store.clone(), media, gateway, false).with_security(security);
+        let mut state = AppState::new(store.clone(), media, gateway, false)
+            .with_security(security)
+            .with_site(ecomm::seo::Site::new("https://shop.example", "Test Shop"));
         if let Some(cards) = cards {
             state = state.with_cards(cards, false);
         }
-        let app = Application::with_state(state.clone(), "127.0.0.1:0", None, Duration::ZERO)
+        let app = Application::with_state(state.clone(), "127.0.0.1:0", static_dir, Duration::ZERO)
             .await
             .and_then(|a| a.serve_health_on(([127, 0, 0, 1], 0).into()))
             .expect("bind");

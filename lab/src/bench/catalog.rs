@@ -100,21 +100,7 @@ pub struct Million {
 pub async fn million(b: &Bench) -> anyhow::Result<Million> {
     println!("== 1,000,000 products (Postgres, index on disk) ==");
     let media = format!("file://{}", b.work.join("media").display());
-    let (db, seed_s) = match &b.o.million_db {
-        Some(url) => (url.clone(), None),
-        None => {
-            let url = b.create_db("shop1m").await?;
-            let e = Ecomm::new(&b.bin, &url, &media);
-            e.run(&["migrate"], false).await?;
-            let t = Instant::now();
-            e.run(
-                &["seed", "--products", "1000000", "--images", "none"],
-                false,
-            )
-            .await?;
-            (url, Some(t.elapsed().as_secs()))
-        }
-    };
+    let (db, seed_s) = million_seeded(b, &media).await?;
     let index_dir = b.work.join("index1m").display().to_string();
     let e = Ecomm::new(&b.bin, &db, &media);
     let s = e
@@ -133,4 +119,34 @@ pub async fn million(b: &Bench) -> anyhow::Result<Million> {
     };
     s.stop().await;
     Ok(m)
+}
+
+/// The 1,000,000-product database (seeded on first use in this run, or `--million-db`) and the
+/// media URL, for the storefront part.
+pub async fn million_db(b: &Bench) -> anyhow::Result<(String, String)> {
+    let media = format!("file://{}", b.work.join("media").display());
+    let (db, _) = million_seeded(b, &media).await?;
+    Ok((db, media))
+}
+
+/// `--million-db`, else the bench's own `shop1m`, seeded unless an earlier part did; and the
+/// seconds the seeding took, when it happened here.
+async fn million_seeded(b: &Bench, media: &str) -> anyhow::Result<(String, Option<u64>)> {
+    if let Some(url) = &b.o.million_db {
+        return Ok((url.clone(), None));
+    }
+    if let Some(url) = b.million_url.get() {
+        return Ok((url.clone(), None));
+    }
+    let url = b.create_db("shop1m").await?;
+    let e = Ecomm::new(&b.bin, &url, media);
+    e.run(&["migrate"], false).await?;
+    let t = Instant::now();
+    e.run(
+        &["seed", "--products", "1000000", "--images", "none"],
+        false,
+    )
+    .await?;
+    let _ = b.million_url.set(url.clone());
+    Ok((url, Some(t.elapsed().as_secs())))
 }

@@ -1,4 +1,4 @@
-//! `ecomm-lab bench checkout|catalog|vitals|million|all`: the backend on Postgres with the
+//! `ecomm-lab bench checkout|catalog|seo|vitals|million|all`: the backend on Postgres with the
 //! 10,000-product catalog, measured against baselines taken in the same run on the same machine:
 //!   catalog  — wrk on a catalog page (and a product by id) vs nginx serving the same bytes as a
 //!              file; a mix of ≥ 300 distinct catalog queries (cold, then under load); every letter
@@ -6,14 +6,18 @@
 //!   checkout — the checkout load vs pgbench TPC-B on the same cluster at the same concurrency
 //!              (32): ratio ≥ 0.5, p99 ≤ 50 ms; `--orders N` adds the volume run (target ≤ 120 s)
 //!              and the reconciliation by SQL
-//!   vitals   — LCP and CLS of the storefront (`node frontend/e2e/vitals.mjs`)
+//!   seo      — the server-rendered product page's HTML (p99 on one connection, beside the catalog
+//!              API page) and the sitemaps vs nginx serving the same bytes (`--million` adds 1M)
+//!   vitals   — LCP and CLS of the storefront (`node frontend/e2e/vitals.mjs`), then Lighthouse's
+//!              scores of its pages against their targets (`node frontend/e2e/lighthouse.mjs`)
 //!   million  — the 1,000,000-product catalog alone (`--million` adds it to catalog and all)
-//!   all      — catalog, checkout, then vitals (unless `--storefront false`)
+//!   all      — catalog, checkout, then seo and vitals (unless `--storefront false`)
 //! Every option also reads the environment variable `scripts/bench.sh` and the docs name (a switch
 //! is on unless its variable is empty, 0, false, no or off).
 mod catalog;
 mod checkout;
 mod mix;
+mod seo;
 mod server;
 mod table;
 mod vitals;
@@ -34,6 +38,7 @@ use server::Ecomm;
 enum What {
     Checkout,
     Catalog,
+    Seo,
     Vitals,
     Million,
     All,
@@ -64,7 +69,7 @@ pub struct BenchOpts {
     /// seed --products 1000000 --images none`), instead of seeding one.
     #[arg(long, env = "BENCH_1M_DB")]
     million_db: Option<String>,
-    /// `all` ends with the storefront vitals; false skips them.
+    /// `all` ends with the storefront (seo, vitals and Lighthouse); false skips it.
     #[arg(long, env = "BENCH_STOREFRONT", default_value = "true", action = ArgAction::Set,
           value_parser = BoolishValueParser::new())]
     storefront: bool,
@@ -85,6 +90,8 @@ pub struct Bench {
     pg: TempPg,
     /// The 10,000-product shop's database.
     shop_url: String,
+    /// The 1,000,000-product database, once a part seeded it.
+    million_url: std::sync::OnceLock<String>,
 }
 
 pub async fn command(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -92,8 +99,9 @@ pub async fn command(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let catalog = matches!(what, What::Catalog | What::All);
     let checkout = matches!(what, What::Checkout | What::All);
     let vitals = what == What::Vitals || (what == What::All && args.opts.storefront);
+    let seo = what == What::Seo || (what == What::All && args.opts.storefront);
     let mut tools = vec![];
-    if catalog {
+    if catalog || seo {
         tools.extend([("wrk", "/usr/bin/wrk"), ("nginx", "/usr/sbin/nginx")]);
     }
     crate::apt::ensure_installed(&tools).await?;
@@ -124,6 +132,9 @@ pub async fn command(args: BenchArgs) -> anyhow::Result<ExitCode> {
             table::machine();
             report.print(b.o.orders);
             server.stop().await;
+        }
+        if seo {
+            seo::run(&b, &shop).await?;
         }
         if vitals {
             vitals::run(&b, &shop).await?;
@@ -156,6 +167,7 @@ impl Bench {
             work,
             pg,
             shop_url,
+            million_url: std::sync::OnceLock::new(),
         })
     }
 

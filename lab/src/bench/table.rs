@@ -42,7 +42,7 @@ fn row4(measure: &str, ecomm: impl ToString, target: &str, baseline: impl ToStri
     );
 }
 
-fn row5(measure: &str, ecomm: f64, target: &str, baseline: f64) {
+pub(super) fn row5(measure: &str, ecomm: f64, target: &str, baseline: f64) {
     println!(
         "{measure:<42} {ecomm:>12.2} {target:>12} {baseline:>14.2} {:>8.2}",
         ecomm / baseline

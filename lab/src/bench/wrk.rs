@@ -13,8 +13,24 @@ pub struct Wrk {
 
 impl Wrk {
     pub async fn run(url: &str, seconds: u64) -> anyhow::Result<Wrk> {
+        Self::run_with(url, seconds, 2, 100).await
+    }
+
+    /// `wrk -tTHREADS -cCONNS --latency`.
+    pub async fn run_with(
+        url: &str,
+        seconds: u64,
+        threads: u32,
+        conns: u32,
+    ) -> anyhow::Result<Wrk> {
         let out = Command::new("wrk")
-            .args(["-t2", "-c100", &format!("-d{seconds}s"), "--latency", url])
+            .args([
+                &format!("-t{threads}"),
+                &format!("-c{conns}"),
+                &format!("-d{seconds}s"),
+                "--latency",
+                url,
+            ])
             .stdin(Stdio::null())
             .output()
             .await

@@ -57,6 +57,8 @@ pub struct ProductDto {
     pub image_url: Option<String>,
     pub available: i64,
     pub created_at: String,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
 }
 
 impl ProductDto {
@@ -73,6 +75,8 @@ impl ProductDto {
             currency: p.currency,
             available: p.available,
             created_at: rfc3339(p.created_at),
+            seo_title: p.seo_title,
+            seo_description: p.seo_description,
         }
     }
 }

@@ -665,6 +665,8 @@ export interface components {
             name: string;
             /** Format: int64 */
             price_cents: number;
+            seo_description?: string | null;
+            seo_title?: string | null;
             sku: string;
             slug: string;
         };
@@ -762,6 +764,8 @@ export interface components {
             name?: string | null;
             /** Format: int64 */
             price_cents?: number | null;
+            seo_description?: string | null;
+            seo_title?: string | null;
         };
         UserDto: {
             email: string;

@@ -8,7 +8,7 @@ use utoipa::openapi::schema::{Object, SchemaType, Type};
 use utoipa::ToSchema;
 
 use super::stock::{stock, stock_schema};
-use crate::domain::{schema, slugify, text, whole, Checks, Invalid, Money, Sku};
+use crate::domain::{optional_text, schema, slugify, text, whole, Checks, Invalid, Money, Sku};
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::routes::catalog::ProductDto;
@@ -55,11 +55,20 @@ pub struct UpdateProduct {
     #[serde(default, deserialize_with = "whole::opt_i64")]
     #[schema(schema_with = schema::optional_cents)]
     pub price_cents: Option<i64>,
+    /// The title search engines and link previews show; blank clears it (the name is shown).
+    #[schema(schema_with = seo_title)]
+    pub seo_title: Option<String>,
+    /// Their description; blank clears it (the description's start is shown).
+    #[schema(schema_with = seo_description)]
+    pub seo_description: Option<String>,
 }
 
 const NAME_CHARS: usize = 200;
 const DESCRIPTION_CHARS: usize = 5000;
 const CATEGORY_CHARS: usize = 100;
+/// Search engines cut titles and descriptions past about these lengths.
+pub const SEO_TITLE_CHARS: usize = 70;
+pub const SEO_DESCRIPTION_CHARS: usize = 160;
 
 fn product_name() -> Object {
     schema::text(NAME_CHARS)
@@ -69,6 +78,16 @@ fn description() -> Object {
 }
 fn category() -> Object {
     schema::text(CATEGORY_CHARS)
+}
+fn seo_title() -> Object {
+    schema::optional_text(SEO_TITLE_CHARS)
+}
+fn seo_description() -> Object {
+    schema::optional_text(SEO_DESCRIPTION_CHARS)
+}
+/// A given SEO field: text to set, or `""` to clear it.
+fn seo_field(s: &str, max: usize) -> Result<String, String> {
+    optional_text(Some(s), max).map(Option::unwrap_or_default)
 }
 fn nullable(mut o: Object) -> Object {
     o.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
@@ -125,6 +144,12 @@ impl UpdateProduct {
         }
         if let Some(p) = self.price_cents {
             patch.price_cents = c.check("price_cents", Money::parse(p)).map(Money::cents);
+        }
+        if let Some(t) = &self.seo_title {
+            patch.seo_title = c.check("seo_title", seo_field(t, SEO_TITLE_CHARS));
+        }
+        if let Some(d) = &self.seo_description {
+            patch.seo_description = c.check("seo_description", seo_field(d, SEO_DESCRIPTION_CHARS));
         }
         c.finish()?;
         Ok(patch)

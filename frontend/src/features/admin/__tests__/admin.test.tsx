@@ -7,6 +7,7 @@ import type { Order } from '../../../lib/api/types';
 import { RequireAdmin } from '../AdminRoutes';
 import { AdminOrders } from '../routes/AdminOrders';
 import { OpsDashboard } from '../routes/OpsDashboard';
+import { AdminProductEdit } from '../routes/AdminProductEdit';
 import { currentLocation, mockFetch, renderWithProviders } from '../../../testing/utils';
 
 const admin = { id: 1, email: 'root@example.com', name: 'Root', role: 'admin' };
@@ -132,5 +133,55 @@ describe('ops dashboard', () => {
     mockFetch(() => ({ status: 403, body: { type: 'forbidden', status: 403, title: 'Forbidden' } }));
     renderWithProviders(<OpsDashboard />);
     expect(await screen.findByRole('alert')).toHaveTextContent('You do not have access');
+  });
+});
+
+describe('admin product SEO fields', () => {
+  const product = {
+    id: 7,
+    sku: 'MUG-1',
+    slug: 'mug',
+    name: 'Mug',
+    description: 'A mug.',
+    category: 'Kitchen',
+    price_cents: 1299,
+    currency: 'USD',
+    image_url: null,
+    available: 3,
+    created_at: '2026-01-01T00:00:00Z',
+    seo_title: null,
+    seo_description: null,
+  };
+
+  it('sends the SEO title and description with the product, and refuses a title past the limit', async () => {
+    const patched: unknown[] = [];
+    mockFetch((url, init) => {
+      if (url.pathname === '/api/admin/products/7' && init.method === 'PATCH') {
+        patched.push(JSON.parse(String(init.body)));
+        return { body: { ...product, seo_title: 'Best mug' } };
+      }
+      if (url.pathname === '/api/products/7') return { body: product };
+      if (url.pathname.includes('/audit')) return { body: { items: [] } };
+    });
+    renderWithProviders(<AdminProductEdit />, { route: '/admin/products/7', path: '/admin/products/:id' });
+    const title = await screen.findByRole('textbox', { name: 'SEO title' });
+    await userEvent.type(title, 'x'.repeat(71));
+    await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Use at most 70 characters.')).toBeInTheDocument();
+    expect(patched).toEqual([]);
+    await userEvent.clear(title);
+    await userEvent.type(title, 'Best mug');
+    await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await screen.findByText('Saved.');
+    expect(patched).toEqual([
+      {
+        name: 'Mug',
+        description: 'A mug.',
+        category: 'Kitchen',
+        price_cents: 1299,
+        seo_title: 'Best mug',
+        seo_description: '',
+      },
+    ]);
   });
 });

@@ -19,7 +19,13 @@ interface ProductFormValues {
   category: string;
   price: string;
   available: string;
+  seo_title: string;
+  seo_description: string;
 }
+
+// Search engines cut titles and descriptions past these lengths; the API refuses longer ones.
+export const SEO_TITLE_MAX = 70;
+export const SEO_DESCRIPTION_MAX = 160;
 
 export function validateProductForm(v: ProductFormValues, creating: boolean): FormErrors<keyof ProductFormValues> {
   const e: FormErrors<keyof ProductFormValues> = {};
@@ -30,6 +36,9 @@ export function validateProductForm(v: ProductFormValues, creating: boolean): Fo
   const cents = parseAmountToCents(v.price);
   if (cents === null) e.price = 'Enter a price like 19.99.';
   if (creating && !/^\d+$/.test(v.available.trim())) e.available = 'Enter a whole number, 0 or more.';
+  if (v.seo_title.trim().length > SEO_TITLE_MAX) e.seo_title = `Use at most ${SEO_TITLE_MAX} characters.`;
+  if (v.seo_description.trim().length > SEO_DESCRIPTION_MAX)
+    e.seo_description = `Use at most ${SEO_DESCRIPTION_MAX} characters.`;
   return e;
 }
 
@@ -48,6 +57,8 @@ function ProductForm({ product }: { product?: Product }) {
       category: product?.category ?? '',
       price: product ? (product.price_cents / 100).toFixed(2) : '',
       available: '0',
+      seo_title: product?.seo_title ?? '',
+      seo_description: product?.seo_description ?? '',
     }),
     () => setSaved(false),
   );
@@ -73,6 +84,8 @@ function ProductForm({ product }: { product?: Product }) {
           category: fe.category,
           price: fe.price_cents,
           available: fe.available,
+          seo_title: fe.seo_title,
+          seo_description: fe.seo_description,
         });
       }
     };
@@ -81,7 +94,12 @@ function ProductForm({ product }: { product?: Product }) {
         { ...base, sku: v.sku.trim(), available: Number(v.available) },
         { onSuccess: (p) => navigate(`/admin/products/${p.id}`, { replace: true }), onError },
       );
-    else update.mutate(base, { onSuccess: () => setSaved(true), onError });
+    else
+      update.mutate(
+        // Blank clears a field: the shop then shows the name and the description's start.
+        { ...base, seo_title: v.seo_title.trim(), seo_description: v.seo_description.trim() },
+        { onSuccess: () => setSaved(true), onError },
+      );
   };
 
   return (
@@ -111,6 +129,21 @@ function ProductForm({ product }: { product?: Product }) {
         <Field label="Price (USD)" inputMode="decimal" required {...form.field('price')} />
       </div>
       {creating && <Field label="Initial stock" inputMode="numeric" required {...form.field('available')} />}
+      {!creating && (
+        <fieldset>
+          <legend>Search engines and link previews</legend>
+          <Field
+            label="SEO title"
+            hint={`Up to ${SEO_TITLE_MAX} characters. Blank: the product's name.`}
+            {...form.field('seo_title')}
+          />
+          <Field
+            label="SEO description"
+            hint={`Up to ${SEO_DESCRIPTION_MAX} characters. Blank: the start of the description.`}
+            {...form.field('seo_description')}
+          />
+        </fieldset>
+      )}
       <button type="submit" className="btn btn-primary" disabled={mutation.isPending}>
         {mutation.isPending ? 'Saving…' : creating ? 'Create product' : 'Save changes'}
       </button>
