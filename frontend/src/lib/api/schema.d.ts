@@ -748,6 +748,21 @@ export interface components {
         StockLevels: {
             items: components["schemas"]["StockLevel"][];
         };
+        /**
+         * @description The fields of a Stripe event the shop reads (the document's view of `webhook::Event`); any
+         *     other field is accepted and ignored, as Stripe adds fields without notice.
+         */
+        StripeEvent: {
+            data: components["schemas"]["StripeEventData"];
+            /** @description `evt_…`; each id is acted on once. */
+            id: string;
+            /** @description `payment_intent.amount_capturable_updated`, `charge.refunded`, …; unknown types are ignored. */
+            type: string;
+        };
+        StripeEventData: {
+            /** @description The PaymentIntent, Charge or Dispute the event is about. */
+            object: unknown;
+        };
         Suggestion: {
             /** Format: int64 */
             id: number;
@@ -2368,14 +2383,17 @@ export interface operations {
     stripe_webhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the endpoint's secret>`; older than 5 minutes is refused */
+                "Stripe-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
         /** @description A Stripe event, signed (Stripe-Signature) */
         requestBody: {
             content: {
-                "application/json": string;
+                "application/json": components["schemas"]["StripeEvent"];
             };
         };
         responses: {
