@@ -253,14 +253,14 @@ def main():
     ap.add_argument("--emit-values", metavar="OUT", help="write Terraform's chart values with placeholders and exit")
     ap.add_argument("--values", action="append", default=[], help="a values file that must not set Terraform's values")
     ap.add_argument("--workflow", help="the deploy workflow that passes Terraform's values to helm")
-    ap.add_argument("--backend-config", help="backend/src/config.rs (the pool size default)")
+    ap.add_argument("--backend-config", help="backend/src/config/mod.rs (the pool size default)")
     ap.add_argument("rendered", nargs="?")
     a = ap.parse_args()
     tf = terraform(a.terraform, a.terraform_extra)
     if a.emit_values:
         emit_values(tf, a.emit_values)
         return
-    backend_config = a.backend_config or os.path.join(a.terraform, "..", "backend", "src", "config.rs")
+    backend_config = a.backend_config or os.path.join(a.terraform, "..", "backend", "src", "config", "mod.rs")
     vpc = tf["module"]["vpc"]
     public = [ipaddress.ip_network(c) for c in vpc["public_subnets"]]
     private = [ipaddress.ip_network(c) for c in vpc["private_subnets"]]
